@@ -1,0 +1,103 @@
+"""The ``storemon`` command line: generate, ingest, report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from storemon.config import DEFAULT_DB, METHODS, RAW_DATA_DIR
+from storemon.errors import StoremonError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``storemon`` command."""
+    parser = argparse.ArgumentParser(
+        prog="storemon", description="Store uptime reports over business hours."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser("generate", help="write a realistic synthetic data set")
+    generate.add_argument("--out", type=Path, default=RAW_DATA_DIR, help="folder to write")
+    generate.add_argument("--stores", type=int, default=14092, help="number of stores")
+    generate.add_argument("--days", type=int, default=8, help="days of polls")
+    generate.add_argument("--start", default=None, help="first instant (ISO, UTC)")
+    generate.add_argument("--seed", type=int, default=0, help="random seed")
+    generate.set_defaults(run=run_generate)
+
+    ingest = commands.add_parser("ingest", help="load CSV exports into the database")
+    ingest.add_argument("--data", type=Path, default=RAW_DATA_DIR, help="folder of CSV exports")
+    ingest.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file")
+    ingest.set_defaults(run=run_ingest)
+
+    report = commands.add_parser("report", help="compute the uptime report")
+    source = report.add_mutually_exclusive_group()
+    source.add_argument("--data", type=Path, help="folder of raw CSV exports")
+    source.add_argument("--db", type=Path, help=f"ingested database (default {DEFAULT_DB})")
+    report.add_argument("--as-of", default=None, help="report as of this instant (ISO)")
+    report.add_argument("--method", choices=METHODS, default="nearest", help="interpolation")
+    report.add_argument("--out", type=Path, default=None, help="CSV file to write")
+    report.set_defaults(run=run_report)
+    return parser
+
+
+def run_generate(args: argparse.Namespace) -> None:
+    """``storemon generate``: write a synthetic data set."""
+    from storemon.generate import generate
+
+    started = time.perf_counter()
+    paths = generate(
+        args.out, stores=args.stores, days=args.days, start=args.start, seed=args.seed
+    )
+    elapsed = time.perf_counter() - started
+    print(f"wrote {', '.join(str(p) for p in paths.values())} in {elapsed:.1f} s")
+
+
+def run_ingest(args: argparse.Namespace) -> None:
+    """``storemon ingest``: load a folder of exports into the database."""
+    from storemon.ingest import ingest
+
+    started = time.perf_counter()
+    summary = ingest(args.data, args.db)
+    print(summary.render())
+    print(f"database {args.db} updated in {time.perf_counter() - started:.1f} s")
+
+
+def run_report(args: argparse.Namespace) -> None:
+    """``storemon report``: compute the report and write its CSV."""
+    from storemon.report import compute_report, write_report_csv
+
+    source = args.data if args.data is not None else (args.db or DEFAULT_DB)
+    started = time.perf_counter()
+    report = compute_report(source, as_of=args.as_of, method=args.method)
+    elapsed = time.perf_counter() - started
+    summary = (
+        f"report of {len(report):,} stores as of {report.attrs['now']} UTC "
+        f"({args.method}) in {elapsed:.2f} s"
+    )
+    if args.out is None:  # the CSV goes to stdout, so the summary goes to stderr
+        report.to_csv(sys.stdout, index=False, float_format="%.2f")
+        print(summary, file=sys.stderr)
+    else:
+        write_report_csv(report, args.out)
+        print(f"{summary}: {args.out}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``storemon`` command; a user error is one line on stderr and exit code 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except StoremonError as error:
+        print(f"storemon: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("storemon: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""Errors that reach a user as one plain sentence (the CLI, the API and the notebooks show them)."""
+
+
+class StoremonError(Exception):
+    """A problem a user can fix (a missing file or column, a bad parameter); never a bug."""

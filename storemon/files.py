@@ -1,0 +1,62 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    The temporary file is flushed to disk before the rename, so that after a crash or a power cut
+    the file holds either its old or its new content.
+
+    Args:
+        path: The target file; its folder is created when missing.
+        data: The complete new content.
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json_atomic(path: str | Path, value: object) -> Path:
+    """Write ``value`` as indented JSON (UTF-8, final newline) atomically.
+
+    Args:
+        path: The target file.
+        value: Anything :func:`json.dumps` accepts.
+
+    Returns:
+        The path written.
+    """
+    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def read_json(path: str | Path) -> dict:
+    """Read a JSON object written by :func:`write_json_atomic`.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The decoded object.
+    """
+    return json.loads(Path(path).read_text(encoding="utf-8"))

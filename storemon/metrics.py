@@ -1,0 +1,172 @@
+"""The reading of a report for people: pure DataFrame -> DataFrame steps, no I/O."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# The report's windows, their units and their columns, in reading order.
+WINDOWS = (
+    ("last_hour", "minutes", "uptime_last_hour", "downtime_last_hour"),
+    ("last_day", "hours", "uptime_last_day", "downtime_last_day"),
+    ("last_week", "hours", "uptime_last_week", "downtime_last_week"),
+)
+
+
+def _share(part: pd.Series | float, whole: pd.Series | float) -> pd.Series | float:
+    """Percentage of ``part`` in ``whole``, NaN where there is no whole (no business time)."""
+    if isinstance(whole, pd.Series):
+        return (100 * part / whole.where(whole > 0)).round(1)
+    return round(100 * part / whole, 1) if whole > 0 else float("nan")
+
+
+def fleet_uptime(report: pd.DataFrame) -> pd.DataFrame:
+    """Sum the report over the fleet: uptime share of business time per window.
+
+    Args:
+        report: One row per store, with the report CSV's columns.
+
+    Returns:
+        One row per window (last hour, day, week): its unit, the fleet's uptime, downtime and
+        business time (their sum) in that unit, the uptime share in percent, and how many
+        stores had business time in the window.
+    """
+    rows = []
+    for window, unit, up_column, down_column in WINDOWS:
+        business = report[up_column] + report[down_column]
+        uptime, downtime = float(report[up_column].sum()), float(report[down_column].sum())
+        rows.append(
+            {
+                "window": window,
+                "unit": unit,
+                "uptime": round(uptime, 2),
+                "downtime": round(downtime, 2),
+                "business_time": round(uptime + downtime, 2),
+                "uptime_share_pct": _share(uptime, uptime + downtime),
+                "stores_open": int((business > 0).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def top_downtime(report: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The ``n`` stores with the most downtime last week (stores without downtime left out).
+
+    Args:
+        report: One row per store, with the report CSV's columns.
+        n: How many stores to keep.
+
+    Returns:
+        One row per store, most downtime first (ties by store id), indexed by rank from 1:
+        store id, downtime and uptime last week (hours), downtime share of its business time
+        (percent), and downtime last day (hours).
+    """
+    down = report[report["downtime_last_week"] > 0]
+    down = down.sort_values(["downtime_last_week", "store_id"], ascending=[False, True]).head(n)
+    ranked = pd.DataFrame(
+        {
+            "store_id": down["store_id"],
+            "downtime_last_week_h": down["downtime_last_week"],
+            "uptime_last_week_h": down["uptime_last_week"],
+            "downtime_share_pct": _share(
+                down["downtime_last_week"], down["downtime_last_week"] + down["uptime_last_week"]
+            ),
+            "downtime_last_day_h": down["downtime_last_day"],
+        }
+    ).reset_index(drop=True)
+    ranked.index = pd.RangeIndex(1, len(ranked) + 1, name="rank")
+    return ranked
+
+
+def coverage_table(coverage: pd.DataFrame, default_timezone: str) -> pd.DataFrame:
+    """Turn the one-row ``store_coverage`` query into a table a person reads top-down.
+
+    Args:
+        coverage: The result of ``storemon/sql/store_coverage.sql``.
+        default_timezone: The zone used for stores without a valid one.
+
+    Returns:
+        One row per check: what it counts, the number of stores, and what the report does.
+    """
+    row = coverage.iloc[0]
+    checks = [
+        ("stores polled", "stores_polled", "each is a row of the report"),
+        (
+            "polled stores without business hours",
+            "stores_without_hours",
+            "taken as open 24x7",
+        ),
+        (
+            "polled stores without a valid time zone",
+            "stores_without_zone",
+            f"hours read in {default_timezone}",
+        ),
+        (
+            "stores with hours or a zone but never polled",
+            "stores_never_polled",
+            "not in the report",
+        ),
+    ]
+    return pd.DataFrame(
+        [
+            {"check": label, "stores": int(row[column]), "in the report": effect}
+            for label, column, effect in checks
+        ]
+    )
+
+
+def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:
+    """Order the rejected rows by file and kind of reason for reading, most frequent first.
+
+    Args:
+        rejects: The result of ``storemon/sql/rejects_by_reason.sql``.
+
+    Returns:
+        One row per file and reason: rows rejected and the first such line.
+    """
+    ordered = rejects.sort_values(
+        ["rows_rejected", "source_file", "reason"], ascending=[False, True, True]
+    )
+    ordered = ordered.astype({"rows_rejected": "int64", "first_line": "int64"})
+    return ordered[["source_file", "reason", "rows_rejected", "first_line"]].reset_index(drop=True)
+
+
+def extrapolated_summary(extrapolated: pd.DataFrame) -> pd.DataFrame:
+    """Sum, per window, the business time that lies far from every observation.
+
+    Args:
+        extrapolated: The result of ``storemon/sql/extrapolated_time.sql`` (per store, window).
+
+    Returns:
+        One row per window: the fleet's business hours, the extrapolated hours, their share in
+        percent, and how many stores have any extrapolated time.
+    """
+    rows = []
+    for window, *_ in WINDOWS:
+        part = extrapolated[extrapolated["report_window"] == window]
+        business = float(part["business_hours"].sum())
+        guessed = float(part["extrapolated_hours"].sum())
+        rows.append(
+            {
+                "window": window,
+                "business_hours": round(business, 2),
+                "extrapolated_hours": round(guessed, 2),
+                "extrapolated_share_pct": _share(guessed, business),
+                "stores_with_extrapolation": int((part["extrapolated_hours"] > 0).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def overview_table(facts: dict[str, object]) -> pd.DataFrame:
+    """Show a report's facts (instant, window, stores, method, data) as a two-column table.
+
+    Args:
+        facts: Labels and values, in reading order.
+
+    Returns:
+        One row per fact, indexed by its label.
+    """
+    return pd.DataFrame(
+        {"value": [("" if value is None else str(value)) for value in facts.values()]},
+        index=pd.Index(list(facts.keys()), name="report"),
+    )

@@ -1,0 +1,219 @@
+"""The report: business-hour uptime and downtime per store, exactly as SPEC.md defines it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from storemon import db
+from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
+from storemon.errors import StoremonError
+from storemon.load import LoadSummary, load_folder
+
+DAY_US = 86_400_000_000
+
+
+@contextmanager
+def open_source(
+    source: str | Path, summary: list[LoadSummary] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the data of a report: an ingested database (read-only) or a folder of raw CSVs.
+
+    A folder is loaded into an in-memory database by the same code that ``storemon ingest`` runs,
+    so both give the same tables (``store_status``, ``menu_hours``, ``timezones``, ``rejects``).
+
+    Args:
+        source: A ``.duckdb`` file made by ``storemon ingest``, or a folder of CSV exports.
+        summary: When given, the folder's load summary is appended to it.
+
+    Yields:
+        A connection holding the tables.
+
+    Raises:
+        StoremonError: The source does not exist or cannot be read.
+    """
+    source = Path(source)
+    if source.is_dir():
+        con = db.connect()
+        try:
+            loaded = load_folder(con, source)
+            if summary is not None:
+                summary.append(loaded)
+            yield con
+        finally:
+            con.close()
+    elif source.is_file():
+        try:
+            con = db.connect(source, read_only=True)
+        except duckdb.Error as error:
+            raise StoremonError(f"cannot open database {source}: {error}") from None
+        try:
+            yield con
+        finally:
+            con.close()
+    else:
+        raise StoremonError(
+            f"{source} does not exist (give a folder of CSV exports or a database made by "
+            "`storemon ingest`)"
+        )
+
+
+def parse_as_of(as_of: str | datetime | pd.Timestamp | None) -> datetime | None:
+    """Turn an ``as_of`` value into a naive UTC datetime (None stays None).
+
+    A string is an ISO 8601 instant; one without an offset is UTC (all poll times are UTC).
+
+    Args:
+        as_of: The instant, or None/empty for "the latest poll".
+
+    Returns:
+        The instant as a naive datetime in UTC, or None.
+
+    Raises:
+        StoremonError: The value is not a valid instant.
+    """
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        return None
+    try:
+        text = as_of.strip() if isinstance(as_of, str) else as_of
+        if isinstance(text, str) and text.upper().endswith(" UTC"):
+            text = text[:-4]
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        stamp = pd.NaT
+    if stamp is pd.NaT or pd.isna(stamp):
+        raise StoremonError(
+            f"as_of {as_of!r} is not a valid instant (use ISO 8601, e.g. 2024-11-05T12:00:00Z)"
+        )
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(timezone.utc).tz_localize(None)
+    return stamp.to_pydatetime()
+
+
+def check_method(method: str) -> str:
+    """Return ``method`` if it is a known interpolation method.
+
+    Args:
+        method: ``nearest`` or ``carry_forward``.
+
+    Returns:
+        The method.
+
+    Raises:
+        StoremonError: The method is unknown.
+    """
+    if method not in METHODS:
+        raise StoremonError(f"method {method!r} is unknown (use {' or '.join(METHODS)})")
+    return method
+
+
+def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, method: str) -> None:
+    """Build the ``report_*`` temp tables a report (and a store's timeline) is read from.
+
+    Each step is one SQL file (see docs/report.md): the clock, the zones' offset spans around the
+    week window, the polls up to ``now`` flagged as observations, the outages for ``method``, and
+    the business spans of the week, all in exact integer time.
+
+    Args:
+        con: A connection holding the loaded and derived tables.
+        as_of: Naive UTC instant, or None for the latest poll.
+        method: ``nearest`` or ``carry_forward``.
+    """
+    check_method(method)
+    db.execute(con, "report_clock", as_of=as_of)
+    clock = db.run_query(con, "report_now").iloc[0]
+    if pd.isna(clock["now"]):
+        raise StoremonError("the data holds no poll (at or before as_of): no report to compute")
+    week_start_us = int(clock["week_start_us"])
+    db.execute(
+        con, "zone_segments", lo_us=week_start_us - 2 * DAY_US, hi_us=week_start_us + 9 * DAY_US
+    )
+    db.execute(con, "report_polls")
+    db.execute(con, "report_outages", method=method)
+    db.execute(con, "report_business_spans")
+
+
+def report_from_connection(
+    con: duckdb.DuckDBPyConnection, as_of: datetime | None, method: str
+) -> pd.DataFrame:
+    """Run the report on an open connection (see :func:`compute_report`).
+
+    Args:
+        con: A connection holding the loaded tables.
+        as_of: Naive UTC instant, or None for the latest poll.
+        method: ``nearest`` or ``carry_forward``.
+
+    Returns:
+        The report, one row per store.
+    """
+    prepare_report(con, as_of, method)
+    report = db.run_query(con, "store_report")
+    report = report[REPORT_COLUMNS].reset_index(drop=True)
+    report["store_id"] = report["store_id"].astype(str)
+    clock = db.run_query(con, "report_now").iloc[0]
+    report.attrs.update(
+        now=None if pd.isna(clock["now"]) else pd.Timestamp(clock["now"]).isoformat(),
+        as_of=None if as_of is None else as_of.isoformat(),
+        method=method,
+    )
+    return report
+
+
+def compute_report(
+    source: str | Path,
+    as_of: str | datetime | None = None,
+    method: str = "nearest",
+) -> pd.DataFrame:
+    """Compute the uptime/downtime report for every polled store.
+
+    Business hours are local wall-clock hours in each store's zone; only polls inside business
+    hours are observations; the status between observations is interpolated by ``method``; uptime
+    and downtime count business time only, in the last hour (minutes), day and week (hours),
+    rounded half-up to 2 decimals. SPEC.md and docs/report.md give every rule.
+
+    Args:
+        source: An ingested database (``storemon ingest``) or a folder of raw CSV exports.
+        as_of: Report as of this instant (polls after it are ignored); default: the latest poll.
+        method: ``nearest`` (default: status of the nearest observation) or ``carry_forward``.
+
+    Returns:
+        One row per store, sorted by ``store_id``, with the columns of the report CSV.
+        ``attrs`` holds ``now`` (the report's instant, ISO), ``as_of`` and ``method``.
+
+    Raises:
+        StoremonError: The source or a parameter is not usable.
+    """
+    method = check_method(method)
+    instant = parse_as_of(as_of)
+    with open_source(source) as con:
+        return report_from_connection(con, instant, method)
+
+
+def write_report_csv(report: pd.DataFrame, path: str | Path) -> Path:
+    """Write a report as CSV, atomically (a reader never sees a half-written file).
+
+    Args:
+        report: A DataFrame from :func:`compute_report`.
+        path: The target file.
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", newline="") as stream:
+            report[REPORT_COLUMNS].to_csv(stream, index=False, float_format="%.2f")
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,111 @@
+-- derive_poll_instants: every poll instant of every store, with whether it is in business hours.
+-- grain: one row per store and instant (table poll_instants, rebuilt after each load)
+-- params: none (reads stores, store_zones, weekly_spans and the temp table zone_segments, which
+--         the loader builds over the polls' time range)
+-- Several polls of one store at the same instant are one; if they disagree, inactive wins.
+-- in_hours: the poll's local wall-clock time (UTC + the zone's offset at that instant) falls in
+-- the store's hours, found by an ASOF join on the store's merged week spans.
+create or replace table poll_instants as
+
+with
+
+instants as (
+    select
+        stores.store_key,
+        epoch_us(store_status.timestamp_utc) as t_us,
+        bool_and(store_status.status = 'active') as active
+    from store_status
+    inner join stores on store_status.store_id = stores.store_id
+    group by stores.store_key, t_us
+),
+
+-- The weekly spans as disjoint spans of the local week [0, 7 days), Monday 00:00 = 0; a span
+-- past Sunday midnight wraps to Monday.
+week_pieces as (
+    select
+        store_key,
+        dow * 86400000000 + s as lo,
+        least(dow * 86400000000 + e, 604800000000) as hi
+    from weekly_spans
+    union all
+    select
+        store_key,
+        0 as lo,
+        dow * 86400000000 + e - 604800000000 as hi
+    from weekly_spans
+    where dow * 86400000000 + e > 604800000000
+),
+
+reaching_pieces as (
+    select
+        store_key,
+        lo,
+        hi,
+        max(hi) over (
+            partition by store_key order by lo, hi
+            rows between unbounded preceding and 1 preceding
+        ) as reach
+    from week_pieces
+),
+
+week_islands as (
+    select
+        store_key,
+        lo,
+        hi,
+        sum(case when reach is null or lo > reach then 1 else 0 end) over (
+            partition by store_key order by lo, hi rows unbounded preceding
+        ) as island
+    from reaching_pieces
+),
+
+week_spans as (
+    select
+        store_key,
+        min(lo) as lo,
+        max(hi) as hi
+    from week_islands
+    group by store_key, island
+),
+
+-- Each store's offset spans; a zone has only a few in any realistic range, so a hash join on
+-- the integer store key plus a range filter beats an ASOF join partitioned by zone name.
+store_segments as (
+    select
+        store_zones.store_key,
+        zone_segments.seg_lo,
+        zone_segments.seg_hi,
+        zone_segments.offset_us
+    from store_zones
+    inner join zone_segments on store_zones.zone = zone_segments.zone
+),
+
+-- Epoch day 0 (1970-01-01) was a Thursday, local week position 3 days.
+local_instants as (
+    select
+        instants.store_key,
+        instants.t_us,
+        instants.active,
+        (instants.t_us + store_segments.offset_us + 3 * 86400000000) % 604800000000 as week_us
+    from instants
+    inner join store_segments
+        on
+            instants.store_key = store_segments.store_key
+            and instants.t_us >= store_segments.seg_lo
+            and instants.t_us < store_segments.seg_hi
+),
+
+final as (
+    select
+        local_instants.store_key,
+        local_instants.t_us,
+        local_instants.active,
+        coalesce(local_instants.week_us < week_spans.hi, false) as in_hours
+    from local_instants
+    asof left join week_spans
+        on
+            local_instants.store_key = week_spans.store_key
+            and local_instants.week_us >= week_spans.lo
+)
+
+select * from final

@@ -1,0 +1,108 @@
+-- report_business_spans: each store's business hours inside the week window, as UTC spans.
+-- grain: one row per store and disjoint span (temp table report_business_spans): [lo, hi) in
+-- ticks (half-microseconds), with before_lo = business ticks of the week before lo
+-- params: none (reads weekly_spans, store_zones, stores, report_clock and the temp table
+--         zone_segments built over the week window)
+-- Each local span of each local date is mapped through every offset segment it meets, so the
+-- hour skipped when clocks spring forward is never open and the hour repeated when they fall back
+-- is open twice; the pieces are then merged per store (overlapping or touching rows are a union).
+create or replace temp table report_business_spans as
+
+with
+
+window_days as (
+    select
+        unnest(range(
+            report_clock.week_start_us // 86400000000 - 2,
+            report_clock.now_us // 86400000000 + 2
+        )) as day_no
+    from report_clock
+),
+
+local_spans as (
+    select
+        weekly_spans.store_key,
+        store_zones.zone,
+        window_days.day_no * 86400000000 + weekly_spans.s as local_lo,
+        window_days.day_no * 86400000000 + weekly_spans.e as local_hi
+    from weekly_spans
+    inner join window_days on weekly_spans.dow = (window_days.day_no + 3) % 7
+    inner join store_zones on weekly_spans.store_key = store_zones.store_key
+    inner join stores on weekly_spans.store_key = stores.store_key
+    cross join report_clock
+    where stores.first_us <= report_clock.now_us
+),
+
+utc_spans as (
+    select
+        local_spans.store_key,
+        greatest(
+            local_spans.local_lo - zone_segments.offset_us,
+            zone_segments.seg_lo,
+            report_clock.week_start_us
+        ) as lo,
+        least(
+            local_spans.local_hi - zone_segments.offset_us,
+            zone_segments.seg_hi,
+            report_clock.now_us
+        ) as hi
+    from local_spans
+    inner join zone_segments
+        on
+            local_spans.zone = zone_segments.zone
+            and local_spans.local_lo - zone_segments.offset_us
+            < zone_segments.seg_hi
+            and local_spans.local_hi - zone_segments.offset_us
+            > zone_segments.seg_lo
+    cross join report_clock
+),
+
+reaching_spans as (
+    select
+        store_key,
+        lo,
+        hi,
+        max(hi) over (
+            partition by store_key order by lo, hi
+            rows between unbounded preceding and 1 preceding
+        ) as reach
+    from utc_spans
+    where lo < hi
+),
+
+islands as (
+    select
+        store_key,
+        lo,
+        hi,
+        sum(case when reach is null or lo > reach then 1 else 0 end) over (
+            partition by store_key order by lo, hi rows unbounded preceding
+        ) as island
+    from reaching_spans
+),
+
+merged as (
+    select
+        store_key,
+        2 * min(lo) as lo,
+        2 * max(hi) as hi
+    from islands
+    group by store_key, island
+),
+
+final as (
+    select
+        store_key,
+        lo,
+        hi,
+        coalesce(
+            sum(hi - lo) over (
+                partition by store_key order by lo
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) as before_lo
+    from merged
+)
+
+select * from final

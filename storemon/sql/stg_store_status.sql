@@ -1,0 +1,52 @@
+-- stg_store_status: validate and type the fields of one store-status file.
+-- grain: one row per data line in status_fields, into the temp table `staged`
+--        (reject_reason is null for a good row)
+-- params: $n_fields (number of columns in the header)
+-- Timestamps are UTC instants: `2023-01-22 12:09:39.388884 UTC`, `2024-10-01T10:00:00Z`,
+-- `2024-10-01 10:00:00+00:00`, with 0-9 fraction digits (beyond 6 truncated to microseconds); no
+-- suffix means UTC; an explicit other offset is converted to UTC. The common export format is
+-- parsed by strptime (fast), anything else by DuckDB's timestamptz cast, behind a shape check
+-- that refuses a bare date.
+create or replace temp table staged as
+
+with
+
+parsed as (
+    select
+        *,
+        case
+            when not (
+                length(ts_text) >= 16
+                and substr(ts_text, 5, 1) = '-'
+                and substr(ts_text, 11, 1) in (' ', 'T', 't')
+                and substr(ts_text, 14, 1) = ':'
+            ) then null
+            when ts_text like '%.% UTC'
+                then coalesce(
+                    try_strptime(ts_text, '%Y-%m-%d %H:%M:%S.%f UTC'),
+                    cast(try_cast(ts_text as timestamptz) as timestamp)
+                )
+            else cast(try_cast(ts_text as timestamptz) as timestamp)
+        end as timestamp_utc
+    from status_fields
+),
+
+final as (
+    select
+        line,
+        raw,
+        store_id,
+        timestamp_utc,
+        lower(status_text) as status,
+        case
+            when n_fields <> $n_fields
+                then 'expected ' || $n_fields || ' fields, found ' || n_fields
+            when store_id = '' then 'empty store_id'
+            when timestamp_utc is null then 'unparseable timestamp ''' || ts_text || ''''
+            when lower(status_text) not in ('active', 'inactive')
+                then 'unknown status ''' || status_text || ''''
+        end as reject_reason
+    from parsed
+)
+
+select * from final
