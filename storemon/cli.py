@@ -22,9 +22,15 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="write a realistic synthetic data set")
     generate.add_argument("--out", type=Path, default=RAW_DATA_DIR, help="folder to write")
     generate.add_argument("--stores", type=int, default=14092, help="number of stores")
-    generate.add_argument("--days", type=int, default=8, help="days of polls")
+    generate.add_argument("--days", type=float, default=8, help="days of polls")
     generate.add_argument("--start", default=None, help="first instant (ISO, UTC)")
     generate.add_argument("--seed", type=int, default=0, help="random seed")
+    generate.add_argument(
+        "--day-column",
+        choices=("dayOfWeek", "day"),
+        default="dayOfWeek",
+        help="name of the weekday column (older exports say `day`)",
+    )
     generate.set_defaults(run=run_generate)
 
     ingest = commands.add_parser("ingest", help="load CSV exports into the database")
@@ -47,10 +53,19 @@ def run_generate(args: argparse.Namespace) -> None:
     """``storemon generate``: write a synthetic data set."""
     from storemon.generate import generate
 
+    print(f"generating {args.stores:,} stores over {args.days:g} days into {args.out} ...")
     started = time.perf_counter()
-    paths = generate(
-        args.out, stores=args.stores, days=args.days, start=args.start, seed=args.seed
-    )
+    try:
+        paths = generate(
+            args.out,
+            stores=args.stores,
+            days=args.days,
+            start=args.start,
+            seed=args.seed,
+            day_column=args.day_column,
+        )
+    except ValueError as error:  # a bad --start, --stores or --days
+        raise StoremonError(f"cannot generate: {error}") from None
     elapsed = time.perf_counter() - started
     print(f"wrote {', '.join(str(p) for p in paths.values())} in {elapsed:.1f} s")
 

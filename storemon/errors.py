@@ -1,4 +1,4 @@
-"""Errors that reach a user as one plain sentence (the CLI, the API and the notebooks show them)."""
+"""Errors that reach a user as one plain sentence (CLI, API and notebooks show them)."""
 
 
 class StoremonError(Exception):

@@ -25,6 +25,7 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, 0o644)  # mkstemp makes 0600; outputs are for everyone to read
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -181,10 +181,12 @@ _NEAR_DUPLICATE_P = 0.0025
 
 @dataclass(frozen=True)
 class _Fleet:
-    """Everything decided per store before any poll is drawn (index = store)."""
+    """Everything decided per store before any poll is drawn.
+
+    Index = store; stores [0, stores) are polled, the few after them never are.
+    """
 
     ids: np.ndarray  # int64, unique, 16-19 digits
-    n_polled: int  # stores [0, n_polled) are polled, the rest never
     zone: np.ndarray  # int index into _ZONES: the store's true zone
     has_zone_row: np.ndarray  # bool
     hours_index: np.ndarray  # int row into hours, -1 = no hours rows
@@ -270,7 +272,8 @@ def generate(
     con = db.connect()
     try:
         con.register("gen_polls", polls)
-        db.execute(con, "gen_store_status", path=str(paths["store_status"]))
+        # write_csv keeps the relation's row order (DuckDB preserves insertion order).
+        con.sql(db.load_sql("gen_store_status")).write_csv(str(paths["store_status"]))
         con.unregister("gen_polls")
         con.from_df(hours_rows).write_csv(str(paths["menu_hours"]))
         con.from_df(zone_rows).write_csv(str(paths["timezones"]))
@@ -351,7 +354,7 @@ def _draw_fleet(rng: np.random.Generator, n_polled: int) -> _Fleet:
     hours_index[~no_hours] = np.arange(int((~no_hours).sum()))
     hours = _draw_hours(rng, int((~no_hours).sum()))
     offline_when_closed = ~no_hours & (rng.random(n) < _OFFLINE_WHEN_CLOSED_P)
-    return _Fleet(ids, n_polled, zone, ~no_zone, hours_index, hours, offline_when_closed)
+    return _Fleet(ids, zone, ~no_zone, hours_index, hours, offline_when_closed)
 
 
 def _pick(rng: np.random.Generator, table: np.ndarray, n: int) -> np.ndarray:

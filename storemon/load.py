@@ -1,10 +1,11 @@
 """Load the raw CSV exports into DuckDB tables, keeping every rejected row with its reason.
 
 One code path serves both uses: ``storemon ingest`` loads a folder into the database file, and
-``compute_report`` on a folder loads it into an in-memory database first. Each file is read line by
-line in DuckDB (``stg_lines``), parsed by its ``stg_<source>`` query into good rows and rejects, and
-merged (``merge_<source>``): polls are appended without duplicates, business hours and time zones
-are snapshots replaced by the files of the latest load.
+``compute_report`` on a folder loads it into an in-memory database first. Each file is read in
+DuckDB as text, parsed by its ``stg_<source>`` query into good rows and rejects, and merged
+(``merge_<source>``): polls are appended without duplicates; business hours and time zones are
+snapshots replaced by the files of the latest load. ``derive_tables`` then builds what every
+report reads.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def find_sources(folder: str | Path) -> dict[SourceKind, list[Path]]:
 
 
 def read_header(path: Path) -> list[str]:
-    """Return the lower-cased column names of a CSV file's first line (a byte-order mark is skipped).
+    """Return the lower-cased column names of a CSV file's header (a byte-order mark is skipped).
 
     Args:
         path: The CSV file.

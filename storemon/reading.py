@@ -148,11 +148,11 @@ def build_reading(
                 f"no store has a poll at or before {instant.isoformat()}Z (as_of is before the "
                 "data starts)"
             )
-        clock = db.run_query(con, "report_now").iloc[0]
         rejects = db.run_query(con, "rejects_by_reason")
         coverage = db.run_query(con, "store_coverage")
         extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
-    now, week_start = _iso_utc(clock["now"]), _iso_utc(clock["week_start"])
+    now_stamp = pd.Timestamp(report.attrs["now"])
+    now, week_start = _iso_utc(now_stamp), _iso_utc(now_stamp - pd.Timedelta(days=7))
     as_of_text = None if instant is None else instant.isoformat() + "Z"
     shown_source = _shown_path(path)
     facts = {

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from storemon import db
-from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
+from storemon.config import METHODS, REPORT_COLUMNS
 from storemon.errors import StoremonError
 from storemon.load import LoadSummary, load_folder
 

@@ -1,11 +1,10 @@
-"""Loading the exports: both variants, every kind of bad row, idempotent reloads, appended files."""
+"""Loading the exports: both variants, each kind of bad row, idempotent reloads, appended files."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -30,10 +29,17 @@ def test_2023_export_rejects_each_bad_row_with_file_line_and_reason(loaded_2023)
         ("store_status.csv", 8, "unparseable timestamp '2023-01-24 25:56:41 UTC'"),
         ("store_status.csv", 9, "unparseable timestamp 'yesterday'"),
         ("store_status.csv", 10, "expected 3 fields, found 4"),
-        ("store_timezone.csv", 3, "unknown time zone 'Mars/Olympus_Mons' (America/Chicago is used)"),
+        (
+            "store_timezone.csv",
+            3,
+            "unknown time zone 'Mars/Olympus_Mons' (America/Chicago is used)",
+        ),
     ]
     by_file = {f.file: f for f in summary.files}
-    assert (by_file["store_status.csv"].rows_read, by_file["store_status.csv"].rows_loaded) == (11, 6)
+    assert (by_file["store_status.csv"].rows_read, by_file["store_status.csv"].rows_loaded) == (
+        11,
+        6,
+    )
     assert by_file["store_status.csv"].rows_rejected == 5
     assert summary.stores_polled == 3
     assert summary.stores_without_hours == 1  # 1481966498820158979
@@ -139,9 +145,19 @@ def test_missing_file_and_missing_column_are_one_sentence(tmp_path, export_2023)
 def test_cli_error_is_one_line_without_traceback(tmp_path, export_2023):
     (export_2023 / "menu_hours.csv").write_text("store_id,weekday,start,end\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "storemon.cli", "ingest", "--data", str(export_2023),
-         "--db", str(tmp_path / "x.duckdb")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "storemon.cli",
+            "ingest",
+            "--data",
+            str(export_2023),
+            "--db",
+            str(tmp_path / "x.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 1
     assert result.stderr.startswith("storemon: error: menu_hours.csv: missing column 'dayofweek'")
@@ -152,9 +168,19 @@ def test_cli_error_is_one_line_without_traceback(tmp_path, export_2023):
 
 def test_ingest_cli_prints_summary(tmp_path, export_2023):
     result = subprocess.run(
-        [sys.executable, "-m", "storemon.cli", "ingest", "--data", str(export_2023),
-         "--db", str(tmp_path / "x.duckdb")],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "storemon.cli",
+            "ingest",
+            "--data",
+            str(export_2023),
+            "--db",
+            str(tmp_path / "x.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     out = result.stdout
     assert "store_status.csv: 11 rows read, 6 loaded, 0 already loaded, 5 rejected" in out

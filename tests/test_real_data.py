@@ -7,11 +7,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from conftest import REAL_DATA
 
 from storemon import compute_report, db
 from storemon.load import load_folder
-
-from conftest import REAL_DATA
 
 pytestmark = pytest.mark.skipif(not REAL_DATA.is_dir(), reason="../shared/data/real is absent")
 

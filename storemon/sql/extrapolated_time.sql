@@ -22,7 +22,7 @@ report_windows as (
 
 window_spans as (
     select
-        report_business_spans.store_id,
+        report_business_spans.store_key,
         report_windows.report_window,
         greatest(report_business_spans.lo, report_windows.w_lo) as lo,
         least(report_business_spans.hi, report_windows.w_hi) as hi
@@ -35,7 +35,7 @@ window_spans as (
 
 neighbourhoods as (
     select
-        store_id,
+        store_key,
         2 * (t_us - $reach_us) as lo,
         2 * (t_us + $reach_us) as hi
     from report_polls
@@ -44,11 +44,11 @@ neighbourhoods as (
 
 reaching as (
     select
-        store_id,
+        store_key,
         lo,
         hi,
         max(hi) over (
-            partition by store_id order by lo, hi
+            partition by store_key order by lo, hi
             rows between unbounded preceding and 1 preceding
         ) as reach
     from neighbourhoods
@@ -56,36 +56,36 @@ reaching as (
 
 islands as (
     select
-        store_id,
+        store_key,
         lo,
         hi,
         sum(case when reach is null or lo > reach then 1 else 0 end) over (
-            partition by store_id order by lo, hi rows unbounded preceding
+            partition by store_key order by lo, hi rows unbounded preceding
         ) as island
     from reaching
 ),
 
 vouched as (
     select
-        store_id,
+        store_key,
         min(lo) as lo,
         max(hi) as hi
     from islands
-    group by store_id, island
+    group by store_key, island
 ),
 
 business as (
     select
-        store_id,
+        store_key,
         report_window,
         sum(hi - lo) as business_ticks
     from window_spans
-    group by store_id, report_window
+    group by store_key, report_window
 ),
 
 covered as (
     select
-        window_spans.store_id,
+        window_spans.store_key,
         window_spans.report_window,
         sum(
             least(window_spans.hi, vouched.hi) - greatest(window_spans.lo, vouched.lo)
@@ -93,15 +93,15 @@ covered as (
     from window_spans
     inner join vouched
         on
-            window_spans.store_id = vouched.store_id
-            and vouched.lo < window_spans.hi
-            and vouched.hi > window_spans.lo
-    group by window_spans.store_id, window_spans.report_window
+            window_spans.store_key = vouched.store_key
+            and window_spans.hi > vouched.lo
+            and window_spans.lo < vouched.hi
+    group by window_spans.store_key, window_spans.report_window
 ),
 
 final as (
     select
-        business.store_id,
+        business.store_key,
         business.report_window,
         business.business_ticks / 7200000000 as business_hours,
         (business.business_ticks - coalesce(covered.covered_ticks, 0)) / 7200000000
@@ -109,7 +109,7 @@ final as (
     from business
     left join covered
         on
-            business.store_id = covered.store_id
+            business.store_key = covered.store_key
             and business.report_window = covered.report_window
 )
 

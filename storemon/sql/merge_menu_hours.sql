@@ -15,7 +15,7 @@ final as (
             when end_us = 86400000000 then time '24:00:00'
             else time '00:00:00' + to_microseconds(end_us)
         end as end_time_local,
-        $source_file as source_file,
+        $source_file,
         line
     from staged
     where reject_reason is null

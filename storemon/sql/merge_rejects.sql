@@ -7,7 +7,7 @@ with
 
 final as (
     select
-        $source_file as source_file,
+        $source_file,
         line,
         reject_reason as reason,
         raw

@@ -10,7 +10,7 @@ final as (
     select
         store_id,
         timezone_str,
-        $source_file as source_file,
+        $source_file,
         line
     from staged
     where reject_reason is null

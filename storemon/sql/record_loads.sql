@@ -14,7 +14,7 @@ final as (
         file_load.rows_loaded,
         file_load.rows_already_loaded,
         file_load.rows_rejected
-    from (select unnest($loads) as file_load)
+    from (select unnest($loads) as file_load) as loads_of_this_run
 )
 
 select * from final

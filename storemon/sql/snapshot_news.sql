@@ -4,21 +4,43 @@
 with
 
 new_hours as (
-    select store_id, day_of_week, start_time_local, end_time_local from menu_hours
+    select
+        store_id,
+        day_of_week,
+        start_time_local,
+        end_time_local
+    from menu_hours
     except all
-    select store_id, day_of_week, start_time_local, end_time_local from previous_menu_hours
+    select
+        store_id,
+        day_of_week,
+        start_time_local,
+        end_time_local
+    from previous_menu_hours
 ),
 
 new_zones as (
-    select store_id, timezone_str from timezones
+    select
+        store_id,
+        timezone_str
+    from timezones
     except all
-    select store_id, timezone_str from previous_timezones
+    select
+        store_id,
+        timezone_str
+    from previous_timezones
 ),
 
 final as (
-    select 'menu_hours' as table_name, count(*) as n_new from new_hours
+    select
+        'menu_hours' as table_name,
+        count(*) as n_new
+    from new_hours
     union all
-    select 'timezones' as table_name, count(*) as n_new from new_zones
+    select
+        'timezones' as table_name,
+        count(*) as n_new
+    from new_zones
 )
 
 select * from final

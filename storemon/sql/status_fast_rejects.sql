@@ -5,7 +5,10 @@ with
 
 final as (
     select
-        (select count(*) from staged where reject_reason is not null)
+        (
+            select count(*) from staged
+            where reject_reason is not null
+        )
         + (select count(*) from reject_errors) as n_bad
 )
 

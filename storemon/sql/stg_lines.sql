@@ -16,7 +16,7 @@ raw_lines as (
         column0 as raw
     from read_csv(
         $file,
-        columns = {'column0': 'varchar'},
+        columns = { 'column0': 'varchar' },
         header = false,
         skip = 1,
         delim = chr(1),

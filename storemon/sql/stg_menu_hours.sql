@@ -1,5 +1,6 @@
 -- stg_menu_hours: parse the lines of one business-hours file into typed rows or reject reasons.
--- grain: one row per data line in stg_lines, into the temp table `staged` (reject_reason is null for a good row)
+-- grain: one row per data line in stg_lines, into the temp table `staged`
+--        (reject_reason is null for a good row)
 -- params: $n_fields, $id_pos, $day_pos, $start_pos, $end_pos (1-based positions from the header)
 -- Times are local wall-clock `HH:MM[:SS[.f]]`; `24:00[:00]` is accepted as an end (midnight).
 create or replace temp table staged as
@@ -75,7 +76,8 @@ final as (
             when n_fields <> $n_fields
                 then 'expected ' || $n_fields || ' fields, found ' || n_fields
             when store_id = '' then 'empty store_id'
-            when day_of_week is null or day_of_week not between 0 and 6
+            when
+                day_of_week is null or day_of_week not between 0 and 6
                 or not regexp_full_match(day_text, '\d+')
                 then 'day of week ''' || day_text || ''' is not an integer 0-6'
             when not start_ok then 'unparseable start time ''' || start_text || ''''

@@ -5,8 +5,8 @@
 -- Timestamps are UTC instants: `2023-01-22 12:09:39.388884 UTC`, `2024-10-01T10:00:00Z`,
 -- `2024-10-01 10:00:00+00:00`, with 0-9 fraction digits (beyond 6 truncated to microseconds); no
 -- suffix means UTC; an explicit other offset is converted to UTC. The common export format is
--- parsed by strptime (fast), anything else by DuckDB's timestamptz cast, behind a shape check
--- that refuses a bare date.
+-- parsed by strptime (fast), anything else by DuckDB's timestamptz cast (after closing a space
+-- before an offset), behind a shape check that refuses a bare date.
 create or replace temp table staged as
 
 with
@@ -26,7 +26,12 @@ parsed as (
                     try_strptime(ts_text, '%Y-%m-%d %H:%M:%S.%f UTC'),
                     cast(try_cast(ts_text as timestamptz) as timestamp)
                 )
-            else cast(try_cast(ts_text as timestamptz) as timestamp)
+            else
+                cast(
+                    try_cast(
+                        regexp_replace(ts_text, '\s+([+-]\d|[zZ]$)', '\1') as timestamptz
+                    ) as timestamp
+                )
         end as timestamp_utc
     from status_fields
 ),

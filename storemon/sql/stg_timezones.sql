@@ -30,8 +30,9 @@ checked as (
                 then 'expected ' || $n_fields || ' fields, found ' || fields.n_fields
             when fields.store_id = '' then 'empty store_id'
             when known_zones.name is null
-                then 'unknown time zone ''' || fields.timezone_str || ''' ('
-                || $default_tz || ' is used)'
+                then
+                    'unknown time zone ''' || fields.timezone_str || ''' ('
+                    || $default_tz || ' is used)'
         end as invalid_reason
     from fields
     left join known_zones on fields.timezone_str = known_zones.name
@@ -55,8 +56,9 @@ final as (
         case
             when checked.invalid_reason is not null then checked.invalid_reason
             when timezones.store_id is not null
-                then 'duplicate store_id (its time zone is on ' || timezones.source_file
-                || ' line ' || timezones.line || ')'
+                then
+                    'duplicate store_id (its time zone is on ' || timezones.source_file
+                    || ' line ' || timezones.line || ')'
             when checked.line > firsts.first_line
                 then 'duplicate store_id (its time zone is on line ' || firsts.first_line || ')'
         end as reject_reason

@@ -1,0 +1,178 @@
+"""Benchmark storemon on generated data at 1x and 10x the real fleet; prints a markdown table.
+
+Every figure of a row comes from the same run on the same machine, so the ratios compare like
+with like:
+
+- bare scan: DuckDB reading every field of the three CSVs and doing nothing else;
+- ingest: ``storemon ingest`` into a new database;
+- report (db) / report (csv): ``compute_report`` on the database / on the raw CSV folder;
+- brute force: the tests' obviously-correct Python reference, timed on a sample of stores and
+  scaled by the number of stores (it is far too slow to run on the whole fleet);
+- peak memory: the largest resident set of the process that ran a phase (each phase runs in its
+  own process, measured with wait4).
+
+Usage: ``python bench/benchmark.py [--scales 1 10] [--sample 30] [--repeat 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATA = ROOT / "data" / "bench"
+REAL_STORES = 14_092
+
+PHASES = {
+    "generate": """
+from storemon.generate import generate
+generate(out, stores=stores, days=8, seed=7)
+""",
+    "scan": """
+from storemon import db
+con = db.connect()
+for name in ("store_status.csv", "menu_hours.csv", "timezones.csv"):
+    con.execute(
+        "select count(*), max(length(columns(*))) from read_csv($f, all_varchar = true)",
+        {"f": f"{out}/{name}"},
+    ).fetchall()
+""",
+    "ingest": """
+from storemon.ingest import ingest
+ingest(out, database)
+""",
+    "report_db": """
+from storemon import compute_report
+report = compute_report(database)
+""",
+    "report_csv": """
+from storemon import compute_report
+report = compute_report(out)
+""",
+    "brute_force": """
+import sys, pandas as pd
+sys.path.insert(0, "tests")
+from reference import compute_reference
+polls = pd.read_csv(f"{out}/store_status.csv", dtype=str)
+hours = pd.read_csv(f"{out}/menu_hours.csv", dtype=str)
+zones = pd.read_csv(f"{out}/timezones.csv", dtype=str)
+ids = sorted(polls["store_id"].unique())[:: max(1, polls["store_id"].nunique() // sample)][:sample]
+polls, hours, zones = (
+    frame[frame["store_id"].isin(ids)] for frame in (polls, hours, zones)
+)
+started = time.perf_counter()
+compute_reference(polls, hours, zones)
+per_store = (time.perf_counter() - started) / len(ids)
+""",
+}
+
+
+def run_phase(phase: str, **variables: object) -> dict[str, float]:
+    """Run one phase in a fresh Python process; return its wall time, result and peak memory."""
+    prelude = "import json, time\n" + "".join(f"{k} = {v!r}\n" for k, v in variables.items())
+    body = PHASES[phase]
+    code = (
+        prelude
+        + "started = time.perf_counter()\n"
+        + body
+        + "print(json.dumps({'seconds': time.perf_counter() - started, "
+        + "'per_store': globals().get('per_store')}))\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"phase {phase} failed (status {status})")
+    result = json.loads(output.strip().splitlines()[-1])
+    result["peak_mib"] = usage.ru_maxrss / 1024
+    return result
+
+
+def bench_scale(scale: int, sample: int, repeat: int) -> dict[str, float]:
+    """Measure every phase at one scale; the data set is generated once and kept."""
+    stores = REAL_STORES * scale
+    out = str(BENCH_DATA / f"{scale}x")
+    database = str(BENCH_DATA / f"{scale}x.duckdb")
+    figures: dict[str, float] = {"scale": scale, "stores": stores}
+    if not Path(out, "store_status.csv").exists():
+        figures["generate_s"] = run_phase("generate", out=out, stores=stores)["seconds"]
+    Path(database).unlink(missing_ok=True)
+    polls = sum(1 for _ in open(Path(out, "store_status.csv"), "rb")) - 1
+    figures["polls"] = polls
+    figures["scan_s"] = min(run_phase("scan", out=out)["seconds"] for _ in range(repeat))
+    ingest = run_phase("ingest", out=out, database=database)
+    figures["ingest_s"], figures["ingest_mib"] = ingest["seconds"], ingest["peak_mib"]
+    db_runs = [run_phase("report_db", database=database) for _ in range(repeat)]
+    figures["report_db_s"] = sorted(r["seconds"] for r in db_runs)[len(db_runs) // 2]
+    figures["report_db_mib"] = max(r["peak_mib"] for r in db_runs)
+    csv_run = run_phase("report_csv", out=out)
+    figures["report_csv_s"], figures["report_csv_mib"] = csv_run["seconds"], csv_run["peak_mib"]
+    brute = run_phase("brute_force", out=out, sample=sample)
+    figures["brute_force_s"] = brute["per_store"] * stores
+    print(f"  measured {scale}x: {json.dumps(figures)}", file=sys.stderr)
+    return figures
+
+
+def render(rows: list[dict[str, float]]) -> str:
+    """The results as a markdown table (one column per scale)."""
+    lines = [
+        "| | " + " | ".join(f"{int(r['scale'])}x" for r in rows) + " |",
+        "|---|" + "---|" * len(rows),
+    ]
+
+    def line(label: str, cell) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell(r) for r in rows) + " |")
+
+    line("stores / polls", lambda r: f"{int(r['stores']):,} / {int(r['polls']):,}")
+    line("bare CSV scan (DuckDB)", lambda r: f"{r['scan_s']:.2f} s")
+    line(
+        "ingest (CSV -> database)", lambda r: f"{r['ingest_s']:.1f} s, {r['ingest_mib']:,.0f} MiB"
+    )
+    line(
+        "report from database",
+        lambda r: f"{r['report_db_s']:.2f} s, {r['report_db_mib']:,.0f} MiB",
+    )
+    line(
+        "report from raw CSVs",
+        lambda r: f"{r['report_csv_s']:.1f} s, {r['report_csv_mib']:,.0f} MiB",
+    )
+    line("report from CSVs / bare scan", lambda r: f"{r['report_csv_s'] / r['scan_s']:.1f}x")
+    line("brute-force reference (scaled)", lambda r: f"{r['brute_force_s']:,.0f} s")
+    line(
+        "speed-up of report (db) over brute force",
+        lambda r: f"{r['brute_force_s'] / r['report_db_s']:,.0f}x",
+    )
+    if len(rows) > 1:
+        base = rows[0]
+        line(
+            "report (db) time vs 1x / data vs 1x",
+            lambda r: (
+                f"{r['report_db_s'] / base['report_db_s']:.1f}x / "
+                f"{r['polls'] / base['polls']:.1f}x"
+            ),
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse the options, run the scales, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--sample", type=int, default=30, help="stores timed by brute force")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the fast phases")
+    args = parser.parse_args()
+    BENCH_DATA.mkdir(parents=True, exist_ok=True)
+    rows = [bench_scale(scale, args.sample, args.repeat) for scale in args.scales]
+    print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
+    print(render(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""Charts of reports and timelines: DataFrame in, matplotlib ``Figure`` out.
+
+Figures are made with ``matplotlib.figure.Figure`` rather than pyplot: no global state, so the
+dashboard can draw from a worker thread and a notebook shows each figure once (the value of the
+cell). :func:`figure_png` turns one into PNG bytes for an image widget.
+"""
+
+from __future__ import annotations
+
+import io
+from zoneinfo import ZoneInfo
+
+import matplotlib.dates as mdates
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from storemon import metrics
+from storemon.timeline import StoreTimeline, counted_status
+
+ACTIVE = "#2e7d32"
+INACTIVE = "#c62828"
+BUSINESS = "#fff3c4"
+IGNORED = "#757575"
+STATUS_COLORS = {"active": ACTIVE, "inactive": INACTIVE}
+
+
+def uptime_share(report: pd.DataFrame) -> pd.Series:
+    """Each store's last-week uptime share of its business time, in percent.
+
+    Args:
+        report: A report (one row per store).
+
+    Returns:
+        One value per store with business time last week, indexed by store id.
+    """
+    business = report["uptime_last_week"] + report["downtime_last_week"]
+    open_stores = business > 0
+    share = 100 * report.loc[open_stores, "uptime_last_week"] / business[open_stores]
+    return pd.Series(share.to_numpy(), index=report.loc[open_stores, "store_id"], name="share")
+
+
+def uptime_histogram(report: pd.DataFrame) -> Figure:
+    """Histogram of the fleet's last-week uptime share (stores without business time left out).
+
+    Args:
+        report: A report (one row per store).
+
+    Returns:
+        The figure.
+    """
+    share = uptime_share(report)
+    figure = Figure(figsize=(6.5, 3.6), layout="constrained")
+    axes = figure.add_subplot()
+    bins = list(range(0, 101, 5))
+    axes.hist(share.clip(upper=99.999), bins=bins, color=ACTIVE, edgecolor="white")
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("uptime share of business time, last week (%)")
+    axes.set_ylabel("stores")
+    closed = len(report) - len(share)
+    median = f", median {share.median():.1f} %" if len(share) else ""
+    axes.set_title(
+        f"Last-week uptime across {len(share):,} stores{median}"
+        + (f" ({closed:,} without business time)" if closed else ""),
+        fontsize=10,
+    )
+    axes.grid(axis="y", alpha=0.3)
+    return figure
+
+
+def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
+    """Horizontal bars of the ``n`` stores with most downtime last week, worst on top.
+
+    Args:
+        report: A report (one row per store).
+        n: How many stores.
+
+    Returns:
+        The figure (a note instead of bars when no store had downtime).
+    """
+    worst = metrics.top_downtime(report, n)
+    figure = Figure(figsize=(6.5, 0.25 * max(len(worst), 4) + 1.2), layout="constrained")
+    axes = figure.add_subplot()
+    if worst.empty:
+        axes.text(0.5, 0.5, "no store had downtime last week", ha="center", va="center")
+        axes.set_axis_off()
+        return figure
+    labels = worst["store_id"].astype(str)
+    axes.barh(labels, worst["downtime_last_week_h"], color=INACTIVE, label="downtime")
+    axes.barh(
+        labels,
+        worst["uptime_last_week_h"],
+        left=worst["downtime_last_week_h"],
+        color=ACTIVE,
+        alpha=0.35,
+        label="uptime",
+    )
+    axes.invert_yaxis()
+    axes.tick_params(axis="y", labelsize=7)
+    axes.set_xlabel("business hours last week")
+    axes.set_title(f"The {len(worst)} stores with most downtime last week", fontsize=10)
+    axes.legend(loc="lower right", fontsize=8)
+    axes.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def timeline_plot(timeline: StoreTimeline) -> Figure:
+    """A store's week: business hours shaded, the interpolated status, and every poll.
+
+    The status is solid where the report counts it (inside business hours) and pale elsewhere.
+    Polls are coloured by their status; filled markers are observations (the report uses them),
+    hollow ones were ignored (taken outside business hours). The time axis is the store's local
+    time, because its business hours are read there.
+
+    Args:
+        timeline: From :func:`storemon.timeline.store_timeline`.
+
+    Returns:
+        The figure.
+    """
+    zone = ZoneInfo(timeline.zone)
+    figure = Figure(figsize=(11, 3.4), layout="constrained")
+    axes = figure.add_subplot()
+    for start, end in zip(timeline.business["start"], timeline.business["end"], strict=True):
+        axes.axvspan(start, end, color=BUSINESS, zorder=0)
+    # The status is drawn pale where the report does not count it (outside business hours).
+    counted = counted_status(timeline)
+    for spans, alpha in ((timeline.status, 0.25), (counted, 1.0)):
+        for status, color in STATUS_COLORS.items():
+            chosen = spans[spans["status"] == status]
+            starts = mdates.date2num(chosen["start"])
+            widths = mdates.date2num(chosen["end"]) - starts
+            axes.broken_barh(
+                list(zip(starts, widths, strict=True)),
+                (0.75, 0.5),
+                color=color,
+                alpha=alpha,
+                zorder=2,
+            )
+    polls = timeline.polls
+    for status, color in STATUS_COLORS.items():
+        for observed in (True, False):
+            chosen = polls[(polls["status"] == status) & (polls["observed"] == observed)]
+            axes.scatter(
+                chosen["time"],
+                [0.0] * len(chosen),
+                s=28,
+                marker="o",
+                facecolors=color if observed else "none",
+                edgecolors=color,
+                linewidths=1.2,
+                zorder=3,
+            )
+    axes.set_ylim(-0.6, 1.6)
+    axes.set_yticks([0, 1], ["polls", "status"])
+    axes.set_xlim(timeline.week_start, timeline.now)
+    locator = mdates.AutoDateLocator(tz=zone, maxticks=10)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%a %d\n%H:%M", tz=zone))
+    axes.set_xlabel(f"local time ({timeline.zone})")
+    axes.grid(axis="x", alpha=0.3)
+    axes.legend(
+        handles=[
+            Patch(color=BUSINESS, label="business hours"),
+            Patch(color=ACTIVE, label="active (counted)"),
+            Patch(color=INACTIVE, label="inactive (counted)"),
+            Line2D([], [], marker="o", ls="", color="black", label="poll used"),
+            Line2D([], [], marker="o", ls="", mfc="none", color="black", label="poll ignored"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.32),
+        ncol=5,
+        fontsize=8,
+        frameon=False,
+    )
+    axes.set_title(
+        f"Store {timeline.store_id}: the week to {timeline.now.tz_convert(zone):%Y-%m-%d %H:%M} "
+        f"local ({timeline.method})",
+        fontsize=10,
+    )
+    return figure
+
+
+def polls_per_hour_chart(polls_per_hour: pd.DataFrame) -> Figure:
+    """Polls and polled stores per hour over the data set: polling holes show as dips.
+
+    Args:
+        polls_per_hour: One row per hour: ``hour`` (UTC), ``polls``, ``stores``
+            (see :func:`storemon.quality.polls_per_hour`).
+
+    Returns:
+        The figure.
+    """
+    figure = Figure(figsize=(11, 3.2), layout="constrained")
+    axes = figure.add_subplot()
+    axes.fill_between(
+        polls_per_hour["hour"], polls_per_hour["polls"], step="post", color=ACTIVE, alpha=0.4
+    )
+    axes.step(
+        polls_per_hour["hour"],
+        polls_per_hour["stores"],
+        where="post",
+        color=ACTIVE,
+        label="stores polled",
+    )
+    axes.set_ylabel("per hour")
+    axes.set_xlabel("hour (UTC)")
+    axes.set_ylim(bottom=0)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%a %d\n%H:%M"))
+    axes.legend(
+        handles=[
+            Patch(color=ACTIVE, alpha=0.4, label="polls"),
+            Line2D([], [], color=ACTIVE, label="stores polled"),
+        ],
+        fontsize=8,
+    )
+    axes.set_title("Polls per hour (dips are polling holes)", fontsize=10)
+    axes.grid(alpha=0.3)
+    return figure
+
+
+def method_scatter(comparison: pd.DataFrame) -> Figure:
+    """Each store's downtime last week under ``nearest`` against ``carry_forward``.
+
+    Args:
+        comparison: One row per store with ``downtime_last_week_nearest`` and
+            ``downtime_last_week_carry_forward`` (see :func:`storemon.quality.compare_methods`).
+
+    Returns:
+        The figure; points off the diagonal are stores the method changes.
+    """
+    figure = Figure(figsize=(4.8, 4.4), layout="constrained")
+    axes = figure.add_subplot()
+    x = comparison["downtime_last_week_nearest"]
+    y = comparison["downtime_last_week_carry_forward"]
+    axes.scatter(x, y, s=10, alpha=0.6, color=INACTIVE)
+    top = max(float(x.max()) if len(x) else 0.0, float(y.max()) if len(y) else 0.0, 1.0)
+    axes.plot([0, top], [0, top], color="grey", lw=0.8, ls="--")
+    axes.set_xlabel("downtime last week, nearest (h)")
+    axes.set_ylabel("downtime last week, carry_forward (h)")
+    axes.set_title("The two methods, store by store", fontsize=10)
+    return figure
+
+
+def figure_png(figure: Figure, dpi: int = 100) -> bytes:
+    """Render a figure as PNG bytes (for an image widget or a file).
+
+    Args:
+        figure: The figure.
+        dpi: Resolution.
+
+    Returns:
+        The PNG data.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
