@@ -297,8 +297,10 @@ def table_html(table: pd.DataFrame) -> str:
 
 
 def _png_image(width: str = "100%") -> widgets.Image:
-    """An empty PNG image widget."""
-    return widgets.Image(format="png", layout=widgets.Layout(width=width, height="auto"))
+    """An empty PNG image widget that keeps the picture's proportions."""
+    return widgets.Image(
+        format="png", layout=widgets.Layout(width=width, height="auto", object_fit="contain")
+    )
 
 
 class Dashboard(widgets.VBox):
@@ -335,6 +337,7 @@ class Dashboard(widgets.VBox):
         self._reader_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._page = 0
+        self._progress_seen = 0.0
         self._setting_stores = False
         self._setting_recent = False
 
@@ -417,7 +420,9 @@ class Dashboard(widgets.VBox):
                     [
                         widgets.Box([self.histogram], layout=widgets.Layout(width="50%")),
                         widgets.Box([self.top_chart], layout=widgets.Layout(width="50%")),
-                    ]
+                    ],
+                    # Each chart keeps its own height instead of stretching to the taller one.
+                    layout=widgets.Layout(align_items="flex-start"),
                 ),
                 widgets.HTML("<h3>Stores</h3>"),
                 widgets.HBox([self.filter_text, self.sort_by, self.descending]),
@@ -456,8 +461,7 @@ class Dashboard(widgets.VBox):
         super().__init__(
             [
                 widgets.HTML(
-                    "<h2>Store uptime reports</h2>"
-                    f"<p>Reports are computed by the storemon API at "
+                    "<p>Reports are computed by the storemon API at "
                     f"<code>{html.escape(self.client.api_url)}</code>.</p>"
                 ),
                 widgets.HTML("<h3>Trigger a report</h3>"),
@@ -558,6 +562,7 @@ class Dashboard(widgets.VBox):
 
     def _follow(self, report_id: str, generation: int) -> None:
         """Poll a report until Complete or Failed, updating the status as it goes."""
+        self._progress_seen = 0.0
         while self._current(generation):
             try:
                 status = self.client.status(report_id)
@@ -591,8 +596,12 @@ class Dashboard(widgets.VBox):
     def _show_running(self, status: dict) -> None:
         """Show a running report: its stage, elapsed time and progress."""
         waiting = status.get("stage") == "queued"
-        stage = "waiting for a free worker" if waiting else "running"
+        stage = "waiting to start" if waiting else "running"
         progress = status.get("progress")
+        if progress is not None:
+            # The API's share of cells done can drop back while the outputs are written.
+            progress = max(float(progress), self._progress_seen)
+            self._progress_seen = progress
         self.progress.layout.display = None
         self.progress.value = float(progress or 0.0)
         self.progress.bar_style = "" if waiting else "info"
@@ -621,7 +630,7 @@ class Dashboard(widgets.VBox):
         demo = " (demo data)" if status.get("demo_data") else ""
         self.status_message.value = _message(
             "ok",
-            f"Complete: {len(report):,} stores as of {html.escape(str(status.get('now')))} UTC, "
+            f"Complete: {len(report):,} stores as of {_shown_instant(status.get('now'))}, "
             f"method {html.escape(str(status.get('method')))}{demo}, computed in "
             f"{_duration(elapsed_seconds(status))}.",
         )
@@ -832,10 +841,15 @@ class Dashboard(widgets.VBox):
         super().close()
 
 
+def _shown_instant(text: str | None) -> str:
+    """An ISO instant of the API as people read it: ``2024-11-05 23:56:47 UTC``."""
+    instant = _parse_instant(text)
+    return "?" if instant is None else instant.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _recent_label(report: dict) -> str:
     """One line of the recent list: created, status, parameters, id."""
-    created = _parse_instant(report.get("created"))
-    when = created.strftime("%Y-%m-%d %H:%M:%S UTC") if created else "?"
+    when = _shown_instant(report.get("created"))
     as_of = report.get("as_of") or "latest poll"
     return (
         f"{when} · {report.get('status')} · {report.get('method')} · as of {as_of} · "

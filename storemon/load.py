@@ -239,16 +239,16 @@ def _stage_status(con: duckdb.DuckDBPyConnection, path: Path, positions: dict[st
     names = [_normal_name(name, i) for i, name in enumerate(header)]
     db.execute(
         con,
-        "stg_status_fields_fast",
+        "set_status_input",
         file=str(path),
-        columns={name: "VARCHAR" for name in names},
-        n_fields=positions["n_fields"],
+        columns=dict.fromkeys(names, "VARCHAR"),
+        **positions,
     )
+    db.execute(con, "stg_status_fields_fast")
     db.execute(con, "stg_store_status", n_fields=positions["n_fields"])
     if int(db.run_query(con, "status_fast_rejects").iloc[0]["n_bad"]):
         db.execute(con, "stg_lines", file=str(path))
-        exact = {k: v for k, v in positions.items() if k != "n_fields"}
-        db.execute(con, "stg_status_fields_exact", **exact)
+        db.execute(con, "stg_status_fields_exact")
         db.execute(con, "stg_store_status", n_fields=positions["n_fields"])
 
 

@@ -38,8 +38,11 @@ def add_export(database: Path, folder: Path, start: str = LATER_START) -> None:
     ingest(raw, database)
 
 
-def expected_csv(source: Path, tmp: Path, as_of: str | None = None, method: str = "nearest") -> bytes:
+def expected_csv(
+    source: Path, tmp: Path, as_of: str | None = None, method: str = "nearest"
+) -> bytes:
     """The report's CSV bytes as the engine writes them, for byte-for-byte comparison."""
+    tmp.mkdir(parents=True, exist_ok=True)
     path = tmp / f"expected-{method}-{(as_of or 'latest').replace(':', '')}.csv"
     write_report_csv(compute_report(source, as_of=as_of, method=method), path)
     return path.read_bytes()

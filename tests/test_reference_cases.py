@@ -106,6 +106,7 @@ DST_WEEKS = {
     "America/Los_Angeles": ("2024-03-10", "2024-11-03"),
     "America/Phoenix": ("2024-03-10", "2024-11-03"),
     "Europe/Berlin": ("2024-03-31", "2024-10-27"),
+    "Australia/Lord_Howe": ("2024-10-06", "2024-04-07"),  # half-hour shifts at 02:00
 }
 # Sunday business time (hours) of each store on (spring, fall) Sunday, per zone.
 DST_SUNDAY_HOURS = {
@@ -114,6 +115,8 @@ DST_SUNDAY_HOURS = {
     "America/Phoenix": {"daily_1_3": (2, 2), "gap_row": (1.5, 1.5), "overnight": (2.5, 2.5)},
     # Fall: 02:30-03:00 CEST, then 02:00-02:30 CET is outside again, 02:30-04:00 CET.
     "Europe/Berlin": {"daily_1_3": (1, 3), "gap_row": (1, 2), "overnight": (2, 3)},
+    # Spring skips 02:00-02:30; fall repeats 01:30-02:00.
+    "Australia/Lord_Howe": {"daily_1_3": (1.5, 2.5), "gap_row": (1.5, 1.5), "overnight": (2, 3)},
 }
 
 
@@ -289,6 +292,7 @@ def defaults() -> Case:
     data.zone("spaced_zone", "  America/New_York  ")
     data.zone("first_zone_wins", "America/New_York")
     data.zone("first_zone_wins", "America/Chicago")
+    data.zone("never_polled", "America/Chicago").hour_row("never_polled", 0, "09:00", "10:00")
     for store in ("no_zone", "unknown_zone", "lower_zone", "spaced_zone", "first_zone_wins"):
         data.hour_row(store, 0, "09:00:00", "10:00:00")
     for store in ("no_hours", "bad_hours", "no_zone", "unknown_zone", "lower_zone",
@@ -300,6 +304,7 @@ def defaults() -> Case:
     return Case(
         data,
         as_of=utc_text(now),
+        absent=("never_polled",),
         expected=both(
             {
                 "no_hours": always,
@@ -425,6 +430,26 @@ def formats() -> Case:
     )
 
 
+def fraction_times() -> Case:
+    """Local times with fractions of a second (9 digits are truncated to microseconds)."""
+    zone = "America/Chicago"
+    now = local(zone, "2024-01-08 10:00")  # Monday
+    data = Dataset().zone("frac", zone)
+    data.hour_row("frac", 0, "09:00:30.5", "09:31:00")
+    data.hour_row("frac", 0, "09:40:00", "09:45:00.123456789")
+    active_every_hour(data, "frac", now - 8 * DAY, now)
+    # 30:29.5 + 5:00.123456 = 35:29.623456 = 35.4937 min = 0.5916 h.
+    return Case(
+        data, as_of=utc_text(now), expected=both({"frac": (35.49, 0.59, 0.59, 0.0, 0.0, 0.0)})
+    )
+
+
+def as_of_before_everything() -> Case:
+    """No poll at or before as_of: an empty report with the right columns."""
+    data = Dataset().poll("late", utc("2024-06-03 12:00"), "active")
+    return Case(data, as_of="2024-06-01T00:00:00Z", absent=("late",))
+
+
 CASES = {
     "spec_example": spec_example,
     "rounding": rounding,
@@ -446,6 +471,8 @@ CASES = {
     "as_of_cut": as_of_cut,
     "extrapolation": extrapolation,
     "formats": formats,
+    "fraction_times": fraction_times,
+    "as_of_before_everything": as_of_before_everything,
 }
 CASE_IDS = [(name, method) for name in CASES for method in METHODS]
 

@@ -1,27 +1,26 @@
 -- stg_status_fields_fast: the fields of a store-status file, read by DuckDB's parallel CSV reader.
--- grain: one row per data row (temp table status_fields)
--- params: $file, $columns (struct: every header column, normalised name -> 'VARCHAR'), $n_fields
--- Row numbers equal line numbers only when the file has no blank or ragged line: the loader uses
--- this path when the file turns out clean (no row rejected here, nothing in reject_errors) and
--- reparses it with stg_status_fields_exact otherwise. Every field is read as text, so an id never
--- passes through a number.
-create or replace temp table status_fields as
+-- grain: one row per data row (temp view status_fields, read once by stg_store_status)
+-- params: none (the file, its columns and n_fields come from the variable set by
+--         set_status_input: a view cannot take $params)
+-- No line numbers: the loader keeps this path only when the file turns out clean (no row
+-- rejected, nothing in reject_errors) and reparses it with stg_status_fields_exact otherwise, so
+-- every reject still names its line. Every field is read as text: an id never becomes a number.
+create or replace temp view status_fields as
 
 with
 
 rows as (
     select
-        row_number() over () + 1 as line,
         store_id,
         timestamp_utc,
         status
     from read_csv(
-        $file,
+        getvariable('storemon_status_input').file,
         header = true,
         auto_detect = false,
         delim = ',',
         quote = '"',
-        columns = $columns,
+        columns = getvariable('storemon_status_input').columns,
         null_padding = true,
         store_rejects = true
     )
@@ -29,11 +28,11 @@ rows as (
 
 final as (
     select
-        line,
+        cast(null as bigint) as line,
         cast(null as varchar) as raw,
         case
             when store_id is null or timestamp_utc is null or status is null then 0
-            else $n_fields
+            else getvariable('storemon_status_input').n_fields
         end as n_fields,
         trim(coalesce(store_id, '')) as store_id,
         trim(coalesce(timestamp_utc, '')) as ts_text,

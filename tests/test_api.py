@@ -1,0 +1,359 @@
+"""The HTTP API on a real uvicorn server on 127.0.0.1, with real report jobs behind it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from jobkit import (
+    alive,
+    children,
+    expected_csv,
+    free_port,
+    make_database,
+    running_server,
+    wait_for,
+)
+from schemathesis.checks import not_a_server_error
+
+from storemon import jobs
+from storemon.api import create_app
+
+UNKNOWN = "0b7c5f0e-2f4e-4c4a-9d1e-6a1f0c2b3d4e"
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_database(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def expected(database: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return expected_csv(database, tmp_path_factory.mktemp("expected"))
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(scope="module")
+def base_url(database: Path, reports: Path):
+    with running_server(create_app(database, reports, workers=2, max_queue=40)) as url:
+        yield url
+
+
+@pytest.fixture
+def client(base_url: str):
+    with httpx.Client(base_url=base_url, timeout=30) as session:
+        yield session
+
+
+def poll(client: httpx.Client, report_id: str, timeout: float = 180) -> dict:
+    """GET /get_report as JSON until the report is no longer Running."""
+
+    def finished():
+        body = client.get(
+            "/get_report", params={"report_id": report_id}, headers={"Accept": "application/json"}
+        ).json()
+        return body["status"] != "Running" and body
+
+    return wait_for(finished, timeout, f"report {report_id}", every=0.5)
+
+
+def report_folders(reports: Path) -> set[str]:
+    return {p.name for p in reports.iterdir()}
+
+
+def test_twenty_concurrent_triggers(
+    client: httpx.Client, base_url: str, reports: Path, expected: bytes
+) -> None:
+    started = time.monotonic()
+    with ThreadPoolExecutor(20) as pool:
+        responses = list(
+            pool.map(lambda _: httpx.post(f"{base_url}/trigger_report", timeout=30), range(20))
+        )
+    assert [r.status_code for r in responses] == [202] * 20
+    ids = [r.json()["report_id"] for r in responses]
+    assert len(set(ids)) == 20 and all(uuid.UUID(i).version == 4 for i in ids)
+    assert responses[0].headers["location"].endswith(f"/get_report?report_id={ids[0]}")
+
+    finals = [poll(client, report_id, timeout=400) for report_id in ids]
+    wall = time.monotonic() - started
+    print(f"\n20 concurrent reports complete in {wall:.1f} s")
+    assert [f["status"] for f in finals] == ["Complete"] * 20
+    bodies = set()
+    for report_id in ids:
+        response = client.get("/get_report", params={"report_id": report_id})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        assert response.headers["x-report-status"] == "Complete"
+        assert response.headers["content-disposition"] == (
+            f'attachment; filename="report-{report_id}.csv"'
+        )
+        bodies.add(response.content)
+    assert bodies == {expected}  # identical, and byte for byte the engine's report
+
+    # JSON for clients that ask for it, with a working csv_url and html_url
+    body = client.get(
+        "/get_report", params={"report_id": ids[0]}, headers={"Accept": "application/json"}
+    ).json()
+    assert body["stores"] == len(expected.splitlines()) - 1
+    assert body["now"] and body["method"] == "nearest" and body["as_of"] is None
+    assert client.get(body["csv_url"]).content == expected
+    html = client.get(body["html_url"])
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in html.headers["content-security-policy"]
+    assert "Most downtime last week" in html.text and "build_reading" not in html.text
+
+    listed = client.get("/reports", params={"limit": 50}).json()["reports"]
+    assert {r["report_id"] for r in listed} >= set(ids)
+    created = [r["created"] for r in listed]
+    assert created == sorted(created, reverse=True)
+
+
+def test_running_report_reads_running(client: httpx.Client) -> None:
+    report_id = client.post("/trigger_report", json={"method": "carry_forward"}).json()[
+        "report_id"
+    ]
+    response = client.get("/get_report", params={"report_id": report_id})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["report_id"] == report_id and body["status"] == "Running"
+    assert body["stage"] in ("queued", "running")
+    assert response.headers["x-report-status"] == "Running"
+    assert poll(client, report_id)["status"] == "Complete"
+
+
+def test_failed_report_gives_its_reason(client: httpx.Client) -> None:
+    report_id = client.post("/trigger_report", params={"as_of": "2001-01-01T00:00:00Z"}).json()[
+        "report_id"
+    ]
+    body = poll(client, report_id)
+    assert body["status"] == "Failed"
+    assert body["error"].startswith("no store has a poll at or before 2001-01-01")
+    response = client.get("/get_report", params={"report_id": report_id})
+    assert response.status_code == 200 and response.json()["status"] == "Failed"
+    assert response.headers["x-report-status"] == "Failed"
+    assert client.get(f"/reports/{report_id}/report.csv").status_code == 409
+
+
+def test_unknown_and_malformed_ids(client: httpx.Client, reports: Path) -> None:
+    missing = client.get("/get_report", params={"report_id": UNKNOWN})
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": f"there is no report {UNKNOWN}"}
+    malformed = [
+        "abc",
+        "../status.json",
+        "../../../../etc/passwd",
+        "/etc/passwd",
+        f"{UNKNOWN}/../../x",
+        str(uuid.uuid1()),  # a UUID, but not a report id (version 1)
+        UNKNOWN.upper(),
+        "{" + UNKNOWN + "}",
+        UNKNOWN.replace("-", ""),
+        "",
+    ]
+    for bad in malformed:
+        response = client.get("/get_report", params={"report_id": bad})
+        assert response.status_code == 400, bad
+        assert "is not a report id" in response.json()["detail"]
+    # percent-encoded traversal, sent as is
+    for raw in ("..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "%2Fetc%2Fpasswd"):
+        response = client.get(f"/get_report?report_id={raw}")
+        assert response.status_code == 400, raw
+        assert "root:" not in response.text
+    for path in (
+        "/reports/..%2F..%2Fetc%2Fpasswd/report.csv",
+        "/reports/%2e%2e/report.csv",
+        "/reports/abc/report.csv",
+        f"/reports/{UNKNOWN}/report.html",
+    ):
+        response = client.get(path)
+        assert response.status_code in (400, 404), path
+        assert isinstance(response.json()["detail"], str) and "root:" not in response.text
+    assert not (reports.parent / "status.json").exists()
+
+
+def test_wrong_methods_and_parameters(client: httpx.Client, reports: Path) -> None:
+    before = report_folders(reports)
+    assert client.get("/trigger_report").status_code == 405
+    assert client.post("/get_report", params={"report_id": UNKNOWN}).status_code == 405
+    assert client.delete("/reports").status_code == 405
+    checks = [
+        ({"params": {"method": "mean"}}, "method"),
+        ({"json": {"method": "mean"}}, "method"),
+        ({"json": {"method": 3}}, "method"),
+        ({"json": {"as_of": "next tuesday"}}, "not a valid instant"),
+        ({"params": {"as_of": "2024-13-45"}}, "not a valid instant"),
+        ({"json": {"colour": "red"}}, "colour"),
+        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, "JSON"),
+    ]
+    for request, words in checks:
+        response = client.post("/trigger_report", **request)
+        assert response.status_code == 422, request
+        detail = response.json()["detail"]
+        assert isinstance(detail, str) and words in detail, detail
+    conflict = client.post(
+        "/trigger_report", params={"method": "nearest"}, json={"method": "carry_forward"}
+    )
+    assert conflict.status_code == 400 and "twice" in conflict.json()["detail"]
+    missing = client.get("/get_report")
+    assert missing.status_code == 422 and "report_id" in missing.json()["detail"]
+    assert client.get("/reports", params={"limit": 0}).status_code == 422
+    assert report_folders(reports) == before  # nothing was queued
+
+
+def test_token_is_required_when_set(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STOREMON_API_TOKEN", "s3cret-token")
+    with running_server(create_app(database, tmp_path / "reports")) as url:
+        for headers in (
+            {},
+            {"Authorization": "Bearer wrong"},
+            {"Authorization": "Bearer s3cret-token-and-more"},
+            {"Authorization": "Basic czNjcmV0LXRva2Vu"},
+            {"Authorization": "s3cret-token"},
+        ):
+            for method, path in (
+                ("POST", "/trigger_report"),
+                ("GET", f"/get_report?report_id={UNKNOWN}"),
+                ("GET", "/reports"),
+                ("GET", f"/reports/{UNKNOWN}/report.csv"),
+            ):
+                response = httpx.request(method, url + path, headers=headers)
+                assert response.status_code == 401, (headers, path)
+                assert response.headers["www-authenticate"] == "Bearer"
+                assert "token" in response.json()["detail"]
+        good = {"Authorization": "Bearer s3cret-token"}
+        assert httpx.get(f"{url}/reports", headers=good).json() == {"reports": []}
+        response = httpx.get(f"{url}/get_report", params={"report_id": UNKNOWN}, headers=good)
+        assert response.status_code == 404
+        assert httpx.get(f"{url}/get_report?report_id=..%2F", headers=good).status_code == 400
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+def test_restarted_server_serves_old_reports(database: Path, expected: bytes, tmp_path: Path):
+    reports = tmp_path / "reports"
+    with running_server(create_app(database, reports, workers=1)) as url:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            done = client.post("/trigger_report").json()["report_id"]
+            assert poll(client, done)["status"] == "Complete"
+            cut = [client.post("/trigger_report").json()["report_id"] for _ in range(2)]
+            wait_for(
+                lambda: (
+                    json.loads((reports / cut[0] / "status.json").read_text())["stage"]
+                    == "running"
+                ),
+                60,
+                "the report to start",
+            )
+    # stopped with one report running and one waiting; a new server on the same folder:
+    with running_server(create_app(database, reports, workers=1)) as url:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            assert client.get("/get_report", params={"report_id": done}).content == expected
+            for report_id in cut:
+                body = client.get("/get_report", params={"report_id": report_id}).json()
+                assert body["status"] == "Failed" and body["error"] == jobs.STOPPED
+            listed = [r["report_id"] for r in client.get("/reports").json()["reports"]]
+            assert listed == [*reversed(cut), done]
+
+
+def test_sigterm_stops_serve_and_its_jobs(database: Path, tmp_path: Path) -> None:
+    reports, port = tmp_path / "reports", free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from storemon.serve import serve; "
+            "serve(port=int(sys.argv[1]), source=sys.argv[2], reports_dir=sys.argv[3])",
+            str(port),
+            str(database),
+            str(reports),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def up():
+            try:
+                return httpx.get(f"{url}/reports").status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_for(up, 60, "storemon serve to answer")
+        ids = [httpx.post(f"{url}/trigger_report").json()["report_id"] for _ in range(3)]
+        runner = wait_for(
+            lambda: json.loads((reports / ids[0] / "status.json").read_text())["runner"],
+            60,
+            "a report to start",
+        )["pid"]
+        kernels = wait_for(lambda: children(runner), 60, "its kernel")
+        runners = children(server.pid)
+        assert len(runners) == 2  # two workers, two runner processes
+
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert "Application shutdown complete" in output
+    assert "Traceback" not in output
+    statuses = [jobs.read_status(reports, report_id) for report_id in ids]
+    assert all(s["status"] != "Running" for s in statuses)
+    assert statuses[0]["error"] == jobs.STOPPED and statuses[2]["error"] == jobs.STOPPED
+    assert wait_for(lambda: not any(map(alive, runners + kernels)), 10, "no orphan processes")
+
+
+# --- schemathesis: the OpenAPI document, fuzzed; no request may get a 5xx --------------------
+
+
+@pytest.fixture(scope="module")
+def fuzzed_schema(database: Path, tmp_path_factory: pytest.TempPathFactory):
+    reports = tmp_path_factory.mktemp("fuzzed")
+    # one worker and a short queue: most generated triggers are politely refused (429)
+    with running_server(create_app(database, reports, workers=1, max_queue=2)) as url:
+        yield schemathesis.openapi.from_url(f"{url}/openapi.json")
+
+
+schema = schemathesis.pytest.from_fixture("fuzzed_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_openapi_fuzz_has_no_server_errors(case) -> None:
+    case.call_and_validate(checks=[not_a_server_error])
+
+
+def test_openapi_documents_the_endpoints(base_url: str) -> None:
+    document = httpx.get(f"{base_url}/openapi.json").json()
+    assert set(document["paths"]) == {
+        "/trigger_report",
+        "/get_report",
+        "/reports",
+        "/reports/{report_id}/report.csv",
+        "/reports/{report_id}/report.html",
+    }
+    responses = document["paths"]["/get_report"]["get"]["responses"]
+    assert {"200", "400", "404"} <= set(responses)
+    assert os.environ.get("STOREMON_API_TOKEN") is None
