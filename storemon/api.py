@@ -35,6 +35,8 @@ Method = Literal["nearest", "carry_forward"]
 # The HTML copy needs its inline styles only: no script runs, nothing is fetched elsewhere.
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 RETRY_AFTER_SECONDS = 60
+# Module level: FastAPI resolves the (string) annotations of endpoints in this module's globals.
+bearer = HTTPBearer(auto_error=False, description=f"The value of {TOKEN_VARIABLE}.")
 
 
 class Error(BaseModel):
@@ -131,7 +133,6 @@ def create_app(
     """
     token = token if token is not None else os.environ.get(TOKEN_VARIABLE) or None
     manager = jobs.JobManager(source, reports_dir, workers=workers, max_queue=max_queue)
-    bearer = HTTPBearer(auto_error=False, description=f"The value of {TOKEN_VARIABLE}.")
 
     def require_token(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],

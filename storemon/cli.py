@@ -75,7 +75,7 @@ def run_ingest(args: argparse.Namespace) -> None:
     from storemon.ingest import ingest
 
     started = time.perf_counter()
-    summary = ingest(args.data, args.db)
+    summary = ingest(args.data, args.db, progress=lambda line: print(line, flush=True))
     print(summary.render())
     print(f"database {args.db} updated in {time.perf_counter() - started:.1f} s")
 

@@ -479,6 +479,32 @@ class Dashboard(widgets.VBox):
             layout=wide,
         )
         self.add_class("storemon-dashboard")
+        # Stable handles for people's style sheets and for the browser tests.
+        for name, widget in (
+            ("as-of", self.as_of),
+            ("method", self.method),
+            ("trigger", self.trigger_button),
+            ("trigger-message", self.trigger_message),
+            ("new-id", self.new_id),
+            ("report-id", self.report_id),
+            ("get", self.get_button),
+            ("status", self.status_message),
+            ("progress", self.progress),
+            ("summary", self.summary),
+            ("histogram", self.histogram),
+            ("top-chart", self.top_chart),
+            ("filter", self.filter_text),
+            ("sort-by", self.sort_by),
+            ("page-size", self.page_size),
+            ("page-label", self.page_label),
+            ("table-box", self.table),
+            ("store-pick", self.store_pick),
+            ("store-text", self.store_text),
+            ("timeline-message", self.timeline_message),
+            ("timeline", self.timeline_image),
+            ("recent", self.recent),
+        ):
+            widget.add_class(f"storemon-{name}")
         self.refresh_recent()
 
     # --- threads -----------------------------------------------------------------------------

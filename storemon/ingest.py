@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from storemon import db
@@ -19,7 +20,11 @@ from storemon.errors import StoremonError
 from storemon.load import LoadSummary, find_sources, load_folder
 
 
-def ingest(data_dir: str | Path, db_path: str | Path = DEFAULT_DB) -> LoadSummary:
+def ingest(
+    data_dir: str | Path,
+    db_path: str | Path = DEFAULT_DB,
+    progress: Callable[[str], None] | None = None,
+) -> LoadSummary:
     """Load the CSV exports in ``data_dir`` into the database at ``db_path``.
 
     Loading the same files again adds nothing; a new hourly status file adds only its new polls;
@@ -28,6 +33,7 @@ def ingest(data_dir: str | Path, db_path: str | Path = DEFAULT_DB) -> LoadSummar
     Args:
         data_dir: Folder with ``store_status*.csv``, ``menu_hours*.csv`` and the time-zone file.
         db_path: The database file (created when missing).
+        progress: Called with a short line before each long step.
 
     Returns:
         The load summary (rows read, loaded, rejected by reason, stores lacking data).
@@ -46,7 +52,7 @@ def ingest(data_dir: str | Path, db_path: str | Path = DEFAULT_DB) -> LoadSummar
                 shutil.copyfile(db_path, work_path)
             con = db.connect(work_path)
             try:
-                summary = load_folder(con, data_dir)
+                summary = load_folder(con, data_dir, progress)
                 con.execute("checkpoint")
             finally:
                 con.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,7 +175,11 @@ def column_positions(path: Path, kind: SourceKind) -> dict[str, int]:
     return positions
 
 
-def load_folder(con: duckdb.DuckDBPyConnection, folder: str | Path) -> LoadSummary:
+def load_folder(
+    con: duckdb.DuckDBPyConnection,
+    folder: str | Path,
+    progress: Callable[[str], None] | None = None,
+) -> LoadSummary:
     """Load every input file of a folder into the connection's tables.
 
     Polls are appended (a poll already held is not added again); business hours and time zones are
@@ -183,6 +188,7 @@ def load_folder(con: duckdb.DuckDBPyConnection, folder: str | Path) -> LoadSumma
     Args:
         con: A connection to the target database (a file, or in memory).
         folder: The folder holding the CSV exports.
+        progress: Called with a short line before each long step (the CLI prints them).
 
     Returns:
         What was loaded and rejected, and what the data lacks.
@@ -198,8 +204,14 @@ def load_folder(con: duckdb.DuckDBPyConnection, folder: str | Path) -> LoadSumma
     con.execute("begin transaction")
     try:
         db.execute(con, "reset_snapshots")
-        loads = [_load_file(con, kind, path, positions) for kind, path, positions in plans]
+        loads = []
+        for kind, path, positions in plans:
+            if progress:
+                progress(f"loading {path.name} ({path.stat().st_size / 1e6:,.1f} MB)")
+            loads.append(_load_file(con, kind, path, positions))
         _count_snapshot_news(con, loads)
+        if progress:
+            progress("deriving the report tables (stores, zones, hours, poll instants)")
         derive_tables(con)
         db.execute(con, "record_loads", loads=[_load_row(f) for f in loads])
         con.execute("commit")

@@ -245,6 +245,31 @@ def store_figures(timeline: StoreTimeline) -> dict[str, object]:
     return ordered
 
 
+def figures_table(timeline: StoreTimeline, report: pd.DataFrame) -> pd.DataFrame:
+    """A store's figures recomputed from its timeline next to its row of the report.
+
+    Args:
+        timeline: A store's timeline.
+        report: The report it belongs to (same data, instant and method).
+
+    Returns:
+        One row per report column (the store id left out): ``timeline``, ``report`` and
+        whether they agree.
+    """
+    figures = store_figures(timeline)
+    row = report[report["store_id"] == timeline.store_id]
+    columns = REPORT_COLUMNS[1:]
+    table = pd.DataFrame(
+        {
+            "timeline": [figures[column] for column in columns],
+            "report": [row[column].iloc[0] if len(row) else float("nan") for column in columns],
+        },
+        index=pd.Index(columns, name="figure"),
+    )
+    table["agree"] = table["timeline"] == table["report"]
+    return table
+
+
 def counted_status(timeline: StoreTimeline) -> pd.DataFrame:
     """The parts of the status that the report counts: those inside business hours.
 

@@ -21,7 +21,7 @@ Decisions where SPEC.md is silent (the engine follows the same list):
 4. Timestamps ``YYYY-MM-DD[ T]HH:MM:SS[.f]`` with `` UTC``, ``Z``, ``+HH:MM`` or no suffix
    (UTC); fraction digits beyond 6 are truncated.
 5. Fields trimmed; status case-insensitive; unknown zone names -> America/Chicago; the first
-   zone row of a store (file order) wins; bad rows are rejected.
+   valid zone row of a store (file order) wins; bad rows are rejected.
 6. Observations = polls inside business hours, else all polls; same instant: inactive wins.
    nearest: ties go to the later observation; carry_forward: the first status holds before it.
 7. Windows [now - 1 h, now), [now - 24 h, now), [now - 168 h, now) in real elapsed time.
@@ -355,7 +355,8 @@ def compute_reference(
 
     zone_names: dict[str, str] = {}
     for store_id, name in _rows(zones, ("store_id", "timezone_str")):
-        if store_id.strip():
+        # a row with an unknown zone is a bad row: rejected, so a later valid row can hold
+        if store_id.strip() and name.strip() in _known_zones():
             zone_names.setdefault(store_id.strip(), name.strip())
 
     report = []

@@ -12,13 +12,13 @@ for data on whole minutes (where every change falls on that grid).
 from __future__ import annotations
 
 import bisect
+import os
 import tempfile
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from cases import Dataset, report_differences, write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -168,9 +168,10 @@ def scenarios(draw: st.DrawFn, whole_minutes: bool = False) -> tuple[Dataset, ob
 
 
 @settings(
-    max_examples=100,
+    max_examples=int(os.environ.get("STOREMON_RANDOM_EXAMPLES", "100")),
     deadline=None,
-    derandomize=True,
+    derandomize=True,  # the same examples on every run and machine
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(scenarios())
@@ -267,7 +268,11 @@ def _sampled_report(data: Dataset, as_of: object, method: str) -> dict[str, tupl
 
 
 @settings(
-    max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
 )
 @given(scenarios(whole_minutes=True))
 def test_reference_matches_sampling(scenario) -> None:
@@ -278,6 +283,3 @@ def test_reference_matches_sampling(scenario) -> None:
     for _, row in reference.iterrows():
         got = tuple(float(row[column]) for column in REPORT_COLUMNS[1:])
         assert got == sampled[row["store_id"]], row["store_id"]
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -4,10 +4,14 @@ report runs, and every id comes out exactly as it went in (no float ever touches
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from cases import report_differences
 from conftest import REAL_DATA
+from reference import compute_reference
 
 from storemon import compute_report, db
 from storemon.load import load_folder
@@ -34,3 +38,26 @@ def test_real_export_loads_and_reports_with_ids_unchanged(variant):
     assert report["store_id"].is_monotonic_increasing
     business = report[["uptime_last_week", "downtime_last_week"]].sum(axis=1)
     assert (business <= 168.01).all() and (report.iloc[:, 1:] >= 0).all().all()
+
+
+@pytest.mark.parametrize("method", ["nearest", "carry_forward"])
+def test_real_single_store_history_matches_the_reference(tmp_path, method):
+    """The one full store history of the sample, with the complete real hours and zones."""
+    folder = tmp_path / "single"
+    folder.mkdir()
+    source = REAL_DATA / "2023"
+    shutil.copy(
+        source / "store_status_single_store_257406274356679.csv", folder / "store_status.csv"
+    )
+    shutil.copy(source / "menu_hours.csv", folder)
+    shutil.copy(source / "store_timezone.csv", folder)
+    engine = compute_report(folder, method=method)
+
+    def rows(name: str) -> pd.DataFrame:
+        frame = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        return frame[frame["store_id"] == "257406274356679"]
+
+    reference = compute_reference(
+        rows("store_status.csv"), rows("menu_hours.csv"), rows("store_timezone.csv"), method=method
+    )
+    assert report_differences(engine, reference) == []

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from cases import Dataset, hourly, local, report_differences, utc, utc_text, write_dataset
 from reference import REPORT_COLUMNS
@@ -292,11 +294,14 @@ def defaults() -> Case:
     data.zone("spaced_zone", "  America/New_York  ")
     data.zone("first_zone_wins", "America/New_York")
     data.zone("first_zone_wins", "America/Chicago")
+    data.zone("first_valid_zone_wins", "Mars/Olympus_Mons")  # rejected: the next row holds
+    data.zone("first_valid_zone_wins", "America/New_York")
     data.zone("never_polled", "America/Chicago").hour_row("never_polled", 0, "09:00", "10:00")
-    for store in ("no_zone", "unknown_zone", "lower_zone", "spaced_zone", "first_zone_wins"):
+    for store in ("no_zone", "unknown_zone", "lower_zone", "spaced_zone", "first_zone_wins",
+                  "first_valid_zone_wins"):  # fmt: skip
         data.hour_row(store, 0, "09:00:00", "10:00:00")
     for store in ("no_hours", "bad_hours", "no_zone", "unknown_zone", "lower_zone",
-                  "spaced_zone", "first_zone_wins"):  # fmt: skip
+                  "spaced_zone", "first_zone_wins", "first_valid_zone_wins"):  # fmt: skip
         active_every_hour(data, store, now - 8 * DAY, now)
     chicago = (60.0, 1.0, 1.0, 0.0, 0.0, 0.0)  # 09:00-10:00 CST is the last hour
     new_york = (0.0, 1.0, 1.0, 0.0, 0.0, 0.0)  # 09:00-10:00 EST ended an hour ago
@@ -314,6 +319,7 @@ def defaults() -> Case:
                 "lower_zone": chicago,
                 "spaced_zone": new_york,
                 "first_zone_wins": new_york,
+                "first_valid_zone_wins": new_york,
             }
         ),
     )
@@ -480,10 +486,17 @@ CASE_IDS = [(name, method) for name in CASES for method in METHODS]
 # --------------------------------------------------------------------------- the tests
 
 
+@cache
+def reference_report(name: str, method: str) -> pd.DataFrame:
+    """The reference report of a case (computed once: both tests of a case use it)."""
+    case = CASES[name]()
+    return case.data.reference(case.as_of, method)
+
+
 @pytest.mark.parametrize(("name", "method"), CASE_IDS)
 def test_reference_matches_hand_values(name: str, method: str) -> None:
     case = CASES[name]()
-    report = case.data.reference(case.as_of, method).set_index("store_id")
+    report = reference_report(name, method).set_index("store_id")
     for store in case.absent:
         assert store not in report.index
     for store, values in case.expected.get(method, {}).items():
@@ -499,6 +512,6 @@ def test_engine_matches_reference(name: str, method: str, tmp_path) -> None:
     case = CASES[name]()
     folder = write_dataset(case.data, tmp_path / "data")
     engine = compute_report(folder, as_of=case.as_of, method=method)
-    reference = case.data.reference(case.as_of, method)
+    reference = reference_report(name, method)
     problems = report_differences(engine.reset_index(drop=True), reference)
     assert not problems, f"{name}/{method} as_of={case.as_of}:\n" + "\n".join(problems)

@@ -1,0 +1,150 @@
+"""The charts draw what their data says: counts of bars, points, spans and labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.colors import to_rgba
+from matplotlib.patches import Rectangle
+
+from storemon import metrics, plots
+from storemon.config import REPORT_COLUMNS
+from storemon.timeline import StoreTimeline
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+@pytest.fixture
+def report() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 60
+    down_week = np.round(rng.uniform(0, 30, n), 2)
+    down_week[:7] = 0.0  # stores without downtime
+    up_week = np.round(rng.uniform(0, 100, n), 2)
+    up_week[7:10] = 0.0
+    down_week[7:9] = 0.0  # two stores without business time
+    frame = pd.DataFrame(
+        {
+            "store_id": [f"{1000000000000000000 + i * 7919}" for i in range(n)],
+            "uptime_last_hour": 0.0,
+            "uptime_last_day": 0.0,
+            "uptime_last_week": up_week,
+            "downtime_last_hour": 0.0,
+            "downtime_last_day": 0.0,
+            "downtime_last_week": down_week,
+        }
+    )
+    return frame[REPORT_COLUMNS]
+
+
+@pytest.fixture
+def timeline() -> StoreTimeline:
+    week_start, now = utc("2024-10-29 18:00"), utc("2024-11-05 18:00")
+    return StoreTimeline(
+        store_id="8419537941919820732",
+        zone="America/New_York",
+        method="nearest",
+        now=now,
+        week_start=week_start,
+        business=pd.DataFrame(
+            {
+                "start": [utc("2024-10-30 13:00"), utc("2024-10-31 13:00")],
+                "end": [utc("2024-10-30 21:00"), utc("2024-10-31 21:00")],
+            }
+        ),
+        polls=pd.DataFrame(
+            {
+                "time": [utc(t) for t in ("2024-10-30 12:10", "2024-10-30 14:05",
+                                           "2024-10-30 16:02", "2024-10-31 15:00")],
+                "status": ["inactive", "active", "inactive", "active"],
+                "in_hours": [False, True, True, True],
+                "observed": [False, True, True, True],
+            }
+        ),
+        status=pd.DataFrame(
+            {
+                "start": [week_start, utc("2024-10-30 15:03:30"), utc("2024-10-31 03:31")],
+                "end": [utc("2024-10-30 15:03:30"), utc("2024-10-31 03:31"), now],
+                "status": ["active", "inactive", "active"],
+            }
+        ),
+    )
+
+
+def test_uptime_histogram_counts_open_stores(report: pd.DataFrame):
+    figure = plots.uptime_histogram(report)
+    axes = figure.axes[0]
+    bars = [patch for patch in axes.patches if isinstance(patch, Rectangle)]
+    heights = [bar.get_height() for bar in bars]
+    open_stores = int(((report["uptime_last_week"] + report["downtime_last_week"]) > 0).sum())
+    assert sum(heights) == open_stores == len(report) - 2
+    # A store at 100 % lands in the last bin, not past the axis.
+    share = plots.uptime_share(report)
+    assert heights[-1] == int((share >= 95).sum())
+    assert "2 without business time" in axes.get_title()
+    assert plots.figure_png(figure).startswith(PNG)
+
+
+def test_top_downtime_chart_is_the_top_20_in_order(report: pd.DataFrame):
+    figure = plots.top_downtime_chart(report, 20)
+    axes = figure.axes[0]
+    expected = metrics.top_downtime(report, 20)
+    labels = [label.get_text() for label in axes.get_yticklabels()]
+    assert labels == list(expected["store_id"])
+    down_bars = [p for p in axes.patches if p.get_facecolor() == to_rgba(plots.INACTIVE)]
+    assert [round(bar.get_width(), 2) for bar in down_bars] == list(
+        expected["downtime_last_week_h"]
+    )
+    assert axes.yaxis_inverted()  # worst on top
+
+
+def test_top_downtime_chart_without_downtime(report: pd.DataFrame):
+    figure = plots.top_downtime_chart(report.assign(downtime_last_week=0.0))
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert texts == ["no store had downtime last week"]
+
+
+def test_timeline_plot_marks_spans_status_and_polls(timeline: StoreTimeline):
+    figure = plots.timeline_plot(timeline)
+    axes = figure.axes[0]
+    business = [p for p in axes.patches if p.get_facecolor() == to_rgba(plots.BUSINESS)]
+    assert len(business) == len(timeline.business)
+    # Status bars: pale for the whole window plus solid for the counted (business) parts.
+    bars = [c for c in axes.collections if isinstance(c, PolyCollection)]
+    solid = [c for c in bars if c.get_alpha() == 1.0]
+    pale = [c for c in bars if c.get_alpha() != 1.0]
+    assert sum(len(c.get_paths()) for c in pale) == len(timeline.status)
+    # The 30th's hours 13-21 hold active 13:00-15:03:30 and inactive 15:03:30-21:00; the
+    # 31st's are all active: 3 counted pieces.
+    assert sum(len(c.get_paths()) for c in solid) == 3
+    # Every poll is one point; observed ones are filled, ignored ones hollow.
+    points = [c for c in axes.collections if isinstance(c, PathCollection)]
+    assert sum(len(c.get_offsets()) for c in points) == len(timeline.polls)
+    hollow = [c for c in points if len(c.get_offsets()) and len(c.get_facecolors()) == 0]
+    assert sum(len(c.get_offsets()) for c in hollow) == int((~timeline.polls["observed"]).sum())
+    assert timeline.store_id in axes.get_title()
+    assert "America/New_York" in axes.get_xlabel()
+    assert plots.figure_png(figure).startswith(PNG)
+
+
+def test_polls_per_hour_chart_and_method_scatter():
+    hours = pd.date_range("2024-10-29", periods=48, freq="h", tz="UTC")
+    per_hour = pd.DataFrame({"hour": hours, "polls": 50, "stores": 48})
+    per_hour.loc[10:14, ["polls", "stores"]] = 0
+    figure = plots.polls_per_hour_chart(per_hour)
+    line = figure.axes[0].lines[0]
+    assert list(line.get_ydata()) == list(per_hour["stores"])
+
+    comparison = pd.DataFrame(
+        {"downtime_last_week_nearest": [1.0, 2.0, 5.0],
+         "downtime_last_week_carry_forward": [1.5, 2.0, 4.0]}
+    )
+    scatter = plots.method_scatter(comparison)
+    offsets = scatter.axes[0].collections[0].get_offsets()
+    assert offsets.tolist() == [[1.0, 1.5], [2.0, 2.0], [5.0, 4.0]]
