@@ -289,6 +289,7 @@ def create_app(
     @app.get(
         "/reports",
         response_model=ReportList,
+        response_model_exclude_none=True,
         responses=_errors(401, 422),
         summary="Recent reports, newest first",
     )

@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file")
     ingest.set_defaults(run=run_ingest)
 
-    report = commands.add_parser("report", help="compute the uptime report")
+    report = commands.add_parser(
+        "report", help="compute the uptime report (a job kept under reports/<id>/)"
+    )
     source = report.add_mutually_exclusive_group()
     source.add_argument("--data", type=Path, help="folder of raw CSV exports")
     source.add_argument("--db", type=Path, help=f"ingested database (default {DEFAULT_DB})")
@@ -46,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--method", choices=METHODS, default="nearest", help="interpolation")
     report.add_argument("--out", type=Path, default=None, help="CSV file to write")
     report.set_defaults(run=run_report)
+
+    status = commands.add_parser("status", help="print the status of a report")
+    status.add_argument("report_id", help="the id printed by `storemon report` or the API")
+    status.set_defaults(run=run_status)
+
+    serve = commands.add_parser("serve", help="start the dashboard and the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    serve.add_argument("--port", type=int, default=8000, help="API port")
+    serve_source = serve.add_mutually_exclusive_group()
+    serve_source.add_argument("--data", type=Path, help="folder of raw CSV exports")
+    serve_source.add_argument("--db", type=Path, help=f"ingested database (default {DEFAULT_DB})")
+    serve.set_defaults(run=run_serve)
     return parser
 
 
@@ -81,23 +95,30 @@ def run_ingest(args: argparse.Namespace) -> None:
 
 
 def run_report(args: argparse.Namespace) -> None:
-    """``storemon report``: compute the report and write its CSV."""
-    from storemon.report import compute_report, write_report_csv
+    """``storemon report``: run the report notebook as a job; print its id and CSV path."""
+    from storemon.jobs import describe_status, run_report_job
 
     source = args.data if args.data is not None else (args.db or DEFAULT_DB)
-    started = time.perf_counter()
-    report = compute_report(source, as_of=args.as_of, method=args.method)
-    elapsed = time.perf_counter() - started
-    summary = (
-        f"report of {len(report):,} stores as of {report.attrs['now']} UTC "
-        f"({args.method}) in {elapsed:.2f} s"
+    status = run_report_job(source, as_of=args.as_of, method=args.method, out=args.out)
+    print(describe_status(status))
+
+
+def run_status(args: argparse.Namespace) -> None:
+    """``storemon status``: print a report's status."""
+    from storemon.jobs import describe_status, report_status
+
+    print(describe_status(report_status(args.report_id)))
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    """``storemon serve``: start the API (and the dashboard) on 127.0.0.1."""
+    from storemon.serve import serve
+
+    serve(
+        host=args.host,
+        port=args.port,
+        source=args.data if args.data is not None else (args.db or DEFAULT_DB),
     )
-    if args.out is None:  # the CSV goes to stdout, so the summary goes to stderr
-        report.to_csv(sys.stdout, index=False, float_format="%.2f")
-        print(summary, file=sys.stderr)
-    else:
-        write_report_csv(report, args.out)
-        print(f"{summary}: {args.out}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

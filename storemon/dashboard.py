@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import logging
 import os
 import threading
 import time
@@ -35,6 +36,8 @@ from storemon.config import DEFAULT_DB, METHODS, REPORT_COLUMNS
 from storemon.errors import StoremonError
 from storemon.reading import resolve_source
 from storemon.timeline import TimelineReader, store_figures
+
+log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 API_URL_VARIABLE = "STOREMON_API_URL"
@@ -456,7 +459,9 @@ class Dashboard(widgets.VBox):
         self.store_pick.observe(self._on_store_pick, names="value")
         self.store_text.observe(self._on_store_text, names="value")
         self.recent.observe(self._on_recent_pick, names="value")
-        self.refresh_button.on_click(lambda _: self._in_background(self.refresh_recent))
+        self.refresh_button.on_click(
+            lambda _: self._in_background(self.refresh_recent, shown_in=self.recent_message)
+        )
 
         super().__init__(
             [
@@ -509,9 +514,28 @@ class Dashboard(widgets.VBox):
 
     # --- threads -----------------------------------------------------------------------------
 
-    def _in_background(self, target: Callable[..., None], *args: object) -> threading.Thread:
-        """Run ``target(*args)`` in a daemon thread (callbacks must return at once)."""
-        thread = threading.Thread(target=target, args=args, daemon=True)
+    def _in_background(
+        self, target: Callable[..., None], *args: object, shown_in: widgets.HTML | None = None
+    ) -> threading.Thread:
+        """Run ``target(*args)`` in a daemon thread (callbacks must return at once).
+
+        An unexpected error is shown in ``shown_in`` (default the status line) instead of dying
+        silently in the thread, where nobody would see it.
+        """
+
+        def run() -> None:
+            try:
+                target(*args)
+            except BaseException as error:
+                log.warning("DBG base exception %r", error, exc_info=True)
+                raise
+            except Exception as error:  # noqa: BLE001 - shown to the person, not swallowed
+                log.exception("dashboard task %s failed", getattr(target, "__name__", target))
+                (shown_in or self.status_message).value = _message(
+                    "error", html.escape(f"Something went wrong: {type(error).__name__}: {error}")
+                )
+
+        thread = threading.Thread(target=run, daemon=True)
         with self._state_lock:
             self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
@@ -543,7 +567,9 @@ class Dashboard(widgets.VBox):
         """Trigger: queue a report with the chosen parameters, show its id, fill the Get field."""
         self.trigger_button.disabled = True
         self.trigger_message.value = "<i>Triggering…</i>"
-        self._in_background(self._trigger, self.as_of.value, self.method.value)
+        self._in_background(
+            self._trigger, self.as_of.value, self.method.value, shown_in=self.trigger_message
+        )
 
     def _trigger(self, as_of: str, method: str) -> None:
         """Background part of Trigger."""
@@ -568,6 +594,7 @@ class Dashboard(widgets.VBox):
 
     def _on_get(self, _button: widgets.Button | None = None) -> None:
         """Get: follow the report whose id is in the field until it is done."""
+        log.warning("DBG get %s", self.report_id.value)
         report_id = self.report_id.value.strip()
         with self._state_lock:
             self._generation += 1
@@ -762,6 +789,7 @@ class Dashboard(widgets.VBox):
 
     def _on_store_pick(self, change: dict) -> None:
         """A store was picked from the table's page."""
+        log.warning("DBG store pick %s %s", change["new"], self._setting_stores)
         if not self._setting_stores and change["new"]:
             self.show_store(change["new"])
 
@@ -781,7 +809,7 @@ class Dashboard(widgets.VBox):
             self.timeline_message.value = _message("error", "Get a complete report first.")
             return
         self.timeline_message.value = f"<i>Drawing the week of store {html.escape(store_id)}…</i>"
-        self._in_background(self._draw_store, store_id, status)
+        self._in_background(self._draw_store, store_id, status, shown_in=self.timeline_message)
 
     def _timeline_reader(self, status: dict) -> TimelineReader:
         """The timeline reader of a report (one per report; the previous one is closed)."""
@@ -798,12 +826,14 @@ class Dashboard(widgets.VBox):
 
     def _draw_store(self, store_id: str, status: dict) -> None:
         """Background part of :meth:`show_store`."""
+        log.warning("DBG draw start %s", store_id)
         try:
             timeline = self._timeline_reader(status).timeline(store_id)
         except StoremonError as error:
             self.timeline_message.value = _message("error", html.escape(str(error)))
             self.timeline_image.value = b""
             return
+        log.warning("DBG timeline read %s same=%s", store_id, self.report_status is status)
         if self.report_status is not status:
             return  # another report was fetched meanwhile
         figures = store_figures(timeline)
@@ -817,7 +847,11 @@ class Dashboard(widgets.VBox):
             else f" The report says {row['uptime_last_week']:.2f} h up and "
             f"{row['downtime_last_week']:.2f} h down last week."
         )
-        self.timeline_image.value = plots.figure_png(plots.timeline_plot(timeline))
+        log.warning("DBG figures %s", figures)
+        png = plots.figure_png(plots.timeline_plot(timeline))
+        log.warning("DBG png %d", len(png))
+        self.timeline_image.value = png
+        log.warning("DBG image set %r %r", reported, figures)
         self.timeline_message.value = (
             f"<b>Store {html.escape(timeline.store_id)}</b> ({html.escape(timeline.zone)}): "
             f"{figures['business_last_week']:.2f} business hours in the week, "
@@ -851,6 +885,7 @@ class Dashboard(widgets.VBox):
 
     def _on_recent_pick(self, change: dict) -> None:
         """A report was picked from the recent list: get it."""
+        log.warning("DBG recent pick %s %s", change, self._setting_recent)
         if self._setting_recent or not change["new"]:
             return
         self.report_id.value = change["new"]

@@ -28,6 +28,7 @@ the next report reads the new data. Reports never wait for a load and never see 
 from __future__ import annotations
 
 import collections
+import logging
 import os
 import signal
 import socket
@@ -63,6 +64,8 @@ DEFAULT_WORKERS = 2  # the machines have 2 cores; a report keeps one busy
 DEFAULT_MAX_QUEUE = 50  # waiting reports; past this a trigger is refused
 STOP_GRACE_SECONDS = 15.0  # how long a stopped runner may take to shut its kernel down
 CELL_TIMEOUT_SECONDS = 3600  # a cell running longer than this is stuck, not slow
+KERNEL_START_SECONDS = 180  # a kernel start on a busy 2-core machine can take a while
+KERNEL_ATTEMPTS = 2
 STOPPED = "stopped: the report was cancelled before it finished (the server shut down)"
 
 
@@ -198,6 +201,9 @@ def _fail(job_dir: Path, status: dict, error: str) -> dict:
     _save(job_dir, status)
     for name in (CSV_FILE, HTML_FILE, SUMMARY_FILE):
         (job_dir / name).unlink(missing_ok=True)
+    partial = job_dir / PARTIAL_NOTEBOOK
+    if partial.exists() and not (job_dir / NOTEBOOK_FILE).exists():  # a killed run's last save
+        os.replace(partial, job_dir / NOTEBOOK_FILE)
     return status
 
 
@@ -341,7 +347,8 @@ def progress(reports_dir: str | Path, status: dict) -> float | None:
         cell.get("metadata", {}).get("papermill", {}).get("status") == "completed"
         for cell in cells
     )
-    return round(done / len(cells), 2) if cells else 0.0
+    # The HTML copy is written after the last cell: a running report never reads as 100 %.
+    return min(round(done / len(cells), 2), 0.99) if cells else 0.0
 
 
 # --- the runner --------------------------------------------------------------------------------
@@ -434,20 +441,30 @@ def _run_notebook(job_dir: Path, status: dict) -> str | None:
     parameters = status["parameters"]
     partial = job_dir / PARTIAL_NOTEBOOK
     try:
-        papermill.execute_notebook(
-            str(REPORT_NOTEBOOK),
-            str(partial),
-            parameters={
-                "report_id": status["report_id"],
-                "source": parameters["source"],
-                "as_of": parameters["as_of"] or "",
-                "method": parameters["method"],
-                "reports_dir": str(job_dir.parent.absolute()),
-            },
-            kernel_name="python3",
-            progress_bar=False,
-            execution_timeout=CELL_TIMEOUT_SECONDS,
-        )
+        for attempt in range(1, KERNEL_ATTEMPTS + 1):
+            try:
+                papermill.execute_notebook(
+                    str(REPORT_NOTEBOOK),
+                    str(partial),
+                    parameters={
+                        "report_id": status["report_id"],
+                        "source": parameters["source"],
+                        "as_of": parameters["as_of"] or "",
+                        "method": parameters["method"],
+                        "reports_dir": str(job_dir.parent.absolute()),
+                    },
+                    kernel_name="python3",
+                    progress_bar=False,
+                    start_timeout=KERNEL_START_SECONDS,
+                    execution_timeout=CELL_TIMEOUT_SECONDS,
+                )
+                break
+            except (RuntimeError, TimeoutError) as exc:
+                # A kernel that fails to start or dies (a busy machine, a port taken between
+                # choosing and binding it) is worth one more try; the notebook is idempotent.
+                if attempt == KERNEL_ATTEMPTS:
+                    raise
+                logging.getLogger(__name__).warning("kernel failed (%s); retrying", exc)
     except PapermillExecutionError as exc:
         # A StoremonError from the notebook is already a plain sentence; anything else is a bug
         # and is named as such (the executed notebook shows the traceback).

@@ -26,9 +26,9 @@ def fleet_uptime(report: pd.DataFrame) -> pd.DataFrame:
         report: One row per store, with the report CSV's columns.
 
     Returns:
-        One row per window (last hour, day, week): its unit, the fleet's uptime, downtime and
-        business time (their sum) in that unit, the uptime share in percent, and how many
-        stores had business time in the window.
+        One row per window (last hour, day, week; the index): its unit, the fleet's uptime,
+        downtime and business time (their sum) in that unit, the uptime share in percent, and
+        how many stores had business time in the window.
     """
     rows = []
     for window, unit, up_column, down_column in WINDOWS:
@@ -45,7 +45,7 @@ def fleet_uptime(report: pd.DataFrame) -> pd.DataFrame:
                 "stores_open": int((business > 0).sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("window")
 
 
 def top_downtime(report: pd.DataFrame, n: int = 20) -> pd.DataFrame:
@@ -85,7 +85,7 @@ def coverage_table(coverage: pd.DataFrame, default_timezone: str) -> pd.DataFram
         default_timezone: The zone used for stores without a valid one.
 
     Returns:
-        One row per check: what it counts, the number of stores, and what the report does.
+        One row per check (the index): the number of stores, and what the report does.
     """
     row = coverage.iloc[0]
     checks = [
@@ -111,7 +111,7 @@ def coverage_table(coverage: pd.DataFrame, default_timezone: str) -> pd.DataFram
             {"check": label, "stores": int(row[column]), "in the report": effect}
             for label, column, effect in checks
         ]
-    )
+    ).set_index("check")
 
 
 def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:
@@ -137,8 +137,8 @@ def extrapolated_summary(extrapolated: pd.DataFrame) -> pd.DataFrame:
         extrapolated: The result of ``storemon/sql/extrapolated_time.sql`` (per store, window).
 
     Returns:
-        One row per window: the fleet's business hours, the extrapolated hours, their share in
-        percent, and how many stores have any extrapolated time.
+        One row per window (the index): the fleet's business hours, the extrapolated hours,
+        their share in percent, and how many stores have any extrapolated time.
     """
     rows = []
     for window, *_ in WINDOWS:
@@ -154,7 +154,7 @@ def extrapolated_summary(extrapolated: pd.DataFrame) -> pd.DataFrame:
                 "stores_with_extrapolation": int((part["extrapolated_hours"] > 0).sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("window")
 
 
 def overview_table(facts: dict[str, object]) -> pd.DataFrame:

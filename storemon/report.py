@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -15,6 +13,7 @@ import pandas as pd
 from storemon import db
 from storemon.config import METHODS, REPORT_COLUMNS
 from storemon.errors import StoremonError
+from storemon.files import write_bytes_atomic
 from storemon.load import LoadSummary, load_folder
 
 DAY_US = 86_400_000_000
@@ -196,6 +195,18 @@ def compute_report(
         return report_from_connection(con, instant, method)
 
 
+def report_csv_bytes(report: pd.DataFrame) -> bytes:
+    """Return a report as the bytes of its CSV file (header, two decimals, LF line ends).
+
+    Args:
+        report: A DataFrame from :func:`compute_report`.
+
+    Returns:
+        The CSV content.
+    """
+    return report[REPORT_COLUMNS].to_csv(index=False, float_format="%.2f").encode("utf-8")
+
+
 def write_report_csv(report: pd.DataFrame, path: str | Path) -> Path:
     """Write a report as CSV, atomically (a reader never sees a half-written file).
 
@@ -206,14 +217,4 @@ def write_report_csv(report: pd.DataFrame, path: str | Path) -> Path:
     Returns:
         The path written.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", newline="") as stream:
-            report[REPORT_COLUMNS].to_csv(stream, index=False, float_format="%.2f")
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes_atomic(path, report_csv_bytes(report))

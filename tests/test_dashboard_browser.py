@@ -144,6 +144,7 @@ def test_trigger_get_complete(session, api: str):
     # The charts and the first store's timeline are pictures that loaded.
     for chart in (".storemon-histogram", ".storemon-top-chart"):
         assert image_loaded(page, chart), chart
+    print(page.locator(".storemon-timeline-message").inner_text(), page.evaluate("Array.from(document.querySelectorAll('.storemon-timeline')).map(e => e.outerHTML.slice(0, 300))"))
     page.wait_for_function(
         "() => { const i = document.querySelector('.storemon-timeline');"
         " return i && i.complete && i.naturalWidth > 0; }",
