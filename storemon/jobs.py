@@ -42,10 +42,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from storemon.config import PROJ_ROOT, REPORTS_DIR
+from storemon.config import DEFAULT_DB, PROJ_ROOT, REPORTS_DIR
 from storemon.errors import StoremonError
 from storemon.files import read_json, write_bytes_atomic, write_json_atomic
-from storemon.report import check_method, parse_as_of
+from storemon.report import check_method, check_source, parse_as_of
 
 REPORT_NOTEBOOK = PROJ_ROOT / "notebooks" / "report.ipynb"
 STATUS_FILE = "status.json"
@@ -225,10 +225,13 @@ def create_job(
         The record; its ``report_id`` is a new UUID4.
 
     Raises:
-        StoremonError: ``as_of`` or ``method`` is not valid.
+        StoremonError: ``as_of`` or ``method`` is not valid, or the source does not exist.
     """
     method = check_method(method)
     instant = parse_as_of(as_of)
+    path = Path(source) if Path(source).is_absolute() else PROJ_ROOT / source
+    if path.resolve() != DEFAULT_DB.resolve():  # a missing default reads the demo data set
+        check_source(path)
     report_id = str(uuid.uuid4())
     job_dir = Path(reports_dir) / report_id
     job_dir.mkdir(parents=True)

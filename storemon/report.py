@@ -58,10 +58,28 @@ def open_source(
         finally:
             con.close()
     else:
+        check_source(source)
+
+
+def check_source(source: str | Path) -> Path:
+    """Return ``source`` if it exists: a database file or a folder of CSV exports.
+
+    Args:
+        source: The data a report reads.
+
+    Returns:
+        The path.
+
+    Raises:
+        StoremonError: Nothing is there.
+    """
+    source = Path(source)
+    if not source.exists():
         raise StoremonError(
             f"{source} does not exist (give a folder of CSV exports or a database made by "
             "`storemon ingest`)"
         )
+    return source
 
 
 def parse_as_of(as_of: str | datetime | pd.Timestamp | None) -> datetime | None:

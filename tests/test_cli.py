@@ -1,0 +1,82 @@
+"""The `storemon` command end to end: generate, ingest, report (as a job), status, errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storemon import compute_report
+from storemon.report import report_csv_bytes
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+
+
+def storemon(*args: str, reports: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "STOREMON_REPORTS_DIR": str(reports)}
+    return subprocess.run(
+        [sys.executable, "-m", "storemon.cli", *args],
+        capture_output=True,
+        text=True,
+        check=check,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    reports = root / "reports"
+    raw = root / "raw"
+    storemon("generate", "--out", str(raw), "--stores", "40", "--days", "3", reports=reports)
+    storemon("ingest", "--data", str(raw), "--db", str(root / "s.duckdb"), reports=reports)
+    return root
+
+
+def test_generate_writes_the_three_exports(workspace):
+    names = sorted(p.name for p in (workspace / "raw").iterdir())
+    assert names == ["menu_hours.csv", "store_status.csv", "timezones.csv"]
+
+
+def test_report_runs_as_a_job_and_copies_the_csv(workspace):
+    out = workspace / "copy.csv"
+    result = storemon(
+        "report", "--db", str(workspace / "s.duckdb"), "--out", str(out),
+        reports=workspace / "reports",
+    )  # fmt: skip
+    report_id = re.search(rf"report ({UUID}): Complete", result.stdout).group(1)
+    kept = workspace / "reports" / report_id / "report.csv"
+    assert str(kept) in result.stdout
+    expected = report_csv_bytes(compute_report(workspace / "s.duckdb"))
+    assert kept.read_bytes() == expected == out.read_bytes()
+
+    status = storemon("status", report_id, reports=workspace / "reports")
+    assert f"report {report_id}: Complete" in status.stdout
+
+
+def test_report_from_raw_csvs_equals_report_from_database(workspace):
+    from_csv = compute_report(workspace / "raw", method="carry_forward")
+    from_db = compute_report(workspace / "s.duckdb", method="carry_forward")
+    assert report_csv_bytes(from_csv) == report_csv_bytes(from_db)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status", "../etc/passwd"], "storemon: error: "),
+        (["report", "--as-of", "someday"], "storemon: error: as_of 'someday' is not a valid"),
+        (["report", "--data", "/nonexistent"], "storemon: error: /nonexistent does not exist"),
+        (["generate", "--out", "x", "--start", "soon"], "storemon: error: cannot generate"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(workspace, args, message):
+    result = storemon(*args, reports=workspace / "reports", check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
