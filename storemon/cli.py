@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the dashboard and the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     serve.add_argument("--port", type=int, default=8000, help="API port")
+    serve.add_argument("--dashboard-port", type=int, default=8866, help="dashboard port")
     serve_source = serve.add_mutually_exclusive_group()
     serve_source.add_argument("--data", type=Path, help="folder of raw CSV exports")
     serve_source.add_argument("--db", type=Path, help=f"ingested database (default {DEFAULT_DB})")
@@ -111,12 +112,13 @@ def run_status(args: argparse.Namespace) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> None:
-    """``storemon serve``: start the API (and the dashboard) on 127.0.0.1."""
-    from storemon.serve import serve
+    """``storemon serve``: start the dashboard and the API until Ctrl-C or SIGTERM."""
+    from storemon.dashboard_server import serve_with_dashboard
 
-    serve(
+    serve_with_dashboard(
         host=args.host,
         port=args.port,
+        dashboard_port=args.dashboard_port,
         source=args.data if args.data is not None else (args.db or DEFAULT_DB),
     )
 

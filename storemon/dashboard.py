@@ -18,6 +18,7 @@ import html
 import json
 import logging
 import os
+import queue
 import threading
 import time
 import urllib.error
@@ -43,6 +44,7 @@ DEFAULT_API_URL = "http://127.0.0.1:8000"
 API_URL_VARIABLE = "STOREMON_API_URL"
 SOURCE_VARIABLE = "STOREMON_SOURCE"
 TOKEN_VARIABLE = "STOREMON_API_TOKEN"
+WORKER_THREADS = 4  # a report's poller, a timeline, a trigger and a list refresh at once
 PAGE_SIZES = (("25 rows", 25), ("50 rows", 50), ("200 rows", 200), ("all rows", 0))
 # Column labels of the store table, with the report's units.
 TABLE_LABELS = {
@@ -67,6 +69,63 @@ TABLE_STYLE = """
 .storemon-table tbody tr:nth-child(even) { background: #fafafa; }
 </style>
 """
+
+
+class _Workers:
+    """A few long-lived daemon threads that run the dashboard's background tasks.
+
+    Long-lived on purpose: ipykernel sends a thread's widget updates through a socket of that
+    thread, which is closed (and its last updates can be dropped) once the thread ends, so
+    a thread per task loses updates. These threads live as long as the dashboard.
+
+    Args:
+        size: How many tasks may run at once (a running report's poller holds one).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._tasks: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    def submit(self, task: Callable[[], None]) -> None:
+        """Queue ``task``; start a thread when all are busy and fewer than ``size`` run."""
+        with self._idle:
+            self._pending += 1
+            busy = self._pending > len(self._threads)
+            if busy and len(self._threads) < self.size:
+                thread = threading.Thread(
+                    target=self._work, name=f"storemon-dashboard-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+        self._tasks.put(task)
+
+    def _work(self) -> None:
+        """Run tasks until a stop sentinel arrives."""
+        while True:
+            task = self._tasks.get()
+            if task is None:
+                return
+            try:
+                task()
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no task is queued or running; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def stop(self) -> None:
+        """Let every thread end after its current task."""
+        with self._idle:
+            threads = len(self._threads)
+        for _ in range(threads):
+            self._tasks.put(None)
 
 
 class ApiError(StoremonError):
@@ -309,8 +368,14 @@ def _png_image(width: str = "100%") -> widgets.Image:
 class Dashboard(widgets.VBox):
     """Trigger reports, watch them run, and read a complete one as a table and pictures.
 
-    Build it with :func:`build_dashboard`. The attributes named below are the widgets a person
-    (or a test) uses.
+    Build it with :func:`build_dashboard`. Widgets a person (or a test) uses:
+    ``as_of``, ``method``, ``trigger_button`` → ``trigger_message``, ``new_id``;
+    ``report_id``, ``get_button`` → ``status_message``, ``progress``; for a complete report
+    ``summary`` (download links), ``histogram``, ``top_chart``, the table (``filter_text``,
+    ``sort_by``, ``descending``, ``page_size``, ``previous_page``, ``next_page``, ``page_label``,
+    ``table``) and a store's week (``store_pick``, ``store_text`` → ``timeline_message``,
+    ``timeline_image``); ``recent`` lists recent reports (picking one gets it). Every one also
+    carries a CSS class ``storemon-<name>`` for style sheets and browser tests.
 
     Args:
         api_url: Base URL of the storemon API.
@@ -338,7 +403,7 @@ class Dashboard(widgets.VBox):
         self._reader: TimelineReader | None = None
         self._reader_key: tuple | None = None
         self._reader_lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
+        self._workers = _Workers(WORKER_THREADS)
         self._page = 0
         self._progress_seen = 0.0
         self._setting_stores = False
@@ -516,8 +581,8 @@ class Dashboard(widgets.VBox):
 
     def _in_background(
         self, target: Callable[..., None], *args: object, shown_in: widgets.HTML | None = None
-    ) -> threading.Thread:
-        """Run ``target(*args)`` in a daemon thread (callbacks must return at once).
+    ) -> None:
+        """Run ``target(*args)`` on a worker thread (callbacks must return at once).
 
         An unexpected error is shown in ``shown_in`` (default the status line) instead of dying
         silently in the thread, where nobody would see it.
@@ -526,20 +591,13 @@ class Dashboard(widgets.VBox):
         def run() -> None:
             try:
                 target(*args)
-            except BaseException as error:
-                log.warning("DBG base exception %r", error, exc_info=True)
-                raise
             except Exception as error:  # noqa: BLE001 - shown to the person, not swallowed
                 log.exception("dashboard task %s failed", getattr(target, "__name__", target))
                 (shown_in or self.status_message).value = _message(
                     "error", html.escape(f"Something went wrong: {type(error).__name__}: {error}")
                 )
 
-        thread = threading.Thread(target=run, daemon=True)
-        with self._state_lock:
-            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-        thread.start()
-        return thread
+        self._workers.submit(run)
 
     def wait_idle(self, timeout: float = 60.0) -> bool:
         """Wait until no background work runs (tests and scripts; the page never waits).
@@ -550,16 +608,7 @@ class Dashboard(widgets.VBox):
         Returns:
             True when everything finished in time.
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._state_lock:
-                alive = [t for t in self._threads if t.is_alive()]
-            if not alive:
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            alive[0].join(min(remaining, 0.2))
+        return self._workers.wait_idle(timeout)
 
     # --- trigger -----------------------------------------------------------------------------
 
@@ -594,7 +643,6 @@ class Dashboard(widgets.VBox):
 
     def _on_get(self, _button: widgets.Button | None = None) -> None:
         """Get: follow the report whose id is in the field until it is done."""
-        log.warning("DBG get %s", self.report_id.value)
         report_id = self.report_id.value.strip()
         with self._state_lock:
             self._generation += 1
@@ -703,13 +751,18 @@ class Dashboard(widgets.VBox):
 
         Without a token the browser fetches the files from the API itself; with one it could
         not send the token, so the CSV already fetched is offered as a data URL instead.
+        The API's links open in a new tab: following a link in the dashboard's own tab unloads
+        the page, and Voilà then drops the page's connection to its kernel, although the
+        download leaves the page on screen (dead).
         """
         name = f"report-{status['report_id']}.csv"
         if self.client.token:
             href = "data:text/csv;base64," + base64.b64encode(content).decode()
+            target = ""
             extra = ""
         else:
             href = html.escape(status["csv_url"])
+            target = ' target="_blank" rel="noopener"'
             extra = (
                 f' · <a class="storemon-html" href="{html.escape(status["html_url"])}" '
                 'target="_blank">the report notebook (HTML)</a>'
@@ -717,7 +770,7 @@ class Dashboard(widgets.VBox):
                 else ""
             )
         return (
-            f'<p><a class="storemon-csv" href="{href}" download="{html.escape(name)}">'
+            f'<p><a class="storemon-csv" href="{href}" download="{html.escape(name)}"{target}>'
             f"⬇ Download the CSV ({len(content):,} bytes)</a>{extra}</p>"
         )
 
@@ -788,14 +841,19 @@ class Dashboard(widgets.VBox):
     # --- timeline ----------------------------------------------------------------------------
 
     def _on_store_pick(self, change: dict) -> None:
-        """A store was picked from the table's page."""
-        log.warning("DBG store pick %s %s", change["new"], self._setting_stores)
+        """A store was picked from the table's page (the typed id gives way)."""
         if not self._setting_stores and change["new"]:
+            self.store_text.value = ""
             self.show_store(change["new"])
 
     def _on_store_text(self, change: dict) -> None:
-        """A store id was typed (and Enter pressed)."""
+        """A store id was typed (and Enter pressed); the picker gives way."""
         if change["new"].strip():
+            self._setting_stores = True
+            try:
+                self.store_pick.value = ""
+            finally:
+                self._setting_stores = False
             self.show_store(change["new"].strip())
 
     def show_store(self, store_id: str) -> None:
@@ -826,14 +884,12 @@ class Dashboard(widgets.VBox):
 
     def _draw_store(self, store_id: str, status: dict) -> None:
         """Background part of :meth:`show_store`."""
-        log.warning("DBG draw start %s", store_id)
         try:
             timeline = self._timeline_reader(status).timeline(store_id)
         except StoremonError as error:
             self.timeline_message.value = _message("error", html.escape(str(error)))
             self.timeline_image.value = b""
             return
-        log.warning("DBG timeline read %s same=%s", store_id, self.report_status is status)
         if self.report_status is not status:
             return  # another report was fetched meanwhile
         figures = store_figures(timeline)
@@ -847,11 +903,7 @@ class Dashboard(widgets.VBox):
             else f" The report says {row['uptime_last_week']:.2f} h up and "
             f"{row['downtime_last_week']:.2f} h down last week."
         )
-        log.warning("DBG figures %s", figures)
-        png = plots.figure_png(plots.timeline_plot(timeline))
-        log.warning("DBG png %d", len(png))
-        self.timeline_image.value = png
-        log.warning("DBG image set %r %r", reported, figures)
+        self.timeline_image.value = plots.figure_png(plots.timeline_plot(timeline))
         self.timeline_message.value = (
             f"<b>Store {html.escape(timeline.store_id)}</b> ({html.escape(timeline.zone)}): "
             f"{figures['business_last_week']:.2f} business hours in the week, "
@@ -885,7 +937,6 @@ class Dashboard(widgets.VBox):
 
     def _on_recent_pick(self, change: dict) -> None:
         """A report was picked from the recent list: get it."""
-        log.warning("DBG recent pick %s %s", change, self._setting_recent)
         if self._setting_recent or not change["new"]:
             return
         self.report_id.value = change["new"]
@@ -895,6 +946,7 @@ class Dashboard(widgets.VBox):
         """Stop background work and close the widgets and the timeline reader."""
         with self._state_lock:
             self._generation += 1
+        self._workers.stop()
         with self._reader_lock:
             if self._reader is not None:
                 self._reader.close()

@@ -31,6 +31,7 @@ TEMPLATE = "storemon"
 DEFAULT_DASHBOARD_PORT = 8866
 START_TIMEOUT_SECONDS = 60.0
 STOP_GRACE_SECONDS = 15.0
+CULL_IDLE_SECONDS = 900  # a dashboard kernel nobody looks at for 15 minutes is stopped
 
 
 def _url_host(host: str) -> str:
@@ -65,6 +66,11 @@ def dashboard_command(
         f"--template={TEMPLATE}",
         "--strip_sources=True",
         "--show_tracebacks=False",
+        # A closed page's kernel is not always shut down by the page (its shutdown request can
+        # be refused), so kernels without a connected page are culled after a while.
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=False",
     ]
 
 
@@ -170,8 +176,26 @@ def start_dashboard(
     return process
 
 
+def _child_pids(pid: int) -> list[int]:
+    """The pids of the direct children of ``pid`` (Linux ``/proc``; empty elsewhere)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        # The command name (field 2) may hold spaces and parentheses: split after the last ")".
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
 def stop_dashboard(process: subprocess.Popen, grace: float = STOP_GRACE_SECONDS) -> int | None:
-    """Stop Voilà and its kernels: SIGTERM, then SIGKILL to its process group after ``grace``.
+    """Stop Voilà and its kernels: SIGTERM, then SIGKILL after ``grace``.
+
+    Voilà shuts its kernels down on SIGTERM. The kernels run in sessions of their own, so any
+    that outlive Voilà (it was killed, or could not stop one) are killed here by pid.
 
     Args:
         process: From :func:`start_dashboard`.
@@ -180,19 +204,30 @@ def stop_dashboard(process: subprocess.Popen, grace: float = STOP_GRACE_SECONDS)
     Returns:
         Voilà's exit code.
     """
+    kernels = _child_pids(process.pid) if process.poll() is None else []
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(grace)
         except subprocess.TimeoutExpired:
             pass
-    # Kernels are in Voilà's process group: anything left there (a kernel Voilà could not stop,
-    # or everything after a timeout) goes too.
+    # Anything left in Voilà's process group goes too.
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    return process.wait()
+    code = process.wait()
+    for pid in kernels:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return code
+
+
+def _raise_system_exit(signum: int, frame: object) -> None:
+    """SIGTERM handler: leave through ``finally`` blocks (exit code 128 + 15)."""
+    raise SystemExit(128 + signum)
 
 
 def serve_with_dashboard(
@@ -225,12 +260,58 @@ def serve_with_dashboard(
     # The kernel reaches the API over loopback when the API listens on every interface.
     api_host = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
     api_url = f"http://{_url_host(api_host)}:{port}"
-    dashboard = start_dashboard(
-        api_url, source, host, dashboard_port, token=os.environ.get(TOKEN_VARIABLE)
-    )
-    print(f"storemon dashboard on http://{_url_host(host)}:{dashboard_port}/", flush=True)
+    # uvicorn handles SIGTERM itself while it runs, then raises it again once it has shut down;
+    # with Python's default action the process would die there, before Voilà is stopped.
+    previous = signal.signal(signal.SIGTERM, _raise_system_exit)
+    dashboard = None
     try:
+        dashboard = start_dashboard(
+            api_url, source, host, dashboard_port, token=os.environ.get(TOKEN_VARIABLE)
+        )
+        print(f"storemon dashboard on http://{_url_host(host)}:{dashboard_port}/", flush=True)
         serve(host, port, source, reports_dir, workers, max_queue, log_level)
     finally:
+        if dashboard is not None:
+            stop_dashboard(dashboard)
+            print("storemon dashboard stopped", flush=True)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the dashboard alone, next to an API that already runs (``python -m ...``).
+
+    Args:
+        argv: The arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        The exit code: 0 after Ctrl-C or SIGTERM.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m storemon.dashboard_server", description="Serve the storemon dashboard."
+    )
+    parser.add_argument("--api-url", default="http://127.0.0.1:8000", help="the running API")
+    parser.add_argument("--source", default=str(DEFAULT_DB), help="the data the API reads")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind")
+    parser.add_argument("--port", type=int, default=DEFAULT_DASHBOARD_PORT, help="port to bind")
+    args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _raise_system_exit)
+    try:
+        dashboard = start_dashboard(args.api_url, args.source, args.host, args.port)
+    except StoremonError as error:
+        print(f"storemon: error: {error}", file=sys.stderr)
+        return 1
+    print(f"storemon dashboard on http://{_url_host(args.host)}:{args.port}/", flush=True)
+    try:
+        dashboard.wait()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
         stop_dashboard(dashboard)
-        print("storemon dashboard stopped", flush=True)
+        signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -339,10 +339,12 @@ def progress(reports_dir: str | Path, status: dict) -> float | None:
         return 1.0
     if status["stage"] != STARTED:
         return None
+    job_dir = Path(reports_dir) / status["report_id"]
     try:
-        notebook = read_json(Path(reports_dir) / status["report_id"] / PARTIAL_NOTEBOOK)
-    except FileNotFoundError:  # papermill has not saved it yet
-        return 0.0
+        notebook = read_json(job_dir / PARTIAL_NOTEBOOK)
+    except FileNotFoundError:
+        # papermill has not saved it yet, or it is done and the HTML copy is being written
+        return 0.99 if (job_dir / NOTEBOOK_FILE).exists() else 0.0
     except (OSError, ValueError):  # caught mid-write: unknown this time
         return None
     cells = [cell for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"]

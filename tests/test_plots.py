@@ -60,8 +60,15 @@ def timeline() -> StoreTimeline:
         ),
         polls=pd.DataFrame(
             {
-                "time": [utc(t) for t in ("2024-10-30 12:10", "2024-10-30 14:05",
-                                           "2024-10-30 16:02", "2024-10-31 15:00")],
+                "time": [
+                    utc(t)
+                    for t in (
+                        "2024-10-30 12:10",
+                        "2024-10-30 14:05",
+                        "2024-10-30 16:02",
+                        "2024-10-31 15:00",
+                    )
+                ],
                 "status": ["inactive", "active", "inactive", "active"],
                 "in_hours": [False, True, True, True],
                 "observed": [False, True, True, True],
@@ -142,8 +149,10 @@ def test_polls_per_hour_chart_and_method_scatter():
     assert list(line.get_ydata()) == list(per_hour["stores"])
 
     comparison = pd.DataFrame(
-        {"downtime_last_week_nearest": [1.0, 2.0, 5.0],
-         "downtime_last_week_carry_forward": [1.5, 2.0, 4.0]}
+        {
+            "downtime_last_week_nearest": [1.0, 2.0, 5.0],
+            "downtime_last_week_carry_forward": [1.5, 2.0, 4.0],
+        }
     )
     scatter = plots.method_scatter(comparison)
     offsets = scatter.axes[0].collections[0].get_offsets()

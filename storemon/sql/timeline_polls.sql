@@ -6,7 +6,8 @@
 with
 
 store as (
-    select store_key from stores where store_id = $store_id
+    select store_key from stores
+    where store_id = $store_id
 ),
 
 final as (
