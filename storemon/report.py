@@ -175,10 +175,13 @@ def report_from_connection(
     report = report[REPORT_COLUMNS].reset_index(drop=True)
     report["store_id"] = report["store_id"].astype(str)
     clock = db.run_query(con, "report_now").iloc[0]
+    sizes = db.run_query(con, "table_sizes").set_index("table_name")["n_rows"]
     report.attrs.update(
         now=None if pd.isna(clock["now"]) else pd.Timestamp(clock["now"]).isoformat(),
         as_of=None if as_of is None else as_of.isoformat(),
         method=method,
+        # input rows kept out of the report, with their reasons in the `rejects` table
+        rejected_rows=int(sizes["rejects"]),
     )
     return report
 
@@ -202,7 +205,8 @@ def compute_report(
 
     Returns:
         One row per store, sorted by ``store_id``, with the columns of the report CSV.
-        ``attrs`` holds ``now`` (the report's instant, ISO), ``as_of`` and ``method``.
+        ``attrs`` holds ``now`` (the report's instant, ISO), ``as_of``, ``method`` and
+        ``rejected_rows`` (input rows kept out, listed with their reasons in ``rejects``).
 
     Raises:
         StoremonError: The source or a parameter is not usable.

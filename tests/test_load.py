@@ -186,3 +186,9 @@ def test_ingest_cli_prints_summary(tmp_path, export_2023):
     assert "store_status.csv: 11 rows read, 6 loaded, 0 already loaded, 5 rejected" in out
     assert "unknown status '...'" in out
     assert "stores polled: 3; without business hours (open 24x7): 1" in out
+
+
+def test_compute_report_on_a_folder_counts_the_rejected_rows(export_2023):
+    from storemon import compute_report
+
+    assert compute_report(export_2023).attrs["rejected_rows"] == 9
