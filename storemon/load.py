@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from storemon import db
 from storemon.config import DEFAULT_TIMEZONE
@@ -219,12 +220,34 @@ def load_folder(
         con.execute("rollback")
         raise
     summary = LoadSummary(files=loads)
-    gaps = db.run_query(con, "store_coverage").iloc[0]
+    gaps = store_coverage(con).iloc[0]
     summary.stores_polled = int(gaps["stores_polled"])
     summary.stores_without_hours = int(gaps["stores_without_hours"])
     summary.stores_without_zone = int(gaps["stores_without_zone"])
     summary.stores_never_polled = int(gaps["stores_never_polled"])
     return summary
+
+
+def store_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Count the polled stores and those lacking hours, a valid zone, or polls.
+
+    Args:
+        con: A connection holding the loaded tables.
+
+    Returns:
+        One row: ``stores_polled``, ``stores_without_hours``, ``stores_without_zone``,
+        ``stores_never_polled`` (the stores themselves: the ``stores_lacking_data`` query).
+    """
+    problems = db.run_query(con, "stores_lacking_data")["problem"].value_counts()
+    polled = db.run_query(con, "stores_polled").iloc[0]["n_stores"]
+    return pd.DataFrame(
+        {
+            "stores_polled": [int(polled)],
+            "stores_without_hours": [int(problems.get("no business hours", 0))],
+            "stores_without_zone": [int(problems.get("no valid time zone", 0))],
+            "stores_never_polled": [int(problems.get("never polled", 0))],
+        }
+    )
 
 
 def derive_tables(con: duckdb.DuckDBPyConnection) -> None:

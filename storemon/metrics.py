@@ -78,10 +78,10 @@ def top_downtime(report: pd.DataFrame, n: int = 20) -> pd.DataFrame:
 
 
 def coverage_table(coverage: pd.DataFrame, default_timezone: str) -> pd.DataFrame:
-    """Turn the one-row ``store_coverage`` query into a table a person reads top-down.
+    """Turn the one-row :func:`storemon.load.store_coverage` into a table read top-down.
 
     Args:
-        coverage: The result of ``storemon/sql/store_coverage.sql``.
+        coverage: The result of :func:`storemon.load.store_coverage`.
         default_timezone: The zone used for stores without a valid one.
 
     Returns:

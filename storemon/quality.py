@@ -16,6 +16,7 @@ import pandas as pd
 
 from storemon import db, metrics
 from storemon.config import DEFAULT_TIMEZONE, METHODS
+from storemon.load import store_coverage
 from storemon.report import open_source, parse_as_of, report_from_connection
 
 
@@ -87,7 +88,7 @@ def data_quality(source: str | Path) -> DataQuality:
     """
     with open_source(source) as con:
         rejects = db.run_query(con, "rejects_by_reason")
-        coverage = db.run_query(con, "store_coverage")
+        coverage = store_coverage(con)
         lacking = db.run_query(con, "stores_lacking_data")
         per_hour = db.run_query(con, "polls_per_hour")
     per_hour = per_hour.astype({"polls": "int64", "stores": "int64"})

@@ -18,6 +18,7 @@ from storemon import db, metrics
 from storemon.config import DATA_DIR, DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
 from storemon.errors import StoremonError
 from storemon.files import write_json_atomic
+from storemon.load import store_coverage
 from storemon.report import (
     check_method,
     open_source,
@@ -149,7 +150,7 @@ def build_reading(
                 "data starts)"
             )
         rejects = db.run_query(con, "rejects_by_reason")
-        coverage = db.run_query(con, "store_coverage")
+        coverage = store_coverage(con)
         extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
     now_stamp = pd.Timestamp(report.attrs["now"])
     now, week_start = _iso_utc(now_stamp), _iso_utc(now_stamp - pd.Timedelta(days=7))
