@@ -145,8 +145,8 @@ def read_header(path: Path) -> list[str]:
     Returns:
         The column names, trimmed of spaces and quotes, lower case.
     """
-    with open(path, encoding="utf-8-sig", newline="") as stream:
-        first = stream.readline()
+    with open(path, "rb") as stream:
+        first = stream.readline().decode("utf-8-sig", errors="replace")
     return [name.strip().strip('"').strip().lower() for name in first.rstrip("\r\n").split(",")]
 
 
@@ -301,12 +301,22 @@ def _load_file(
     con: duckdb.DuckDBPyConnection, kind: SourceKind, path: Path, positions: dict[str, int]
 ) -> FileLoad:
     """Stage one file, merge its good rows, record its rejects."""
-    if kind is STATUS:
-        _stage_status(con, path, positions)
-    else:
-        db.execute(con, "stg_lines", file=str(path))
-        extra = {"default_tz": DEFAULT_TIMEZONE} if kind is TIMEZONES else {}
-        db.execute(con, f"stg_{kind.name}", **positions, **extra)
+    try:
+        if kind is STATUS:
+            _stage_status(con, path, positions)
+        else:
+            db.execute(con, "stg_lines", file=str(path))
+            extra = {"default_tz": DEFAULT_TIMEZONE} if kind is TIMEZONES else {}
+            db.execute(con, f"stg_{kind.name}", **positions, **extra)
+    except duckdb.InvalidInputException as error:
+        # DuckDB refuses a file it cannot decode (not UTF-8) before any row is parsed; the load
+        # stops whole (nothing is written) and says which line to look at.
+        where = re.search(r"Line: (\d+)", str(error))
+        line = f" (line {where.group(1)})" if where else ""
+        raise StoremonError(
+            f"{path.name} cannot be read{line}: it is not UTF-8 text; convert it to UTF-8 "
+            "(e.g. `iconv -f latin1 -t utf-8`) and load it again"
+        ) from None
     counts = db.run_query(con, "staged_counts")
     result = FileLoad(file=path.name, kind=kind.name)
     for reason, n_rows in zip(counts["reason"], counts["n_rows"], strict=True):

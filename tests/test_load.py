@@ -192,3 +192,13 @@ def test_compute_report_on_a_folder_counts_the_rejected_rows(export_2023):
     from storemon import compute_report
 
     assert compute_report(export_2023).attrs["rejected_rows"] == 9
+
+
+def test_a_file_that_is_not_utf8_is_refused_whole_with_its_line(tmp_path, export_2024):
+    (export_2024 / "store_status.csv").write_bytes(
+        b"store_id,timestamp_utc,status\nA\xe9,2024-10-14 10:00:00 UTC,active\n"
+    )
+    db_path = tmp_path / "s.duckdb"
+    with pytest.raises(StoremonError, match=r"^store_status.csv cannot be read \(line 2\): it is"):
+        ingest(export_2024, db_path)
+    assert not db_path.exists()
