@@ -164,6 +164,8 @@ def column_positions(path: Path, kind: SourceKind) -> dict[str, int]:
         StoremonError: A needed column is missing.
     """
     header = read_header(path)
+    if header == [""]:
+        raise StoremonError(f"{path.name} is empty: it needs at least its header line")
     positions: dict[str, int] = {"n_fields": len(header)}
     for param, aliases in kind.columns.items():
         found = [header.index(a) + 1 for a in aliases if a in header]
