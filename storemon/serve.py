@@ -55,7 +55,10 @@ def serve(
         )
     app = create_app(source, reports_dir, workers=workers, max_queue=max_queue)
     shown_host = f"[{host}]" if ":" in host else host
-    print(f"storemon API on http://{shown_host}:{port}/ (OpenAPI docs at /docs), data {source}")
+    data = f"data {source}"
+    if not Path(source).exists():  # only the default may be missing (create_job checks others)
+        data += " (not ingested yet: reports read the generated demo data set)"
+    print(f"storemon API on http://{shown_host}:{port}/ (OpenAPI docs at /docs), {data}")
     server = uvicorn.Server(
         uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
     )
