@@ -12,6 +12,7 @@ import uvicorn
 from storemon import jobs
 from storemon.api import TOKEN_VARIABLE, create_app
 from storemon.config import DEFAULT_DB, REPORTS_DIR
+from storemon.report import check_source
 
 
 def _is_loopback(host: str) -> bool:
@@ -56,7 +57,9 @@ def serve(
     app = create_app(source, reports_dir, workers=workers, max_queue=max_queue)
     shown_host = f"[{host}]" if ":" in host else host
     data = f"data {source}"
-    if not Path(source).exists():  # only the default may be missing (create_job checks others)
+    if not Path(source).exists():
+        if Path(source).resolve() != DEFAULT_DB.resolve():
+            check_source(source)  # raises: a missing source other than the default is a mistake
         data += " (not ingested yet: reports read the generated demo data set)"
     print(f"storemon API on http://{shown_host}:{port}/ (OpenAPI docs at /docs), {data}")
     server = uvicorn.Server(
