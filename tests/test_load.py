@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -142,23 +143,16 @@ def test_missing_file_and_missing_column_are_one_sentence(tmp_path, export_2023)
         load_folder(db.connect(), export_2023)
 
 
+def run_ingest_cli(data: Path, database: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "storemon.cli", "ingest", "--data", str(data)]
+    return subprocess.run(
+        [*command, "--db", str(database)], capture_output=True, text=True, check=False
+    )
+
+
 def test_cli_error_is_one_line_without_traceback(tmp_path, export_2023):
     (export_2023 / "menu_hours.csv").write_text("store_id,weekday,start,end\n", encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "storemon.cli",
-            "ingest",
-            "--data",
-            str(export_2023),
-            "--db",
-            str(tmp_path / "x.duckdb"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_ingest_cli(export_2023, tmp_path / "x.duckdb")
     assert result.returncode == 1
     assert result.stderr.startswith("storemon: error: menu_hours.csv: missing column 'dayofweek'")
     assert "Traceback" not in result.stderr
@@ -167,21 +161,8 @@ def test_cli_error_is_one_line_without_traceback(tmp_path, export_2023):
 
 
 def test_ingest_cli_prints_summary(tmp_path, export_2023):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "storemon.cli",
-            "ingest",
-            "--data",
-            str(export_2023),
-            "--db",
-            str(tmp_path / "x.duckdb"),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_ingest_cli(export_2023, tmp_path / "x.duckdb")
+    assert result.returncode == 0
     out = result.stdout
     assert "store_status.csv: 11 rows read, 6 loaded, 0 already loaded, 5 rejected" in out
     assert "unknown status '...'" in out

@@ -15,6 +15,10 @@ from storemon.report import prepare_report
 SQL_DIR = Path(str(resources.files("storemon").joinpath("sql")))
 SQL_FILES = sorted(SQL_DIR.glob("*.sql"))
 PACKAGE = SQL_DIR.parent
+SPEC_HEADER = (  # SPEC.md, "Output"
+    "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,"
+    "downtime_last_hour,downtime_last_day,downtime_last_week"
+)
 
 
 @pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: p.stem)
@@ -86,14 +90,6 @@ def test_zone_segments_tile_the_time_line(prepared):
 
 def test_store_report_columns_and_order(prepared):
     report = db.run_query(prepared, "store_report")
-    assert list(report.columns) == [
-        "store_id",
-        "uptime_last_hour",
-        "uptime_last_day",
-        "uptime_last_week",
-        "downtime_last_hour",
-        "downtime_last_day",
-        "downtime_last_week",
-    ]
+    assert ",".join(report.columns) == SPEC_HEADER
     assert report["store_id"].is_unique and report["store_id"].notna().all()
     assert list(report["store_id"]) == sorted(report["store_id"])
