@@ -18,6 +18,22 @@ REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 sys.path.insert(0, str(Path(__file__).parent))
 
 
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated fleet (tests/jobkit.py) ingested into a database, once per module."""
+    from jobkit import make_database
+
+    return make_database(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def expected(database: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The report CSV of ``database`` as compute_report writes it: what every job must give."""
+    from jobkit import expected_csv
+
+    return expected_csv(database, tmp_path_factory.mktemp("expected"))
+
+
 @pytest.fixture
 def export_2023(tmp_path: Path) -> Path:
     """A copy of the 2023-style export (numeric ids, `day` column, ` UTC` times, bad rows)."""

@@ -19,9 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from jobkit import (
     alive,
     children,
-    expected_csv,
     free_port,
-    make_database,
     running_server,
     wait_for,
 )
@@ -31,16 +29,6 @@ from storemon import jobs
 from storemon.api import create_app
 
 UNKNOWN = "0b7c5f0e-2f4e-4c4a-9d1e-6a1f0c2b3d4e"
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_database(tmp_path_factory.mktemp("data"))
-
-
-@pytest.fixture(scope="module")
-def expected(database: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return expected_csv(database, tmp_path_factory.mktemp("expected"))
 
 
 @pytest.fixture(scope="module")

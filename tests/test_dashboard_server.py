@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from jobkit import alive
 from live_servers import free_port, small_fleet
 
 from storemon.dashboard_server import _child_pids, dashboard_command, dashboard_environment
@@ -20,14 +21,6 @@ SERVE = (
     "serve_with_dashboard(port=int(sys.argv[1]), dashboard_port=int(sys.argv[2]), "
     "source=sys.argv[3], reports_dir=sys.argv[4], log_level='warning')"
 )
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] not in "ZX"
 
 
 def descendants(pid: int) -> set[int]:

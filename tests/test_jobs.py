@@ -18,16 +18,6 @@ from storemon.errors import StoremonError
 from storemon.report import open_source, report_from_connection, write_report_csv
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_database(tmp_path_factory.mktemp("data"))
-
-
-@pytest.fixture(scope="module")
-def expected(database: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return expected_csv(database, tmp_path_factory.mktemp("expected"))
-
-
 def record(reports: Path, report_id: str) -> dict:
     return json.loads((reports / report_id / "status.json").read_text())
 
