@@ -129,9 +129,7 @@ class TimelineReader:
                 )
             business = db.run_query(self._con, "timeline_business", store_id=store_id)
             polls = db.run_query(self._con, "timeline_polls", store_id=store_id)
-            status = db.run_query(
-                self._con, "timeline_status", store_id=store_id, method=self.method
-            )
+            status = db.run_query(self._con, "timeline_status", store_id=store_id)
         return StoreTimeline(
             store_id=store_id,
             zone=str(store["zone"].iloc[0]),
