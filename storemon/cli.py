@@ -114,11 +114,10 @@ def run_status(args: argparse.Namespace) -> None:
 def run_serve(args: argparse.Namespace) -> None:
     """``storemon serve``: start the dashboard and the API until Ctrl-C or SIGTERM."""
     from storemon.dashboard_server import serve_with_dashboard
-    from storemon.report import check_source
+    from storemon.reading import require_source
 
     source = args.data if args.data is not None else (args.db or DEFAULT_DB)
-    if source != DEFAULT_DB:  # the default may be missing: reports then read the demo data
-        check_source(source)
+    require_source(source)  # before anything starts
     serve_with_dashboard(
         host=args.host, port=args.port, dashboard_port=args.dashboard_port, source=source
     )

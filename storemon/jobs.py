@@ -42,10 +42,11 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from storemon.config import DEFAULT_DB, PROJ_ROOT, REPORTS_DIR
+from storemon.config import PROJ_ROOT, REPORTS_DIR
 from storemon.errors import StoremonError
 from storemon.files import read_json, write_bytes_atomic, write_json_atomic
-from storemon.report import check_method, check_source, parse_as_of
+from storemon.reading import require_source
+from storemon.report import check_method, parse_as_of
 
 REPORT_NOTEBOOK = PROJ_ROOT / "notebooks" / "report.ipynb"
 STATUS_FILE = "status.json"
@@ -229,9 +230,7 @@ def create_job(
     """
     method = check_method(method)
     instant = parse_as_of(as_of)
-    path = Path(source) if Path(source).is_absolute() else PROJ_ROOT / source
-    if path.resolve() != DEFAULT_DB.resolve():  # a missing default reads the demo data set
-        check_source(path)
+    require_source(source)
     report_id = str(uuid.uuid4())
     job_dir = Path(reports_dir) / report_id
     job_dir.mkdir(parents=True)

@@ -21,6 +21,7 @@ from storemon.files import write_json_atomic
 from storemon.load import store_coverage
 from storemon.report import (
     check_method,
+    check_source,
     open_source,
     parse_as_of,
     report_from_connection,
@@ -97,6 +98,21 @@ def resolve_source(
     if not demo_dir.is_dir():
         _generate_demo(demo_dir)
     return demo_dir, True
+
+
+def require_source(source: str | Path, default: Path = DEFAULT_DB) -> None:
+    """Refuse a source that does not exist, except the default (it falls back to the demo data).
+
+    Args:
+        source: A database or CSV folder; a relative path is relative to the project.
+        default: The default database.
+
+    Raises:
+        StoremonError: ``source`` is not the default and does not exist.
+    """
+    path = Path(source) if Path(source).is_absolute() else PROJ_ROOT / source
+    if path.resolve() != Path(default).resolve():
+        check_source(path)
 
 
 def _generate_demo(demo_dir: Path) -> None:

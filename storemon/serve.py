@@ -12,7 +12,7 @@ import uvicorn
 from storemon import jobs
 from storemon.api import TOKEN_VARIABLE, create_app
 from storemon.config import DEFAULT_DB, REPORTS_DIR
-from storemon.report import check_source
+from storemon.reading import require_source
 
 
 def _is_loopback(host: str) -> bool:
@@ -57,9 +57,8 @@ def serve(
     app = create_app(source, reports_dir, workers=workers, max_queue=max_queue)
     shown_host = f"[{host}]" if ":" in host else host
     data = f"data {source}"
+    require_source(source)
     if not Path(source).exists():
-        if Path(source).resolve() != DEFAULT_DB.resolve():
-            check_source(source)  # raises: a missing source other than the default is a mistake
         data += " (not ingested yet: reports read the generated demo data set)"
     print(f"storemon API on http://{shown_host}:{port}/ (OpenAPI docs at /docs), {data}")
     server = uvicorn.Server(

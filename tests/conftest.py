@@ -34,6 +34,15 @@ def expected(database: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return expected_csv(database, tmp_path_factory.mktemp("expected"))
 
 
+@pytest.fixture(scope="module")
+def api(fleet: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A real API server on 127.0.0.1 over the module's own ``fleet`` fixture; yields its URL."""
+    from live_servers import api_server
+
+    with api_server(fleet, tmp_path_factory.mktemp("reports")) as url:
+        yield url
+
+
 @pytest.fixture
 def export_2023(tmp_path: Path) -> Path:
     """A copy of the 2023-style export (numeric ids, `day` column, ` UTC` times, bad rows)."""

@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from live_servers import api_server, free_port, small_fleet
+from live_servers import free_port, small_fleet
 
 from storemon.config import PROJ_ROOT
 from storemon.dashboard_server import start_dashboard, stop_dashboard
@@ -45,12 +45,6 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return small_fleet(tmp_path_factory.mktemp("browser") / "raw", stores=40, seed=21)
-
-
-@pytest.fixture(scope="module")
-def api(fleet: Path, tmp_path_factory: pytest.TempPathFactory):
-    with api_server(fleet, tmp_path_factory.mktemp("reports")) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,6 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return small_fleet(tmp_path_factory.mktemp("fleet") / "raw", stores=30, seed=11)
 
 
-@pytest.fixture(scope="module")
-def api(fleet: Path, tmp_path_factory: pytest.TempPathFactory):
-    with api_server(fleet, tmp_path_factory.mktemp("reports")) as url:
-        yield url
-
-
 @pytest.fixture
 def app(api: str, fleet: Path):
     dashboard = build_dashboard(api, source=fleet, poll_interval=0.3)
