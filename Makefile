@@ -53,7 +53,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint storemon/sql
+	$(BIN)/sqlfluff lint storemon/engine/sql
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 
 ## Format Python with ruff

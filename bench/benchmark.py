@@ -31,7 +31,7 @@ REAL_STORES = 14_092
 # Each phase: (setup, timed code). Imports and setup are outside the timing.
 PHASES = {
     "generate": (
-        "from storemon.generate import generate",
+        "from storemon.synthetic.generate import generate",
         "generate(out, stores=stores, days=8, seed=7)",
     ),
     "scan": (
@@ -44,7 +44,7 @@ for name in ("store_status.csv", "menu_hours.csv", "timezones.csv"):
     ).fetchall()
 """,
     ),
-    "ingest": ("from storemon.ingest import ingest", "ingest(out, database)"),
+    "ingest": ("from storemon.engine.ingest import ingest", "ingest(out, database)"),
     "report_db": ("from storemon import compute_report", "report = compute_report(database)"),
     "report_csv": ("from storemon import compute_report", "report = compute_report(out)"),
     "brute_force": (

@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_generate(args: argparse.Namespace) -> None:
     """``storemon generate``: write a synthetic data set."""
-    from storemon.generate import generate
+    from storemon.synthetic.generate import generate
 
     print(f"generating {args.stores:,} stores over {args.days:g} days into {args.out} ...")
     started = time.perf_counter()
@@ -87,7 +87,7 @@ def run_generate(args: argparse.Namespace) -> None:
 
 def run_ingest(args: argparse.Namespace) -> None:
     """``storemon ingest``: load a folder of exports into the database."""
-    from storemon.ingest import ingest
+    from storemon.engine.ingest import ingest
 
     started = time.perf_counter()
     summary = ingest(args.data, args.db, progress=lambda line: print(line, flush=True))
@@ -113,8 +113,8 @@ def run_status(args: argparse.Namespace) -> None:
 
 def run_serve(args: argparse.Namespace) -> None:
     """``storemon serve``: start the dashboard and the API until Ctrl-C or SIGTERM."""
-    from storemon.dashboard_server import serve_with_dashboard
-    from storemon.reading import require_source
+    from storemon.service.voila import serve_with_dashboard
+    from storemon.synthetic.demo import require_source
 
     source = args.data if args.data is not None else (args.db or DEFAULT_DB)
     require_source(source)  # before anything starts

@@ -1,14 +1,44 @@
-"""Paths and constants, nothing else."""
+"""Paths, settings and constants, nothing else.
+
+Where storemon keeps its data and reports (its *home*): ``STOREMON_HOME`` when set; else the
+checkout this package runs from (a clone with ``pyproject.toml`` beside ``storemon/``); else the
+current working directory (an installed package). ``STOREMON_DB`` and ``STOREMON_REPORTS_DIR``
+override the database and the reports folder. Paths a user types (``--data exports``) are relative
+to the working directory, as in every command-line tool; only these defaults use the home.
+"""
 
 import os
 from pathlib import Path
 
-PROJ_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _home() -> Path:
+    if os.environ.get("STOREMON_HOME"):
+        return Path(os.environ["STOREMON_HOME"]).resolve()
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "notebooks").is_dir():
+        return checkout
+    return Path.cwd()
+
+
+PROJ_ROOT = _home()
 DATA_DIR = PROJ_ROOT / "data"
 RAW_DATA_DIR = DATA_DIR / "raw"
-DEFAULT_DB = DATA_DIR / "storemon.duckdb"
+DEFAULT_DB = Path(os.environ.get("STOREMON_DB") or DATA_DIR / "storemon.duckdb").resolve()
 # Reports go under reports/ unless STOREMON_REPORTS_DIR names another folder (tests, servers).
-REPORTS_DIR = Path(os.environ.get("STOREMON_REPORTS_DIR") or PROJ_ROOT / "reports")
+REPORTS_DIR = Path(os.environ.get("STOREMON_REPORTS_DIR") or PROJ_ROOT / "reports").resolve()
+
+# Shipped with the package (package data), so an installed storemon runs from any folder.
+NOTEBOOKS_DIR = PACKAGE_DIR / "notebooks"
+REPORT_NOTEBOOK = NOTEBOOKS_DIR / "report.ipynb"
+DASHBOARD_NOTEBOOK = NOTEBOOKS_DIR / "dashboard.ipynb"
+VOILA_TEMPLATES_DIR = PACKAGE_DIR / "dashboard" / "templates"
+
+# How `storemon serve` hands the dashboard kernel its settings.
+API_URL_VARIABLE = "STOREMON_API_URL"
+SOURCE_VARIABLE = "STOREMON_SOURCE"
+TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 
 DEFAULT_TIMEZONE = "America/Chicago"
 METHODS = ("nearest", "carry_forward")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from storemon import db
-from storemon.load import load_folder
+from storemon.engine import db
+from storemon.engine.load import load_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"

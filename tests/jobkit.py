@@ -11,9 +11,9 @@ from pathlib import Path
 
 import uvicorn
 
-from storemon.generate import generate
-from storemon.ingest import ingest
-from storemon.report import compute_report, write_report_csv
+from storemon.engine.ingest import ingest
+from storemon.engine.report import compute_report, write_report_csv
+from storemon.synthetic.generate import generate
 
 # Small enough that a report job is dominated by the kernel start, big enough to be realistic.
 STORES = 40

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import uvicorn
 
-from storemon.api import create_app
-from storemon.generate import generate
+from storemon.service.api import create_app
+from storemon.synthetic.generate import generate
 
 
 def free_port() -> int:

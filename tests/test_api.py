@@ -26,7 +26,7 @@ from jobkit import (
 from schemathesis.checks import not_a_server_error
 
 from storemon import jobs
-from storemon.api import create_app
+from storemon.service.api import create_app
 
 UNKNOWN = "0b7c5f0e-2f4e-4c4a-9d1e-6a1f0c2b3d4e"
 
@@ -265,7 +265,7 @@ def test_sigterm_stops_serve_and_its_jobs(database: Path, tmp_path: Path) -> Non
         [
             sys.executable,
             "-c",
-            "import sys; from storemon.serve import serve; "
+            "import sys; from storemon.service.serve import serve; "
             "serve(port=int(sys.argv[1]), source=sys.argv[2], reports_dir=sys.argv[3])",
             str(port),
             str(database),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from storemon import compute_report
-from storemon.report import report_csv_bytes
+from storemon.engine.report import report_csv_bytes
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 

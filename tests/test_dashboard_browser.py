@@ -19,7 +19,7 @@ import pytest
 from live_servers import free_port, small_fleet
 
 from storemon.config import PROJ_ROOT
-from storemon.dashboard_server import start_dashboard, stop_dashboard
+from storemon.service.voila import start_dashboard, stop_dashboard
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from storemon.generate import generate
+from storemon.synthetic.generate import generate
 
 FILES = ("store_status", "menu_hours", "timezones")
 HEADERS = {

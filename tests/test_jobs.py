@@ -14,8 +14,8 @@ import pytest
 from jobkit import add_export, alive, children, expected_csv, make_database, wait_for
 
 from storemon import jobs
+from storemon.engine.report import open_source, report_from_connection, write_report_csv
 from storemon.errors import StoremonError
-from storemon.report import open_source, report_from_connection, write_report_csv
 
 
 def record(reports: Path, report_id: str) -> dict:

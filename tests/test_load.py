@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from storemon import db
+from storemon.engine import db
+from storemon.engine.ingest import ingest
+from storemon.engine.load import load_folder
 from storemon.errors import StoremonError
-from storemon.ingest import ingest
-from storemon.load import load_folder
 
 
 def rejects(con) -> list[tuple]:

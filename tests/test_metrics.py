@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from storemon import metrics, reading
+from storemon.analysis import metrics, reading
 from storemon.config import REPORT_COLUMNS
 
 BASE = datetime(2024, 10, 1, tzinfo=timezone.utc)  # a Tuesday; times below are hours after it

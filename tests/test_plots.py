@@ -9,9 +9,9 @@ from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
 
-from storemon import metrics, plots
+from storemon.analysis import metrics, plots
 from storemon.config import REPORT_COLUMNS
-from storemon.timeline import StoreTimeline
+from storemon.engine.timeline import StoreTimeline
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

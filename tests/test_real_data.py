@@ -13,8 +13,9 @@ from cases import report_differences
 from conftest import REAL_DATA
 from reference import compute_reference
 
-from storemon import compute_report, db
-from storemon.load import load_folder
+from storemon import compute_report
+from storemon.engine import db
+from storemon.engine.load import load_folder
 
 pytestmark = pytest.mark.skipif(not REAL_DATA.is_dir(), reason="../shared/data/real is absent")
 

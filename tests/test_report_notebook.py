@@ -10,8 +10,8 @@ import papermill
 import pytest
 from jobkit import expected_csv, make_database
 
-from storemon import reading
-from storemon.jobs import REPORT_NOTEBOOK
+from storemon.config import REPORT_NOTEBOOK
+from storemon.synthetic import demo
 
 
 @pytest.fixture(scope="module")
@@ -87,20 +87,20 @@ def test_missing_default_database_falls_back_to_demo_data(tmp_path: Path) -> Non
     default = tmp_path / "data" / "storemon.duckdb"
     demo_dir = tmp_path / "data" / "demo"
 
-    path, demo = reading.resolve_source(default, default=default, demo_dir=demo_dir)
-    assert (path, demo) == (demo_dir, True)
+    path, is_demo = demo.resolve_source(default, default=default, demo_dir=demo_dir)
+    assert (path, is_demo) == (demo_dir, True)
     assert sorted(p.name for p in demo_dir.iterdir()) == [
         "menu_hours.csv",
         "store_status.csv",
         "timezones.csv",
     ]
     first = (demo_dir / "store_status.csv").read_bytes()
-    assert reading.resolve_source(default, default=default, demo_dir=demo_dir) == (demo_dir, True)
+    assert demo.resolve_source(default, default=default, demo_dir=demo_dir) == (demo_dir, True)
     assert (demo_dir / "store_status.csv").read_bytes() == first  # made once, then reused
 
     # Another missing source is an error to report, not a reason to read demo data.
     other = tmp_path / "elsewhere.duckdb"
-    assert reading.resolve_source(other, default=default, demo_dir=demo_dir) == (other, False)
+    assert demo.resolve_source(other, default=default, demo_dir=demo_dir) == (other, False)
     # Once the default database exists, it is read.
     default.write_bytes(b"")
-    assert reading.resolve_source(default, default=default, demo_dir=demo_dir) == (default, False)
+    assert demo.resolve_source(default, default=default, demo_dir=demo_dir) == (default, False)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from storemon import db
-from storemon.load import KINDS
-from storemon.report import prepare_report
+from storemon.engine import db
+from storemon.engine.load import KINDS
+from storemon.engine.report import prepare_report
 
-SQL_DIR = Path(str(resources.files("storemon").joinpath("sql")))
+SQL_DIR = Path(str(resources.files("storemon.engine").joinpath("sql")))
 SQL_FILES = sorted(SQL_DIR.glob("*.sql"))
-PACKAGE = SQL_DIR.parent
+PACKAGE = Path(str(resources.files("storemon")))
 SPEC_HEADER = (  # SPEC.md, "Output"
     "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,"
     "downtime_last_hour,downtime_last_day,downtime_last_week"

@@ -17,7 +17,7 @@ BIN = Path(sys.executable).parent
     [
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],
-        ["sqlfluff", "lint", "storemon/sql"],
+        ["sqlfluff", "lint", "storemon/engine/sql"],
     ],
     ids=["ruff-check", "ruff-format", "sqlfluff"],
 )

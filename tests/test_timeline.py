@@ -9,7 +9,7 @@ import pytest
 from live_servers import small_fleet
 
 from storemon import StoremonError, compute_report
-from storemon.timeline import (
+from storemon.engine.timeline import (
     TimelineReader,
     counted_status,
     default_store,

@@ -21,12 +21,18 @@ import time
 from pathlib import Path
 
 from storemon import jobs
-from storemon.config import DEFAULT_DB, PROJ_ROOT, REPORTS_DIR
-from storemon.dashboard import API_URL_VARIABLE, SOURCE_VARIABLE, TOKEN_VARIABLE
+from storemon.config import (
+    API_URL_VARIABLE,
+    DASHBOARD_NOTEBOOK,
+    DEFAULT_DB,
+    PROJ_ROOT,
+    REPORTS_DIR,
+    SOURCE_VARIABLE,
+    TOKEN_VARIABLE,
+    VOILA_TEMPLATES_DIR,
+)
 from storemon.errors import StoremonError
 
-DASHBOARD_NOTEBOOK = PROJ_ROOT / "notebooks" / "dashboard.ipynb"
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "storemon"
 DEFAULT_DASHBOARD_PORT = 8866
 START_TIMEOUT_SECONDS = 60.0
@@ -97,7 +103,10 @@ def dashboard_environment(
     if token:
         environment[TOKEN_VARIABLE] = token
     # Voilà finds templates under <JUPYTER_PATH entry>/voila/templates/<name>.
-    paths = [str(TEMPLATES_DIR), *filter(None, environment.get("JUPYTER_PATH", "").split(":"))]
+    paths = [
+        str(VOILA_TEMPLATES_DIR),
+        *filter(None, environment.get("JUPYTER_PATH", "").split(":")),
+    ]
     environment["JUPYTER_PATH"] = os.pathsep.join(paths)
     environment.setdefault("PYTHONUNBUFFERED", "1")
     return environment
@@ -255,7 +264,7 @@ def serve_with_dashboard(
     Raises:
         StoremonError: The dashboard did not start.
     """
-    from storemon.serve import serve
+    from storemon.service.serve import serve
 
     # The kernel reaches the API over loopback when the API listens on every interface.
     api_host = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
@@ -289,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m storemon.dashboard_server", description="Serve the storemon dashboard."
+        prog="python -m storemon.service.voila", description="Serve the storemon dashboard."
     )
     parser.add_argument("--api-url", default="http://127.0.0.1:8000", help="the running API")
     parser.add_argument("--source", default=str(DEFAULT_DB), help="the data the API reads")

@@ -7,31 +7,26 @@ data; :func:`write_outputs` writes the report's CSV and a small JSON summary for
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from storemon import db, metrics
-from storemon.config import DATA_DIR, DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
-from storemon.errors import StoremonError
-from storemon.files import write_json_atomic
-from storemon.load import store_coverage
-from storemon.report import (
+from storemon.analysis import metrics
+from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
+from storemon.engine import db
+from storemon.engine.load import store_coverage
+from storemon.engine.report import (
     check_method,
-    check_source,
     open_source,
     parse_as_of,
     report_from_connection,
     write_report_csv,
 )
+from storemon.errors import StoremonError
+from storemon.files import write_json_atomic
+from storemon.synthetic.demo import resolve_source
 
-DEMO_DIR = DATA_DIR / "demo"
-# Small enough to generate and report in about a second on a fresh clone.
-DEMO_STORES = 200
-DEMO_DAYS = 8
 # An observation vouches for the status this long before and after it; business time farther
 # from every observation is extrapolated (issue 3 asks for 2 h).
 VOUCHED_US = 2 * 3_600_000_000
@@ -44,7 +39,7 @@ class Reading:
     Attributes:
         report: One row per store, the report CSV's columns.
         overview: The report's facts (instant, week window, stores, method, data).
-        fleet: Fleet uptime share per window (see :func:`storemon.metrics.fleet_uptime`).
+        fleet: Fleet uptime share per window (see :func:`storemon.analysis.metrics.fleet_uptime`).
         top_downtime: The 20 stores with most downtime last week.
         rejects: Rejected input rows by file and reason.
         coverage: Stores without hours, without a zone, never polled.
@@ -70,63 +65,6 @@ class Reading:
     as_of: str | None
     source: Path
     demo_data: bool
-
-
-def resolve_source(
-    source: str | Path, default: Path = DEFAULT_DB, demo_dir: Path = DEMO_DIR
-) -> tuple[Path, bool]:
-    """Return the data to read, falling back to the demo data set on a fresh clone.
-
-    When ``source`` is the default database and it does not exist yet (nothing was ingested),
-    the demo data set ``demo_dir`` is read instead, generated there on first use, so that the
-    report notebook runs with its defaults anywhere (nbval, CI, a new machine). Any other
-    missing source stays an error.
-
-    Args:
-        source: A database or CSV folder; a relative path is relative to the project.
-        default: The default database.
-        demo_dir: Folder of the demo CSV exports.
-
-    Returns:
-        The path to read and whether it is the demo data set.
-    """
-    path = Path(source)
-    if not path.is_absolute():
-        path = PROJ_ROOT / path
-    if path.exists() or path.resolve() != Path(default).resolve():
-        return path, False
-    if not demo_dir.is_dir():
-        _generate_demo(demo_dir)
-    return demo_dir, True
-
-
-def require_source(source: str | Path, default: Path = DEFAULT_DB) -> None:
-    """Refuse a source that does not exist, except the default (it falls back to the demo data).
-
-    Args:
-        source: A database or CSV folder; a relative path is relative to the project.
-        default: The default database.
-
-    Raises:
-        StoremonError: ``source`` is not the default and does not exist.
-    """
-    path = Path(source) if Path(source).is_absolute() else PROJ_ROOT / source
-    if path.resolve() != Path(default).resolve():
-        check_source(path)
-
-
-def _generate_demo(demo_dir: Path) -> None:
-    """Generate the demo exports into ``demo_dir`` all at once (concurrent runs may race)."""
-    from storemon.generate import generate
-
-    work_dir = demo_dir.with_name(f".{demo_dir.name}-{os.getpid()}")
-    shutil.rmtree(work_dir, ignore_errors=True)
-    generate(work_dir, stores=DEMO_STORES, days=DEMO_DAYS, seed=0)
-    try:
-        work_dir.rename(demo_dir)
-    except OSError:
-        # Another run made it first; the generator is deterministic, so theirs equals ours.
-        shutil.rmtree(work_dir, ignore_errors=True)
 
 
 def _iso_utc(stamp: object) -> str:
@@ -207,17 +145,19 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def write_outputs(reading: Reading, out_dir: str | Path) -> Path:
+def write_outputs(reading: Reading, reports_dir: str | Path, report_id: str = "") -> Path:
     """Write ``report.csv`` and ``summary.json`` (instant, stores, parameters) atomically.
 
     Args:
         reading: A reading from :func:`build_reading`.
-        out_dir: The report's folder (created when missing).
+        reports_dir: The folder of report folders; a relative one is relative to the storemon
+            home (``storemon.config.PROJ_ROOT``), like the notebook's other paths.
+        report_id: The report's folder under ``reports_dir`` (empty: ``adhoc``).
 
     Returns:
         The path of the CSV.
     """
-    out_dir = Path(out_dir)
+    out_dir = PROJ_ROOT / reports_dir / (report_id or "adhoc")
     csv_path = write_report_csv(reading.report, out_dir / "report.csv")
     write_json_atomic(
         out_dir / "summary.json",

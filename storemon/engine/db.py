@@ -12,7 +12,7 @@ import pandas as pd
 
 @cache
 def load_sql(name: str) -> str:
-    """Return the text of ``storemon/sql/<name>.sql``.
+    """Return the text of ``storemon/engine/sql/<name>.sql``.
 
     Args:
         name: The query name, i.e. the file stem.
@@ -20,7 +20,11 @@ def load_sql(name: str) -> str:
     Returns:
         The SQL text.
     """
-    return resources.files("storemon").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+    return (
+        resources.files("storemon.engine")
+        .joinpath("sql", f"{name}.sql")
+        .read_text(encoding="utf-8")
+    )
 
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -42,7 +46,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
 
 
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> None:
-    """Run ``storemon/sql/<name>.sql`` for its effect (DDL or DML) with named ``$params``.
+    """Run ``storemon/engine/sql/<name>.sql`` for its effect (DDL or DML) with named ``$params``.
 
     Args:
         con: An open connection.
@@ -53,7 +57,7 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> None
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
-    """Run ``storemon/sql/<name>.sql`` with named ``$params`` and return a DataFrame.
+    """Run ``storemon/engine/sql/<name>.sql`` with named ``$params`` and return a DataFrame.
 
     Args:
         con: An open connection.

@@ -42,13 +42,12 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from storemon.config import PROJ_ROOT, REPORTS_DIR
+from storemon.config import REPORT_NOTEBOOK, REPORTS_DIR
+from storemon.engine.report import check_method, parse_as_of
 from storemon.errors import StoremonError
 from storemon.files import read_json, write_bytes_atomic, write_json_atomic
-from storemon.reading import require_source
-from storemon.report import check_method, parse_as_of
+from storemon.synthetic.demo import require_source
 
-REPORT_NOTEBOOK = PROJ_ROOT / "notebooks" / "report.ipynb"
 STATUS_FILE = "status.json"
 CSV_FILE = "report.csv"
 NOTEBOOK_FILE = "report.ipynb"

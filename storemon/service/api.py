@@ -25,12 +25,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from storemon import __version__, jobs
-from storemon.config import DEFAULT_DB, REPORTS_DIR
+from storemon.config import DEFAULT_DB, REPORTS_DIR, TOKEN_VARIABLE
 from storemon.errors import StoremonError
 
 log = logging.getLogger(__name__)
 
-TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 Method = Literal["nearest", "carry_forward"]
 # The HTML copy needs its inline styles only: no script runs, nothing is fetched elsewhere.
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

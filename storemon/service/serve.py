@@ -10,9 +10,9 @@ from pathlib import Path
 import uvicorn
 
 from storemon import jobs
-from storemon.api import TOKEN_VARIABLE, create_app
-from storemon.config import DEFAULT_DB, REPORTS_DIR
-from storemon.reading import require_source
+from storemon.config import DEFAULT_DB, REPORTS_DIR, TOKEN_VARIABLE
+from storemon.service.api import create_app
+from storemon.synthetic.demo import require_source
 
 
 def _is_loopback(host: str) -> bool:

@@ -78,10 +78,10 @@ def top_downtime(report: pd.DataFrame, n: int = 20) -> pd.DataFrame:
 
 
 def coverage_table(coverage: pd.DataFrame, default_timezone: str) -> pd.DataFrame:
-    """Turn the one-row :func:`storemon.load.store_coverage` into a table read top-down.
+    """Turn the one-row :func:`storemon.engine.load.store_coverage` into a table read top-down.
 
     Args:
-        coverage: The result of :func:`storemon.load.store_coverage`.
+        coverage: The result of :func:`storemon.engine.load.store_coverage`.
         default_timezone: The zone used for stores without a valid one.
 
     Returns:
@@ -118,7 +118,7 @@ def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:
     """Order the rejected rows by file and kind of reason for reading, most frequent first.
 
     Args:
-        rejects: The result of ``storemon/sql/rejects_by_reason.sql``.
+        rejects: The result of ``storemon/engine/sql/rejects_by_reason.sql``.
 
     Returns:
         One row per file and reason: rows rejected and the first such line.
@@ -134,7 +134,7 @@ def extrapolated_summary(extrapolated: pd.DataFrame) -> pd.DataFrame:
     """Sum, per window, the business time that lies far from every observation.
 
     Args:
-        extrapolated: The result of ``storemon/sql/extrapolated_time.sql`` (per store, window).
+        extrapolated: The result of ``extrapolated_time.sql`` (per store, window).
 
     Returns:
         One row per window (the index): the fleet's business hours, the extrapolated hours,

@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from storemon import metrics
-from storemon.timeline import StoreTimeline, counted_status
+from storemon.analysis import metrics
+from storemon.engine.timeline import StoreTimeline, counted_status
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"
@@ -114,7 +114,7 @@ def timeline_plot(timeline: StoreTimeline) -> Figure:
     time, because its business hours are read there.
 
     Args:
-        timeline: From :func:`storemon.timeline.store_timeline`.
+        timeline: From :func:`storemon.engine.timeline.store_timeline`.
 
     Returns:
         The figure.
@@ -187,7 +187,7 @@ def polls_per_hour_chart(polls_per_hour: pd.DataFrame) -> Figure:
 
     Args:
         polls_per_hour: One row per hour: ``hour`` (UTC), ``polls``, ``stores``
-            (see :func:`storemon.quality.polls_per_hour`).
+            (see :func:`storemon.analysis.quality.polls_per_hour`).
 
     Returns:
         The figure.
@@ -225,7 +225,8 @@ def method_scatter(comparison: pd.DataFrame) -> Figure:
 
     Args:
         comparison: One row per store with ``downtime_last_week_nearest`` and
-            ``downtime_last_week_carry_forward`` (see :func:`storemon.quality.compare_methods`).
+            ``downtime_last_week_carry_forward`` (see
+            :func:`storemon.analysis.quality.compare_methods`).
 
     Returns:
         The figure; points off the diagonal are stores the method changes.

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon import db
 from storemon.config import DEFAULT_TIMEZONE
+from storemon.engine import db
 from storemon.errors import StoremonError
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from storemon import db, metrics
+from storemon.analysis import metrics
 from storemon.config import DEFAULT_TIMEZONE, METHODS
-from storemon.load import store_coverage
-from storemon.report import open_source, parse_as_of, report_from_connection
+from storemon.engine import db
+from storemon.engine.load import store_coverage
+from storemon.engine.report import open_source, parse_as_of, report_from_connection
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The dashboard's widgets and callbacks (``notebooks/dashboard.ipynb`` shows them under Voilà).
 
-The dashboard is a client of the HTTP API (:mod:`storemon.api`), like any other: it triggers
-reports, polls their status and downloads their CSV over HTTP, so there is one job queue, the
-server's. Only a store's timeline is computed here, from the data the reports read (the
+The dashboard is a client of the HTTP API (:mod:`storemon.service.api`), like any other: it
+triggers reports, polls their status and downloads their CSV over HTTP, so there is one job
+queue, the server's. Only a store's timeline is computed here, from the data the reports read (the
 server's configured source), as of the report's instant and with its method, so the timeline
 matches the report's row.
 
@@ -32,18 +32,21 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from storemon import plots
-from storemon.config import DEFAULT_DB, METHODS, REPORT_COLUMNS
+from storemon.analysis import plots
+from storemon.config import (
+    DEFAULT_DB,
+    METHODS,
+    REPORT_COLUMNS,
+    SOURCE_VARIABLE,
+    TOKEN_VARIABLE,
+)
+from storemon.engine.timeline import TimelineReader, store_figures
 from storemon.errors import StoremonError
-from storemon.reading import resolve_source
-from storemon.timeline import TimelineReader, store_figures
+from storemon.synthetic.demo import resolve_source
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
-API_URL_VARIABLE = "STOREMON_API_URL"
-SOURCE_VARIABLE = "STOREMON_SOURCE"
-TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 WORKER_THREADS = 4  # a report's poller, a timeline, a trigger and a list refresh at once
 PAGE_SIZES = (("25 rows", 25), ("50 rows", 50), ("200 rows", 200), ("all rows", 0))
 # Column labels of the store table, with the report's units.

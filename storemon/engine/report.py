@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon import db
 from storemon.config import METHODS, REPORT_COLUMNS
+from storemon.engine import db
+from storemon.engine.load import LoadSummary, load_folder
 from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
-from storemon.load import LoadSummary, load_folder
 
 DAY_US = 86_400_000_000
 

@@ -1,9 +1,9 @@
 """One store's week as the report sees it: business hours, polls and the interpolated status.
 
 The timeline is read off the same temp tables the report is computed from
-(:func:`storemon.report.prepare_report`), so its business time and its inactive business time
-are the report's ``*_last_week`` figures exactly; :func:`store_figures` recomputes a report row
-from a timeline, which is how the tests hold the two together.
+(:func:`storemon.engine.report.prepare_report`), so its business time and its inactive business
+time are the report's ``*_last_week`` figures exactly; :func:`store_figures` recomputes a report
+row from a timeline, which is how the tests hold the two together.
 
 All instants are UTC ``pandas.Timestamp`` values. The SQL works in ticks (half-microseconds,
 because a midpoint of two polls can fall on half a microsecond); a tick is 500 ns, so the
@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from storemon import db, metrics
+from storemon.analysis import metrics
 from storemon.config import REPORT_COLUMNS
+from storemon.engine import db
+from storemon.engine.report import check_method, open_source, parse_as_of, prepare_report
 from storemon.errors import StoremonError
-from storemon.report import check_method, open_source, parse_as_of, prepare_report
 
 NS_PER_TICK = 500
 HOUR_NS = 3_600_000_000_000

@@ -14,10 +14,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from storemon import db
 from storemon.config import DEFAULT_DB
+from storemon.engine import db
+from storemon.engine.load import LoadSummary, find_sources, load_folder
 from storemon.errors import StoremonError
-from storemon.load import LoadSummary, find_sources, load_folder
 
 
 def ingest(

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from storemon import db
+from storemon.engine import db
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Synthetic exports of the real fleet's shape and quirks: the demo data and the benchmarks."""
