@@ -31,6 +31,11 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/pytest
 
+## Run the fast tests only (those not marked slow), in under a minute
+.PHONY: test-fast
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
+
 ## Install Debian's chromium for the browser tests when it is missing (needs root)
 .PHONY: browser
 browser:
@@ -48,11 +53,12 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py
 
-## Lint Python (ruff), SQL (sqlfluff) and notebooks (outputs stripped)
+## Lint Python (ruff), imports (layers contract), SQL (sqlfluff) and notebooks (no outputs)
 .PHONY: lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/sqlfluff lint storemon/engine/sql
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 
@@ -71,4 +77,4 @@ clean:
 ## Show this help
 .PHONY: help
 help:
-	@awk '/^## /{desc=substr($$0,4); next} /^\.PHONY: /{if (desc) printf "  \033[36m%-8s\033[0m %s\n", $$2, desc; desc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{desc=substr($$0,4); next} /^\.PHONY: /{if (desc) printf "  \033[36m%-10s\033[0m %s\n", $$2, desc; desc=""}' $(MAKEFILE_LIST)
