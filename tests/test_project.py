@@ -1,17 +1,27 @@
-"""The project's own rules: environments in step, notebooks without outputs, thin notebooks."""
+"""The project's own rules: environments in step, notebooks without outputs, thin notebooks,
+and a repository that stands alone (no reference to files outside it)."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pytest itself depends on tomli there
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# Only the tests of the real data samples may name the folder beside the checkout that holds them.
+OUTSIDE_REFERENCES = ("SPEC.md", "STYLE.md", "../shared")
+MAY_REFER_OUTSIDE = {"tests/test_real_data.py", "tests/conftest.py", "tests/test_project.py"}
 
 
 def test_environment_yml_wraps_pyproject():
@@ -23,9 +33,9 @@ def test_environment_yml_wraps_pyproject():
     # pyproject.toml is the one dependency list: conda brings python and pip, pip the project
     assert pip == ['-e ".[dev]"']
     assert sorted(c.split("=")[0] for c in conda) == ["pip", "python"]
-    python = next(c for c in conda if c.startswith("python="))
-    minimum = re.fullmatch(r">=(\d+)\.(\d+)", project["requires-python"])
-    assert tuple(map(int, python[7:].split("."))) >= tuple(map(int, minimum.groups()))
+    # conda pins the oldest Python the package claims, so that floor is the one exercised
+    floor = re.fullmatch(r">=(\d+\.\d+)", project["requires-python"]).group(1)
+    assert f"python={floor}" in conda
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -43,3 +53,28 @@ def test_notebook_is_thin(path: Path):
     assert not re.search(r"\b(select|insert|create)\s+.*\b(from|into|table)\b", source, re.I)
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
+
+
+def test_repository_refers_to_nothing_outside_it():
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    offenders = []
+    for name in filter(None, (n.decode() for n in tracked)):
+        path = ROOT / name
+        if name in MAY_REFER_OUTSIDE or not path.is_file() or path.is_symlink():
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        offenders += [
+            f"{name}:{number}: {line.strip()[:90]}"
+            for number, line in enumerate(text.splitlines(), 1)
+            if any(reference in line for reference in OUTSIDE_REFERENCES)
+        ]
+    if offenders:
+        pytest.fail(
+            "the repository must stand alone (the report rules are docs/report.md):\n"
+            + "\n".join(offenders),
+            pytrace=False,
+        )

@@ -190,7 +190,7 @@ def test_engine_matches_reference_on_random_data(scenario) -> None:
 
 
 def _sampled_report(data: Dataset, as_of: object, method: str) -> dict[str, tuple]:
-    """SPEC.md evaluated on a 30-second grid, written separately from the reference."""
+    """docs/report.md evaluated on a 30-second grid, written separately from the reference."""
     cutoff = None if as_of is None else parse_timestamp(as_of)
     polls: dict[str, dict[int, bool]] = {}
     for store, text, status in data.polls:

@@ -1,4 +1,4 @@
-"""The code stays as STYLE.md asks: ruff clean and formatted, SQL clean under sqlfluff."""
+"""The code stays clean: ruff clean and formatted, SQL clean under sqlfluff."""
 
 from __future__ import annotations
 
