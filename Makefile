@@ -33,8 +33,9 @@ test: $(STAMP) browser
 
 ## Run the fast tests only (those not marked slow), in under a minute
 .PHONY: test-fast
+# only tests/: the notebook runs under notebooks/ (nbval) start kernels, so they are slow too
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" tests
 
 ## Install Debian's chromium for the browser tests when it is missing (needs root)
 .PHONY: browser
