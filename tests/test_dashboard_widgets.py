@@ -14,7 +14,8 @@ import pytest
 from live_servers import api_server, small_fleet
 
 from storemon import compute_report
-from storemon.dashboard.app import Dashboard, build_dashboard, store_table
+from storemon.dashboard import Dashboard, build_dashboard
+from storemon.dashboard.table import store_table
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 PNG = b"\x89PNG\r\n\x1a\n"

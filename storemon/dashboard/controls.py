@@ -1,0 +1,167 @@
+"""The dashboard's widgets, each under the name a person (or a test) knows it by.
+
+Every widget also carries a CSS class ``storemon-<name>``: stable handles for people's style
+sheets and for the browser tests.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import ipywidgets as widgets
+
+from storemon.config import METHODS
+from storemon.dashboard.table import PAGE_SIZES, TABLE_LABELS
+
+W = TypeVar("W", bound=widgets.DOMWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """Give ``widget`` the CSS class ``storemon-<name>`` and return it."""
+    widget.add_class(f"storemon-{name}")
+    return widget
+
+
+def png_image(name: str) -> widgets.Image:
+    """An empty PNG image widget that keeps the picture's proportions."""
+    layout = widgets.Layout(width="100%", height="auto", object_fit="contain")
+    return named(widgets.Image(format="png", layout=layout), name)
+
+
+def _width(width: str) -> widgets.Layout:
+    """A layout of a fixed width."""
+    return widgets.Layout(width=width)
+
+
+class Controls:
+    """The dashboard's widgets (a base of :class:`~storemon.dashboard.app.Dashboard`).
+
+    Trigger: ``as_of``, ``method``, ``trigger_button`` → ``trigger_message``, ``new_id``.
+    Get: ``report_id``, ``get_button`` → ``status_message``, ``progress``. A complete report:
+    ``summary`` (download links), ``histogram``, ``top_chart``, the table (``filter_text``,
+    ``sort_by``, ``descending``, ``page_size``, ``previous_page``, ``next_page``, ``page_label``,
+    ``table``) and a store's week (``store_pick``, ``store_text`` → ``timeline_message``,
+    ``timeline_image``). Recent: ``refresh_button``, ``recent_message``, ``recent``.
+    """
+
+    def build_controls(self) -> None:
+        """Create every widget (not yet laid out or connected)."""
+        self._build_trigger()
+        self._build_get()
+        self._build_table()
+        self._build_store_week()
+        self._build_recent()
+
+    def _build_trigger(self) -> None:
+        """The Trigger controls."""
+        self.as_of = named(
+            widgets.Text(
+                description="as of",
+                placeholder="latest poll, or e.g. 2024-11-05T12:00:00Z",
+                layout=_width("340px"),
+            ),
+            "as-of",
+        )
+        self.method = named(
+            widgets.Dropdown(
+                options=list(METHODS),
+                value="nearest",
+                description="method",
+                layout=_width("230px"),
+            ),
+            "method",
+        )
+        self.trigger_button = named(
+            widgets.Button(
+                description="Trigger report", button_style="primary", tooltip="queue a new report"
+            ),
+            "trigger",
+        )
+        self.trigger_message = named(widgets.HTML(), "trigger-message")
+        self.new_id = named(
+            widgets.Text(
+                description="new report id",
+                placeholder="(trigger a report)",
+                layout=_width("480px"),
+                style={"description_width": "initial"},
+            ),
+            "new-id",
+        )
+
+    def _build_get(self) -> None:
+        """The Get controls and the report's status line."""
+        self.report_id = named(
+            widgets.Text(
+                description="report id", placeholder="paste a report id", layout=_width("480px")
+            ),
+            "report-id",
+        )
+        self.get_button = named(
+            widgets.Button(description="Get report", button_style="info"), "get"
+        )
+        self.status_message = named(widgets.HTML(), "status")
+        self.progress = named(
+            widgets.FloatProgress(
+                value=0.0, min=0.0, max=1.0, description="", layout=widgets.Layout(display="none")
+            ),
+            "progress",
+        )
+
+    def _build_table(self) -> None:
+        """The fleet's charts and the store table with its filter, sort and pages."""
+        self.summary = named(widgets.HTML(), "summary")
+        self.histogram = png_image("histogram")
+        self.top_chart = png_image("top-chart")
+        self.filter_text = named(
+            widgets.Text(
+                description="filter",
+                placeholder="store id contains…",
+                continuous_update=True,
+                layout=_width("260px"),
+            ),
+            "filter",
+        )
+        self.sort_by = named(
+            widgets.Dropdown(
+                options=[(label, column) for column, label in TABLE_LABELS.items()],
+                value="downtime_last_week",
+                description="sort by",
+                layout=_width("330px"),
+            ),
+            "sort-by",
+        )
+        self.descending = widgets.Checkbox(value=True, description="largest first", indent=False)
+        self.page_size = named(
+            widgets.Dropdown(options=list(PAGE_SIZES), value=50, layout=_width("110px")),
+            "page-size",
+        )
+        self.previous_page = widgets.Button(description="◀", layout=_width("40px"))
+        self.next_page = widgets.Button(description="▶", layout=_width("40px"))
+        self.page_label = named(widgets.HTML(), "page-label")
+        self.table = named(widgets.HTML(), "table-box")
+
+    def _build_store_week(self) -> None:
+        """The store picker and the store's week."""
+        self.store_pick = named(
+            widgets.Dropdown(description="store", options=[], layout=_width("380px")),
+            "store-pick",
+        )
+        self.store_text = named(
+            widgets.Text(
+                description="or type",
+                placeholder="a store id",
+                continuous_update=False,
+                layout=_width("330px"),
+            ),
+            "store-text",
+        )
+        self.timeline_message = named(widgets.HTML(), "timeline-message")
+        self.timeline_image = png_image("timeline")
+
+    def _build_recent(self) -> None:
+        """The list of recent reports."""
+        self.recent = named(
+            widgets.Select(options=[], rows=6, layout=widgets.Layout(width="100%")), "recent"
+        )
+        self.refresh_button = widgets.Button(description="Refresh list")
+        self.recent_message = widgets.HTML()
