@@ -33,6 +33,21 @@ def _width(width: str) -> widgets.Layout:
     return widgets.Layout(width=width)
 
 
+def _text(
+    name: str, description: str, placeholder: str, width: str, **options: object
+) -> widgets.Text:
+    """A text field of a fixed width, with the CSS class of ``name``."""
+    field = widgets.Text(
+        description=description, placeholder=placeholder, layout=_width(width), **options
+    )
+    return named(field, name)
+
+
+def _dropdown(name: str, options: list, width: str, **extra: object) -> widgets.Dropdown:
+    """A dropdown of a fixed width, with the CSS class of ``name``."""
+    return named(widgets.Dropdown(options=options, layout=_width(width), **extra), name)
+
+
 class Controls:
     """The dashboard's widgets (a base of :class:`~storemon.dashboard.app.Dashboard`).
 
@@ -54,22 +69,9 @@ class Controls:
 
     def _build_trigger(self) -> None:
         """The Trigger controls."""
-        self.as_of = named(
-            widgets.Text(
-                description="as of",
-                placeholder="latest poll, or e.g. 2024-11-05T12:00:00Z",
-                layout=_width("340px"),
-            ),
-            "as-of",
-        )
-        self.method = named(
-            widgets.Dropdown(
-                options=list(METHODS),
-                value="nearest",
-                description="method",
-                layout=_width("230px"),
-            ),
-            "method",
+        self.as_of = _text("as-of", "as of", "latest poll, or e.g. 2024-11-05T12:00:00Z", "340px")
+        self.method = _dropdown(
+            "method", list(METHODS), "230px", value="nearest", description="method"
         )
         self.trigger_button = named(
             widgets.Button(
@@ -78,24 +80,17 @@ class Controls:
             "trigger",
         )
         self.trigger_message = named(widgets.HTML(), "trigger-message")
-        self.new_id = named(
-            widgets.Text(
-                description="new report id",
-                placeholder="(trigger a report)",
-                layout=_width("480px"),
-                style={"description_width": "initial"},
-            ),
+        self.new_id = _text(
             "new-id",
+            "new report id",
+            "(trigger a report)",
+            "480px",
+            style={"description_width": "initial"},
         )
 
     def _build_get(self) -> None:
         """The Get controls and the report's status line."""
-        self.report_id = named(
-            widgets.Text(
-                description="report id", placeholder="paste a report id", layout=_width("480px")
-            ),
-            "report-id",
-        )
+        self.report_id = _text("report-id", "report id", "paste a report id", "480px")
         self.get_button = named(
             widgets.Button(description="Get report", button_style="info"), "get"
         )
@@ -112,29 +107,18 @@ class Controls:
         self.summary = named(widgets.HTML(), "summary")
         self.histogram = png_image("histogram")
         self.top_chart = png_image("top-chart")
-        self.filter_text = named(
-            widgets.Text(
-                description="filter",
-                placeholder="store id contains…",
-                continuous_update=True,
-                layout=_width("260px"),
-            ),
-            "filter",
+        self.filter_text = _text(
+            "filter", "filter", "store id contains…", "260px", continuous_update=True
         )
-        self.sort_by = named(
-            widgets.Dropdown(
-                options=[(label, column) for column, label in TABLE_LABELS.items()],
-                value="downtime_last_week",
-                description="sort by",
-                layout=_width("330px"),
-            ),
+        self.sort_by = _dropdown(
             "sort-by",
+            [(label, column) for column, label in TABLE_LABELS.items()],
+            "330px",
+            value="downtime_last_week",
+            description="sort by",
         )
         self.descending = widgets.Checkbox(value=True, description="largest first", indent=False)
-        self.page_size = named(
-            widgets.Dropdown(options=list(PAGE_SIZES), value=50, layout=_width("110px")),
-            "page-size",
-        )
+        self.page_size = _dropdown("page-size", list(PAGE_SIZES), "110px", value=50)
         self.previous_page = widgets.Button(description="◀", layout=_width("40px"))
         self.next_page = widgets.Button(description="▶", layout=_width("40px"))
         self.page_label = named(widgets.HTML(), "page-label")
@@ -142,18 +126,9 @@ class Controls:
 
     def _build_store_week(self) -> None:
         """The store picker and the store's week."""
-        self.store_pick = named(
-            widgets.Dropdown(description="store", options=[], layout=_width("380px")),
-            "store-pick",
-        )
-        self.store_text = named(
-            widgets.Text(
-                description="or type",
-                placeholder="a store id",
-                continuous_update=False,
-                layout=_width("330px"),
-            ),
-            "store-text",
+        self.store_pick = _dropdown("store-pick", [], "380px", description="store")
+        self.store_text = _text(
+            "store-text", "or type", "a store id", "330px", continuous_update=False
         )
         self.timeline_message = named(widgets.HTML(), "timeline-message")
         self.timeline_image = png_image("timeline")
