@@ -14,7 +14,11 @@ import pytest
 from live_servers import api_server, small_fleet
 
 from storemon import compute_report
-from storemon.dashboard.app import Dashboard, build_dashboard, store_table
+from storemon.dashboard import Dashboard, build_dashboard
+from storemon.dashboard.client import read_view
+from storemon.dashboard.messages import recent_label
+from storemon.dashboard.table import page_of, store_table
+from storemon.jobs.records import ReportState
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -74,6 +78,7 @@ def get_until_done(app: Dashboard) -> list[str]:
     return seen
 
 
+@pytest.mark.slow
 def test_trigger_get_complete_shows_table_charts_and_timeline(app: Dashboard, fleet: Path, api):
     report_id = trigger(app, method="carry_forward")
     assert UUID.match(report_id)
@@ -108,6 +113,7 @@ def test_trigger_get_complete_shows_table_charts_and_timeline(app: Dashboard, fl
     assert f"{row['downtime_last_week']:.2f} h inactive" in app.timeline_message.value
 
 
+@pytest.mark.slow
 def test_table_filter_sort_and_store_picker(app: Dashboard, fleet: Path):
     trigger(app)
     get_until_done(app)
@@ -137,6 +143,7 @@ def test_table_filter_sort_and_store_picker(app: Dashboard, fleet: Path):
     assert "is not in this report" in app.timeline_message.value
 
 
+@pytest.mark.slow
 def test_failed_report_says_why(app: Dashboard):
     trigger(app, as_of="2001-01-01T00:00:00Z")
     seen = get_until_done(app)
@@ -145,6 +152,7 @@ def test_failed_report_says_why(app: Dashboard):
     assert app.results.layout.display == "none"
 
 
+@pytest.mark.slow
 def test_bad_parameters_and_ids(app: Dashboard):
     app.as_of.value = "next tuesday"
     app.trigger_button.click()
@@ -168,6 +176,7 @@ def test_bad_parameters_and_ids(app: Dashboard):
     assert "Enter a report id" in app.status_message.value
 
 
+@pytest.mark.slow
 def test_recent_list_picks_a_report(app: Dashboard, api: str):
     report_id = trigger(app)
     assert app.wait_idle(30)
@@ -179,6 +188,7 @@ def test_recent_list_picks_a_report(app: Dashboard, api: str):
     wait_for(lambda: "Complete:" in app.status_message.value, what="the picked report")
 
 
+@pytest.mark.slow
 def test_token_protected_api_and_unreachable_api(fleet: Path, tmp_path: Path):
     with api_server(fleet, tmp_path / "reports", token=TOKEN) as url:
         refused = build_dashboard(url, source=fleet)
@@ -218,3 +228,30 @@ def test_store_table_shares_and_order():
     assert list(table["uptime_share_last_week"].iloc[:2]) == [75.0, 25.0]
     assert pd.isna(table["uptime_share_last_week"].iloc[2])
     assert list(store_table(report, filter_text="B")["store_id"]) == ["b"]
+
+
+def test_page_of_clamps_and_labels():
+    rows = pd.DataFrame({"store_id": [f"s{i}" for i in range(5)]})
+    page = page_of(rows, 7, 2, total=9)  # past the end: the last page
+    assert (page.number, page.count) == (2, 3)
+    assert list(page.rows["store_id"]) == ["s4"]
+    assert "rows 5–5 of 5 (filtered from 9), page 3 of 3" in page.label
+    everything = page_of(rows, 0, 0, total=5)  # size 0: all rows on one page
+    assert len(everything.rows) == 5 and "filtered" not in everything.label
+
+
+def test_recent_record_without_null_fields_is_read():
+    # The API's list of recent reports leaves null fields (as_of, finished, ...) out.
+    view = read_view(
+        {
+            "report_id": "r1",
+            "status": "Failed",
+            "method": "nearest",
+            "created": "2024-11-05T12:00:00.000Z",
+            "error": "no data",
+        }
+    )
+    assert view.status is ReportState.FAILED and view.as_of is None and view.finished is None
+    assert recent_label(view) == (
+        "2024-11-05 12:00:00 UTC · Failed · nearest · as of latest poll · r1"
+    )

@@ -1,0 +1,180 @@
+"""The dashboard's client of the storemon HTTP API (standard library only).
+
+The API answers a report's record as :class:`~storemon.jobs.records.ReportView`; the client
+parses every record it receives into one, so the dashboard reads typed fields, not dict keys.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from storemon.config import TOKEN_VARIABLE
+from storemon.errors import StoremonError
+from storemon.jobs.records import ReportView
+
+# Fields that may be null. The list of recent reports leaves null fields out of its JSON, so
+# they are put back as None before the record is read.
+_NULLABLE = {
+    name: None
+    for name, field in ReportView.model_fields.items()
+    if types.NoneType in typing.get_args(field.annotation)
+}
+
+
+class ApiError(StoremonError):
+    """The API refused a request or did not answer; the message says why in plain words.
+
+    Args:
+        message: The sentence to show.
+        status: The HTTP status code, None when the API did not answer.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def read_view(record: dict) -> ReportView:
+    """Read a report's record as the API answers it.
+
+    Args:
+        record: The record's JSON object (null fields may be left out).
+
+    Returns:
+        The typed record.
+
+    Raises:
+        ApiError: The answer is not a report's record.
+    """
+    try:
+        return ReportView.model_validate({**_NULLABLE, **record})
+    except ValueError as error:
+        raise ApiError(f"the API answered a record the dashboard cannot read: {error}") from None
+
+
+class ApiClient:
+    """A small client of the storemon HTTP API.
+
+    Args:
+        api_url: Base URL of the API, e.g. ``http://127.0.0.1:8000``.
+        token: Bearer token, when the API needs one.
+        timeout: Seconds to wait for an answer.
+    """
+
+    def __init__(self, api_url: str, token: str | None = None, timeout: float = 15.0) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.token = token or None
+        self.timeout = timeout
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        body: dict | None = None,
+        accept: str = "application/json",
+    ) -> tuple[int, bytes]:
+        """Send one request; return the status and body, or raise :class:`ApiError`."""
+        headers = {"Accept": accept}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            raise ApiError(_detail(error), error.code) from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise ApiError(
+                f"the API at {self.api_url} does not answer ({reason}): is `storemon serve` "
+                "running?"
+            ) from None
+
+    def _json(self, method: str, path: str, body: dict | None = None) -> dict:
+        """Send a request to ``path`` and decode its JSON answer."""
+        _, content = self._request(method, f"{self.api_url}{path}", body)
+        return json.loads(content)
+
+    def trigger(self, as_of: str | None = None, method: str = "nearest") -> str:
+        """Queue a report.
+
+        Args:
+            as_of: Report as of this ISO instant; None or empty for the latest poll.
+            method: ``nearest`` or ``carry_forward``.
+
+        Returns:
+            The new report id.
+
+        Raises:
+            ApiError: The API refused (bad parameter, queue full) or did not answer.
+        """
+        body: dict[str, str] = {"method": method}
+        if as_of and as_of.strip():
+            body["as_of"] = as_of.strip()
+        return str(self._json("POST", "/trigger_report", body)["report_id"])
+
+    def status(self, report_id: str) -> ReportView:
+        """A report's record (also when it is complete).
+
+        Args:
+            report_id: The report id.
+
+        Returns:
+            The record.
+
+        Raises:
+            ApiError: Unknown (404) or malformed (400) id, or no answer.
+        """
+        query = urllib.parse.urlencode({"report_id": report_id})
+        return read_view(self._json("GET", f"/get_report?{query}"))
+
+    def download(self, url: str) -> bytes:
+        """Fetch a report file, e.g. the ``csv_url`` of a complete report.
+
+        Args:
+            url: Absolute URL, or a path on the API.
+
+        Returns:
+            The file's bytes.
+
+        Raises:
+            ApiError: The API refused or did not answer.
+        """
+        if url.startswith("/"):
+            url = f"{self.api_url}{url}"
+        return self._request("GET", url, accept="*/*")[1]
+
+    def recent(self, limit: int = 20) -> list[ReportView]:
+        """The most recent reports, newest first.
+
+        Args:
+            limit: How many at most.
+
+        Returns:
+            Their records.
+
+        Raises:
+            ApiError: The API refused or did not answer.
+        """
+        answer = self._json("GET", f"/reports?limit={int(limit)}")
+        return [read_view(record) for record in answer["reports"]]
+
+
+def _detail(error: urllib.error.HTTPError) -> str:
+    """The plain-words ``detail`` of an API error answer (the status line when there is none)."""
+    try:
+        detail = json.loads(error.read()).get("detail")
+    except (ValueError, AttributeError, OSError):
+        detail = None
+    if error.code == 401:
+        return f"the API needs a token: set {TOKEN_VARIABLE} for the dashboard too"
+    return str(detail) if detail else f"the API answered {error.code} {error.reason}"
