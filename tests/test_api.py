@@ -26,7 +26,7 @@ from jobkit import (
 from schemathesis.checks import not_a_server_error
 
 from storemon import jobs
-from storemon.service.api import create_app
+from storemon.service.app import create_app
 
 UNKNOWN = "0b7c5f0e-2f4e-4c4a-9d1e-6a1f0c2b3d4e"
 
