@@ -60,6 +60,7 @@ def test_command_binds_loopback_with_the_offline_template():
     assert page.is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the processes")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stops_dashboard_and_kernels(tmp_path: Path, signum: int):

@@ -1,10 +1,11 @@
-"""Serve the dashboard: standalone Voilà on ``notebooks/dashboard.ipynb``, next to the API.
+"""The dashboard's server: standalone Voilà on the dashboard notebook, next to the API.
 
 Standalone Voilà (not a Jupyter server) only runs the notebook and lets its widgets talk to the
 kernel: a visitor cannot run code of their own. The page uses storemon's template
-(``storemon/templates``), which requests nothing from other hosts. Voilà hands the kernel its
-environment, which is how the notebook learns the API's URL (``STOREMON_API_URL``), its token
-(``STOREMON_API_TOKEN``) and the data the reports read (``STOREMON_SOURCE``, for timelines).
+(``storemon/dashboard/templates``), which requests nothing from other hosts. Voilà hands the
+kernel its environment, which is how the notebook learns the API's URL (``STOREMON_API_URL``),
+its token (``STOREMON_API_TOKEN``) and the data the reports read (``STOREMON_SOURCE``, for
+timelines).
 
 This module starts the Voilà process, waits for it to listen and stops it with its kernels;
 :mod:`storemon.service.serve` runs it next to the API. Nothing here imports the dashboard.
