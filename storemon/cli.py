@@ -113,7 +113,7 @@ def run_status(args: argparse.Namespace) -> None:
 
 def run_serve(args: argparse.Namespace) -> None:
     """``storemon serve``: start the dashboard and the API until Ctrl-C or SIGTERM."""
-    from storemon.service.voila import serve_with_dashboard
+    from storemon.service.serve import serve_with_dashboard
     from storemon.synthetic.demo import require_source
 
     source = args.data if args.data is not None else (args.db or DEFAULT_DB)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import uvicorn
 
-from storemon.service.api import create_app
+from storemon.service.app import create_app
 from storemon.synthetic.generate import generate
 
 

@@ -17,7 +17,7 @@ from live_servers import free_port, small_fleet
 from storemon.service.voila import _child_pids, dashboard_command, dashboard_environment
 
 SERVE = (
-    "import sys; from storemon.service.voila import serve_with_dashboard; "
+    "import sys; from storemon.service.serve import serve_with_dashboard; "
     "serve_with_dashboard(port=int(sys.argv[1]), dashboard_port=int(sys.argv[2]), "
     "source=sys.argv[3], reports_dir=sys.argv[4], log_level='warning')"
 )
@@ -60,6 +60,7 @@ def test_command_binds_loopback_with_the_offline_template():
     assert page.is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the processes")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stops_dashboard_and_kernels(tmp_path: Path, signum: int):

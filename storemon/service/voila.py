@@ -1,13 +1,14 @@
-"""Serve the dashboard: standalone Voilà on ``notebooks/dashboard.ipynb``, next to the API.
+"""The dashboard's server: standalone Voilà on the dashboard notebook, next to the API.
 
 Standalone Voilà (not a Jupyter server) only runs the notebook and lets its widgets talk to the
 kernel: a visitor cannot run code of their own. The page uses storemon's template
-(``storemon/templates``), which requests nothing from other hosts. Voilà hands the kernel its
-environment, which is how the notebook learns the API's URL (``STOREMON_API_URL``), its token
-(``STOREMON_API_TOKEN``) and the data the reports read (``STOREMON_SOURCE``, for timelines).
+(``storemon/dashboard/templates``), which requests nothing from other hosts. Voilà hands the
+kernel its environment, which is how the notebook learns the API's URL (``STOREMON_API_URL``),
+its token (``STOREMON_API_TOKEN``) and the data the reports read (``STOREMON_SOURCE``, for
+timelines).
 
-:func:`serve_with_dashboard` is ``storemon serve``: Voilà in a child process, the API in this one;
-Ctrl-C or SIGTERM stops the API (and its running reports), then Voilà (and its kernels).
+This module starts the Voilà process, waits for it to listen and stops it with its kernels;
+:mod:`storemon.service.serve` runs it next to the API. Nothing here imports the dashboard.
 """
 
 from __future__ import annotations
@@ -20,13 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-from storemon import jobs
 from storemon.config import (
     API_URL_VARIABLE,
     DASHBOARD_NOTEBOOK,
     DEFAULT_DB,
     PROJ_ROOT,
-    REPORTS_DIR,
     SOURCE_VARIABLE,
     TOKEN_VARIABLE,
     VOILA_TEMPLATES_DIR,
@@ -40,8 +39,15 @@ STOP_GRACE_SECONDS = 15.0
 CULL_IDLE_SECONDS = 900  # a dashboard kernel nobody looks at for 15 minutes is stopped
 
 
-def _url_host(host: str) -> str:
-    """A host as written in a URL (IPv6 in brackets)."""
+def url_host(host: str) -> str:
+    """A host as written in a URL.
+
+    Args:
+        host: A host name or address.
+
+    Returns:
+        The host, an IPv6 address in brackets.
+    """
     return f"[{host}]" if ":" in host else host
 
 
@@ -232,95 +238,3 @@ def stop_dashboard(process: subprocess.Popen, grace: float = STOP_GRACE_SECONDS)
         except (ProcessLookupError, PermissionError):
             pass
     return code
-
-
-def _raise_system_exit(signum: int, frame: object) -> None:
-    """SIGTERM handler: leave through ``finally`` blocks (exit code 128 + 15)."""
-    raise SystemExit(128 + signum)
-
-
-def serve_with_dashboard(
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    dashboard_port: int = DEFAULT_DASHBOARD_PORT,
-    source: str | Path = DEFAULT_DB,
-    reports_dir: str | Path = REPORTS_DIR,
-    workers: int = jobs.DEFAULT_WORKERS,
-    max_queue: int = jobs.DEFAULT_MAX_QUEUE,
-    log_level: str = "info",
-) -> None:
-    """``storemon serve``: the dashboard (Voilà) and the API, until Ctrl-C or SIGTERM.
-
-    Args:
-        host: Address both servers bind (the default accepts local connections only).
-        port: The API's port.
-        dashboard_port: The dashboard's port.
-        source: The data every report reads (ingested database or CSV folder).
-        reports_dir: The folder of report folders.
-        workers: Reports run at once.
-        max_queue: Reports that may wait before a trigger is refused.
-        log_level: uvicorn's log level.
-
-    Raises:
-        StoremonError: The dashboard did not start.
-    """
-    from storemon.service.serve import serve
-
-    # The kernel reaches the API over loopback when the API listens on every interface.
-    api_host = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
-    api_url = f"http://{_url_host(api_host)}:{port}"
-    # uvicorn handles SIGTERM itself while it runs, then raises it again once it has shut down;
-    # with Python's default action the process would die there, before Voilà is stopped.
-    previous = signal.signal(signal.SIGTERM, _raise_system_exit)
-    dashboard = None
-    try:
-        dashboard = start_dashboard(
-            api_url, source, host, dashboard_port, token=os.environ.get(TOKEN_VARIABLE)
-        )
-        print(f"storemon dashboard on http://{_url_host(host)}:{dashboard_port}/", flush=True)
-        serve(host, port, source, reports_dir, workers, max_queue, log_level)
-    finally:
-        if dashboard is not None:
-            stop_dashboard(dashboard)
-            print("storemon dashboard stopped", flush=True)
-        signal.signal(signal.SIGTERM, previous)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Serve the dashboard alone, next to an API that already runs (``python -m ...``).
-
-    Args:
-        argv: The arguments (default ``sys.argv[1:]``).
-
-    Returns:
-        The exit code: 0 after Ctrl-C or SIGTERM.
-    """
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m storemon.service.voila", description="Serve the storemon dashboard."
-    )
-    parser.add_argument("--api-url", default="http://127.0.0.1:8000", help="the running API")
-    parser.add_argument("--source", default=str(DEFAULT_DB), help="the data the API reads")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind")
-    parser.add_argument("--port", type=int, default=DEFAULT_DASHBOARD_PORT, help="port to bind")
-    args = parser.parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _raise_system_exit)
-    try:
-        dashboard = start_dashboard(args.api_url, args.source, args.host, args.port)
-    except StoremonError as error:
-        print(f"storemon: error: {error}", file=sys.stderr)
-        return 1
-    print(f"storemon dashboard on http://{_url_host(args.host)}:{args.port}/", flush=True)
-    try:
-        dashboard.wait()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        stop_dashboard(dashboard)
-        signal.signal(signal.SIGTERM, previous)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The HTTP API app: trigger a report, fetch it by id, list recent ones (FastAPI).
+
+:func:`create_app` builds the app around one :class:`storemon.jobs.JobManager`, the single queue
+of report jobs of the server, and mounts the endpoints of :mod:`.routes`; the dashboard and any
+other client go through them. Errors of every kind are answered as JSON with a plain ``detail``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from storemon import __version__, jobs
+from storemon.config import DEFAULT_DB, REPORTS_DIR, TOKEN_VARIABLE
+from storemon.service.dependencies import ApiSettings, require_token
+from storemon.service.routes import router
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    source: str | Path = DEFAULT_DB,
+    reports_dir: str | Path = REPORTS_DIR,
+    *,
+    workers: int = jobs.DEFAULT_WORKERS,
+    max_queue: int = jobs.DEFAULT_MAX_QUEUE,
+    token: str | None = None,
+) -> FastAPI:
+    """Build the API app; its job queue starts and stops with the app (lifespan).
+
+    Args:
+        source: The data every report reads (ingested database or CSV folder).
+        reports_dir: The folder of report folders.
+        workers: Reports run at once.
+        max_queue: Reports that may wait; a trigger past that gets 429.
+        token: Required bearer token; default the ``STOREMON_API_TOKEN`` environment variable,
+            and no token (an open API) when that is unset or empty.
+
+    Returns:
+        The FastAPI app; ``app.state.jobs`` is its :class:`storemon.jobs.JobManager`.
+    """
+    token = token if token is not None else os.environ.get(TOKEN_VARIABLE)
+    settings = ApiSettings(token=token or None)  # an empty token means an open API
+    app = FastAPI(
+        title="storemon",
+        version=__version__,
+        summary="Store uptime reports over business hours, run as jobs.",
+        description="Trigger a report, then poll `/get_report` until it is Complete. "
+        "See docs/api.md.",
+        lifespan=_lifespan,
+        # Only an app with a token documents (and asks for) the bearer scheme.
+        dependencies=[Depends(require_token)] if settings.token else [],
+    )
+    app.state.settings = settings
+    app.state.jobs = jobs.JobManager(source, reports_dir, workers=workers, max_queue=max_queue)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _internal_error)
+    app.include_router(router)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the app's job queue while the app serves."""
+    manager = app.state.jobs
+    manager.start()
+    try:
+        yield
+    finally:
+        # Running reports are stopped (kernels shut down) and recorded Failed "stopped".
+        await run_in_threadpool(manager.shutdown)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request FastAPI could not read: 422 with what was wrong, in one sentence."""
+    return JSONResponse({"detail": _plain_validation(exc)}, status_code=422)
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """Any other error: 500, logged here with its traceback, never shown to the client."""
+    log.exception("error while serving %s %s", request.method, request.url.path)
+    return JSONResponse(
+        {"detail": "internal error: the server's log has the details"}, status_code=500
+    )
+
+
+def _plain_validation(exc: RequestValidationError) -> str:
+    """Say what was wrong with a request in one sentence, e.g. ``method: Input should be ...``."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query"))
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else error.get("msg", ""))
+    return "; ".join(parts) or "the request is not valid"

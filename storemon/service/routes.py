@@ -1,0 +1,165 @@
+"""The endpoints: trigger a report, fetch it by id, list recent ones, download its outputs.
+
+Every error is JSON with a plain-words ``detail``; a report id is checked to be a UUID4 before
+any file is touched (:mod:`.dependencies`), so no request can reach a file outside the reports
+folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+
+from storemon import jobs
+from storemon.errors import StoremonError
+from storemon.jobs.records import Method, ReportState, ReportView
+from storemon.service.dependencies import (
+    Manager,
+    complete_report,
+    public,
+    report_in_query,
+)
+from storemon.service.models import (
+    ReportList,
+    Triggered,
+    TriggerRequest,
+    error_responses,
+    view_body,
+)
+
+# The HTML copy needs its inline styles only: no script runs, nothing is fetched elsewhere.
+HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+RETRY_AFTER_SECONDS = 60
+
+router = APIRouter()
+
+QueryReport = Annotated[ReportView, Depends(report_in_query)]
+CompleteReport = Annotated[ReportView, Depends(complete_report)]
+
+
+@router.post(
+    "/trigger_report",
+    status_code=202,
+    response_model=Triggered,
+    responses=error_responses(400, 401, 422, 429),
+    summary="Queue a new report",
+)
+def trigger_report(
+    request: Request,
+    manager: Manager,
+    body: Annotated[TriggerRequest | None, Body()] = None,
+    as_of: Annotated[str | None, Query(description="Same as in the body.", max_length=100)] = None,
+    method: Annotated[Method | None, Query(description="Same as in the body.")] = None,
+) -> JSONResponse:
+    """Queue a report of the server's data; poll ``/get_report`` with the returned id."""
+    if body is not None:
+        for name, query_value in (("as_of", as_of), ("method", method)):
+            body_value = getattr(body, name)
+            if None not in (body_value, query_value) and body_value != query_value:
+                raise HTTPException(400, f"{name} is given twice, in the query and the body")
+        as_of = body.as_of if body.as_of is not None else as_of
+        method = body.method if body.method is not None else method
+    try:
+        record = manager.submit(as_of, method or "nearest")
+    except jobs.QueueFullError as exc:
+        raise HTTPException(
+            429, str(exc), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        ) from None
+    except StoremonError as exc:
+        raise HTTPException(422, str(exc)) from None
+    report_id = public(record, request).report_id
+    return JSONResponse(
+        {"report_id": report_id},
+        status_code=202,
+        headers={"Location": f"{request.url_for('get_report')}?report_id={report_id}"},
+    )
+
+
+@router.get(
+    "/get_report",
+    responses={
+        200: {
+            "description": "Complete: the CSV (header `X-Report-Status: Complete`), or "
+            "with `Accept: application/json` the record with `csv_url`. Running or Failed: "
+            "the record (Failed with `error`).",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ReportStatus"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        **error_responses(400, 401, 404, 422),
+    },
+    response_model=None,
+    summary="A report's status, or its CSV when it is complete",
+)
+def get_report(
+    request: Request, manager: Manager, view: QueryReport
+) -> FileResponse | JSONResponse:
+    """Return the CSV of a complete report, else its status as JSON."""
+    headers = {"X-Report-Status": view.status.value, "Cache-Control": "no-store"}
+    accept = request.headers.get("accept", "")
+    wants_json = "application/json" in accept and "text/csv" not in accept
+    if view.status is ReportState.COMPLETE and not wants_json:
+        return _csv_response(manager.reports_dir, view.report_id, headers)
+    return JSONResponse(view_body(view), headers=headers)
+
+
+@router.get(
+    "/reports",
+    response_model=ReportList,
+    response_model_exclude_none=True,
+    responses=error_responses(401, 422),
+    summary="Recent reports, newest first",
+)
+def recent_reports(
+    request: Request,
+    manager: Manager,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many reports at most.")] = 20,
+) -> dict:
+    """List the most recently triggered reports with their status and times."""
+    return {"reports": [public(record, request) for record in manager.recent(limit)]}
+
+
+@router.get(
+    "/reports/{report_id}/report.csv",
+    name="download_csv",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+        **error_responses(400, 401, 404, 409),
+    },
+    summary="The CSV of a complete report",
+)
+def download_csv(manager: Manager, view: CompleteReport) -> FileResponse:
+    """Download a complete report's CSV (the ``csv_url`` of its record)."""
+    headers = {"X-Report-Status": view.status.value}
+    return _csv_response(manager.reports_dir, view.report_id, headers)
+
+
+@router.get(
+    "/reports/{report_id}/report.html",
+    name="download_html",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}}}, **error_responses(400, 401, 404, 409)},
+    summary="The reading of a complete report, as HTML without code",
+)
+def download_html(manager: Manager, view: CompleteReport) -> FileResponse:
+    """The executed report notebook as HTML without code: tables and notes for people."""
+    return FileResponse(
+        manager.reports_dir / view.report_id / jobs.HTML_FILE,
+        media_type="text/html",
+        headers={"Content-Security-Policy": HTML_POLICY},
+    )
+
+
+def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:
+    """The report's CSV as a download named ``report-<id>.csv``."""
+    return FileResponse(
+        Path(reports_dir) / report_id / jobs.CSV_FILE,
+        media_type="text/csv",
+        filename=f"report-{report_id}.csv",
+        headers=headers,
+    )
