@@ -13,7 +13,6 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from storemon import __version__, jobs
 from storemon.config import DEFAULT_DB, REPORTS_DIR, TOKEN_VARIABLE
 from storemon.errors import StoremonError
+from storemon.jobs import JobRecord, ReportState, ReportView
 
 log = logging.getLogger(__name__)
 
@@ -176,44 +176,27 @@ def create_app(
             {"detail": "internal error: the server's log has the details"}, status_code=500
         )
 
-    def lookup(report_id: str) -> dict:
+    def lookup(report_id: str) -> JobRecord:
         """The record of a report, or the 400/404 HTTP error."""
         try:
-            status = manager.status(report_id)
+            record = manager.status(report_id)
         except StoremonError as exc:
             raise HTTPException(400, str(exc)) from None
-        if status is None:
+        if record is None:
             raise HTTPException(404, f"there is no report {report_id}")
-        return status
+        return record
 
-    def public(status: dict, request: Request) -> dict:
+    def public(record: JobRecord, request: Request) -> dict:
         """A record as clients see it: no server paths or process ids."""
-        view = {
-            "report_id": status["report_id"],
-            "status": status["status"],
-            "method": status["parameters"]["method"],
-            "as_of": status["parameters"]["as_of"],
-            **{key: status[key] for key in ("created", "started", "finished")},
-        }
-        if status["status"] == jobs.RUNNING:
-            created = datetime.fromisoformat(status["created"].replace("Z", "+00:00"))
-            view.update(
-                stage=status["stage"],
-                progress=jobs.progress(manager.reports_dir, status),
-                elapsed_seconds=round((datetime.now(timezone.utc) - created).total_seconds(), 1),
-            )
-        elif status["status"] == jobs.FAILED:
-            view["error"] = status["error"]
-        else:
-            report_id = status["report_id"]
-            view.update(
-                now=status["now"],
-                stores=status["stores"],
-                demo_data=status["demo_data"],
-                csv_url=str(request.url_for("download_csv", report_id=report_id)),
-                html_url=str(request.url_for("download_html", report_id=report_id)),
-            )
-        return view
+        report_id = record.report_id
+        view = ReportView.of(
+            record,
+            progress=jobs.progress(manager.reports_dir, record),
+            csv_url=str(request.url_for("download_csv", report_id=report_id)),
+            html_url=str(request.url_for("download_html", report_id=report_id)),
+        )
+        # Only the fields that apply to the record's status (the ones ReportView.of set).
+        return view.model_dump(mode="json", exclude_unset=True)
 
     @app.post(
         "/trigger_report",
@@ -239,14 +222,14 @@ def create_app(
             as_of = body.as_of if body.as_of is not None else as_of
             method = body.method if body.method is not None else method
         try:
-            status = manager.submit(as_of, method or "nearest")
+            record = manager.submit(as_of, method or "nearest")
         except jobs.QueueFullError as exc:
             raise HTTPException(
                 429, str(exc), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
             ) from None
         except StoremonError as exc:
             raise HTTPException(422, str(exc)) from None
-        report_id = status["report_id"]
+        report_id = record.report_id
         return JSONResponse(
             {"report_id": report_id},
             status_code=202,
@@ -277,13 +260,13 @@ def create_app(
         ],
     ) -> FileResponse | JSONResponse:
         """Return the CSV of a complete report, else its status as JSON."""
-        status = lookup(report_id)
-        headers = {"X-Report-Status": status["status"], "Cache-Control": "no-store"}
+        record = lookup(report_id)
+        headers = {"X-Report-Status": record.status.value, "Cache-Control": "no-store"}
         accept = request.headers.get("accept", "")
         wants_json = "application/json" in accept and "text/csv" not in accept
-        if status["status"] == jobs.COMPLETE and not wants_json:
+        if record.status is ReportState.COMPLETE and not wants_json:
             return _csv_response(manager.reports_dir, report_id, headers)
-        return JSONResponse(public(status, request), headers=headers)
+        return JSONResponse(public(record, request), headers=headers)
 
     @app.get(
         "/reports",
@@ -297,7 +280,7 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=500, description="How many reports at most.")] = 20,
     ) -> dict:
         """List the most recently triggered reports with their status and times."""
-        return {"reports": [public(status, request) for status in manager.recent(limit)]}
+        return {"reports": [public(record, request) for record in manager.recent(limit)]}
 
     @app.get(
         "/reports/{report_id}/report.csv",
@@ -311,8 +294,8 @@ def create_app(
     )
     def download_csv(report_id: str) -> FileResponse:
         """Download a complete report's CSV (the ``csv_url`` of its record)."""
-        status = _complete(lookup(report_id))
-        headers = {"X-Report-Status": status["status"]}
+        record = _complete(lookup(report_id))
+        headers = {"X-Report-Status": record.status.value}
         return _csv_response(manager.reports_dir, report_id, headers)
 
     @app.get(
@@ -334,13 +317,13 @@ def create_app(
     return app
 
 
-def _complete(status: dict) -> dict:
+def _complete(record: JobRecord) -> JobRecord:
     """Pass a Complete record; 409 for a report that has no outputs (yet)."""
-    if status["status"] != jobs.COMPLETE:
+    if record.status is not ReportState.COMPLETE:
         raise HTTPException(
-            409, f"report {status['report_id']} is {status['status']}: it has no outputs"
+            409, f"report {record.report_id} is {record.status.value}: it has no outputs"
         )
-    return status
+    return record
 
 
 def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:
