@@ -1,4 +1,10 @@
-"""The ``storemon`` command line: generate, ingest, report."""
+"""The ``storemon`` command line: generate, ingest, report, status, serve.
+
+A path typed on the command line is relative to the working directory, as in every command-line
+tool: :func:`user_path` makes it absolute while the arguments are parsed, before anything else
+sees it (the library reads a relative path as relative to the storemon home, see
+:mod:`storemon.config`).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,18 @@ from storemon.config import DEFAULT_DB, METHODS, RAW_DATA_DIR
 from storemon.errors import StoremonError
 
 
+def user_path(text: str) -> Path:
+    """The absolute path of a path typed by the user: relative to the working directory.
+
+    Args:
+        text: The path as typed (``~`` is expanded).
+
+    Returns:
+        The absolute path, symbolic links kept as typed.
+    """
+    return Path(text).expanduser().absolute()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``storemon`` command."""
     parser = argparse.ArgumentParser(
@@ -20,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser("generate", help="write a realistic synthetic data set")
-    generate.add_argument("--out", type=Path, default=RAW_DATA_DIR, help="folder to write")
+    generate.add_argument("--out", type=user_path, default=RAW_DATA_DIR, help="folder to write")
     generate.add_argument("--stores", type=int, default=14092, help="number of stores")
     generate.add_argument("--days", type=float, default=8, help="days of polls")
     generate.add_argument("--start", default=None, help="first instant (ISO, UTC)")
@@ -34,19 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(run=run_generate)
 
     ingest = commands.add_parser("ingest", help="load CSV exports into the database")
-    ingest.add_argument("--data", type=Path, default=RAW_DATA_DIR, help="folder of CSV exports")
-    ingest.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file")
+    ingest.add_argument(
+        "--data", type=user_path, default=RAW_DATA_DIR, help="folder of CSV exports"
+    )
+    ingest.add_argument("--db", type=user_path, default=DEFAULT_DB, help="database file")
     ingest.set_defaults(run=run_ingest)
 
     report = commands.add_parser(
         "report", help="compute the uptime report (a job kept under reports/<id>/)"
     )
     source = report.add_mutually_exclusive_group()
-    source.add_argument("--data", type=Path, help="folder of raw CSV exports")
-    source.add_argument("--db", type=Path, help=f"ingested database (default {DEFAULT_DB})")
+    source.add_argument("--data", type=user_path, help="folder of raw CSV exports")
+    source.add_argument("--db", type=user_path, help=f"ingested database (default {DEFAULT_DB})")
     report.add_argument("--as-of", default=None, help="report as of this instant (ISO)")
     report.add_argument("--method", choices=METHODS, default="nearest", help="interpolation")
-    report.add_argument("--out", type=Path, default=None, help="CSV file to write")
+    report.add_argument("--out", type=user_path, default=None, help="CSV file to write")
     report.set_defaults(run=run_report)
 
     status = commands.add_parser("status", help="print the status of a report")
@@ -58,8 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="API port")
     serve.add_argument("--dashboard-port", type=int, default=8866, help="dashboard port")
     serve_source = serve.add_mutually_exclusive_group()
-    serve_source.add_argument("--data", type=Path, help="folder of raw CSV exports")
-    serve_source.add_argument("--db", type=Path, help=f"ingested database (default {DEFAULT_DB})")
+    serve_source.add_argument("--data", type=user_path, help="folder of raw CSV exports")
+    serve_source.add_argument(
+        "--db", type=user_path, help=f"ingested database (default {DEFAULT_DB})"
+    )
     serve.set_defaults(run=run_serve)
     return parser
 
@@ -100,8 +122,8 @@ def run_report(args: argparse.Namespace) -> None:
     from storemon.jobs import describe_status, run_report_job
 
     source = args.data if args.data is not None else (args.db or DEFAULT_DB)
-    status = run_report_job(source, as_of=args.as_of, method=args.method, out=args.out)
-    print(describe_status(status))
+    record = run_report_job(source, as_of=args.as_of, method=args.method, out=args.out)
+    print(describe_status(record))
 
 
 def run_status(args: argparse.Namespace) -> None:

@@ -15,13 +15,8 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from jobkit import (
-    alive,
-    children,
-    free_port,
-    running_server,
-    wait_for,
-)
+from jobkit import alive, children
+from live_servers import free_port, running_server, wait_for
 from schemathesis.checks import not_a_server_error
 
 from storemon import jobs
@@ -314,8 +309,8 @@ def test_sigterm_stops_serve_and_its_jobs(database: Path, tmp_path: Path) -> Non
     assert "Application shutdown complete" in output
     assert "Traceback" not in output
     statuses = [jobs.read_status(reports, report_id) for report_id in ids]
-    assert all(s["status"] != "Running" for s in statuses)
-    assert statuses[0]["error"] == jobs.STOPPED and statuses[2]["error"] == jobs.STOPPED
+    assert not any(s.running for s in statuses)
+    assert statuses[0].error == jobs.STOPPED and statuses[2].error == jobs.STOPPED
     assert wait_for(lambda: not any(map(alive, runners + kernels)), 10, "no orphan processes")
 
 

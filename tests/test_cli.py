@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +18,9 @@ from storemon.engine.report import report_csv_bytes
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 
 
-def storemon(*args: str, reports: Path, check: bool = True) -> subprocess.CompletedProcess:
+def storemon(
+    *args: str, reports: Path, check: bool = True, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "STOREMON_REPORTS_DIR": str(reports)}
     return subprocess.run(
         [sys.executable, "-m", "storemon.cli", *args],
@@ -24,6 +28,7 @@ def storemon(*args: str, reports: Path, check: bool = True) -> subprocess.Comple
         text=True,
         check=check,
         env=env,
+        cwd=cwd,
         timeout=300,
     )
 
@@ -38,11 +43,13 @@ def workspace(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_generate_writes_the_three_exports(workspace):
     names = sorted(p.name for p in (workspace / "raw").iterdir())
     assert names == ["menu_hours.csv", "store_status.csv", "timezones.csv"]
 
 
+@pytest.mark.slow
 def test_report_runs_as_a_job_and_copies_the_csv(workspace):
     out = workspace / "copy.csv"
     result = storemon(
@@ -59,6 +66,35 @@ def test_report_runs_as_a_job_and_copies_the_csv(workspace):
     assert f"report {report_id}: Complete" in status.stdout
 
 
+@pytest.mark.slow
+def test_relative_paths_are_relative_to_the_working_directory(workspace, tmp_path):
+    """Run outside the repository, ``--data exports`` reads ./exports, the folder checked."""
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(workspace / "raw", elsewhere / "exports")
+    reports = workspace / "reports"
+
+    result = storemon(
+        "report", "--data", "exports", "--out", "copy.csv", reports=reports, cwd=elsewhere
+    )
+
+    report_id = re.search(rf"report ({UUID}): Complete", result.stdout).group(1)
+    record = json.loads((reports / report_id / "status.json").read_text())
+    assert record["parameters"]["source"] == str(elsewhere / "exports")
+    expected = report_csv_bytes(compute_report(elsewhere / "exports"))
+    assert (elsewhere / "copy.csv").read_bytes() == expected
+
+
+@pytest.mark.parametrize("option", ["--data", "--db"])
+def test_a_missing_relative_source_is_refused_naming_it(option, tmp_path):
+    result = storemon(
+        "report", option, "missing", reports=tmp_path / "reports", cwd=tmp_path, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"storemon: error: {tmp_path / 'missing'} does not exist")
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.slow
 def test_report_from_raw_csvs_equals_report_from_database(workspace):
     from_csv = compute_report(workspace / "raw", method="carry_forward")
     from_db = compute_report(workspace / "s.duckdb", method="carry_forward")
@@ -68,14 +104,14 @@ def test_report_from_raw_csvs_equals_report_from_database(workspace):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["status", "../etc/passwd"], "storemon: error: "),
+        (["status", "../etc/passwd"], "storemon: error: '../etc/passwd' is not a report id"),
         (["report", "--as-of", "someday"], "storemon: error: as_of 'someday' is not a valid"),
         (["report", "--data", "/nonexistent"], "storemon: error: /nonexistent does not exist"),
         (["generate", "--out", "x", "--start", "soon"], "storemon: error: cannot generate"),
     ],
 )
-def test_user_errors_are_one_line_without_traceback(workspace, args, message):
-    result = storemon(*args, reports=workspace / "reports", check=False)
+def test_user_errors_are_one_line_without_traceback(tmp_path, args, message):
+    result = storemon(*args, reports=tmp_path / "reports", check=False, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith(message), result.stderr
     assert "Traceback" not in result.stderr

@@ -8,15 +8,10 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from jobkit import expected_csv, make_database
+from jobkit import expected_csv
 
 from storemon.config import REPORT_NOTEBOOK
 from storemon.synthetic import demo
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_database(tmp_path_factory.mktemp("data"))
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -48,6 +43,7 @@ def test_notebook_is_thin_and_committed_without_outputs() -> None:
             assert len(cell.source.splitlines()) == 1, "one call per cell"
 
 
+@pytest.mark.slow
 def test_papermill_run_with_other_parameters(database: Path, tmp_path: Path) -> None:
     parameters = {
         "report_id": "pm-test",
@@ -83,6 +79,7 @@ def test_papermill_run_with_other_parameters(database: Path, tmp_path: Path) -> 
         assert heading in shown
 
 
+@pytest.mark.slow
 def test_missing_default_database_falls_back_to_demo_data(tmp_path: Path) -> None:
     default = tmp_path / "data" / "storemon.duckdb"
     demo_dir = tmp_path / "data" / "demo"

@@ -1,7 +1,7 @@
-"""``python -m storemon.jobs``: the runner process of report jobs."""
+"""``python -m storemon.jobs``: the runner process of report jobs (see :mod:`.runner`)."""
 
 import sys
 
-from storemon.jobs.manager import main
+from storemon.jobs.runner import main
 
 sys.exit(main())

@@ -68,7 +68,7 @@ def require_token(
         )
 
 
-def lookup(manager: jobs.JobManager, report_id: str) -> dict:
+def lookup(manager: jobs.JobManager, report_id: str) -> JobRecord:
     """The record of a report, or the 400/404 HTTP error.
 
     This and :func:`public` are the only places that know the shape of a job's record.
@@ -92,7 +92,7 @@ def lookup(manager: jobs.JobManager, report_id: str) -> dict:
     return record
 
 
-def public(record: dict, request: Request) -> ReportView:
+def public(record: JobRecord, request: Request) -> ReportView:
     """A record as clients see it: no server paths or process ids.
 
     Args:
@@ -103,12 +103,11 @@ def public(record: dict, request: Request) -> ReportView:
         The view, with the progress of a running report and the URLs of a complete one.
     """
     manager = get_manager(request)
-    typed = JobRecord.model_validate(record)
     urls = {
-        name: str(request.url_for(route, report_id=typed.report_id))
+        name: str(request.url_for(route, report_id=record.report_id))
         for name, route in (("csv_url", "download_csv"), ("html_url", "download_html"))
     }
-    return ReportView.of(typed, jobs.progress(manager.reports_dir, record), **urls)
+    return ReportView.of(record, jobs.progress(manager.reports_dir, record), **urls)
 
 
 def report_in_query(

@@ -70,7 +70,7 @@ def trigger_report(
         ) from None
     except StoremonError as exc:
         raise HTTPException(422, str(exc)) from None
-    report_id = public(record, request).report_id
+    report_id = record.report_id
     return JSONResponse(
         {"report_id": report_id},
         status_code=202,

@@ -31,6 +31,7 @@ from storemon.config import (
     VOILA_TEMPLATES_DIR,
 )
 from storemon.errors import StoremonError
+from storemon.jobs.process import child_pids
 
 TEMPLATE = "storemon"
 DEFAULT_DASHBOARD_PORT = 8866
@@ -191,21 +192,6 @@ def start_dashboard(
     return process
 
 
-def _child_pids(pid: int) -> list[int]:
-    """The pids of the direct children of ``pid`` (Linux ``/proc``; empty elsewhere)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        # The command name (field 2) may hold spaces and parentheses: split after the last ")".
-        fields = text[text.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
-
-
 def stop_dashboard(process: subprocess.Popen, grace: float = STOP_GRACE_SECONDS) -> int | None:
     """Stop Voilà and its kernels: SIGTERM, then SIGKILL after ``grace``.
 
@@ -219,7 +205,7 @@ def stop_dashboard(process: subprocess.Popen, grace: float = STOP_GRACE_SECONDS)
     Returns:
         Voilà's exit code.
     """
-    kernels = _child_pids(process.pid) if process.poll() is None else []
+    kernels = child_pids(process.pid) if process.poll() is None else []
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:

@@ -3,6 +3,10 @@
 On a fresh clone nothing has been ingested, so the default database does not exist; reports, the
 dashboard and the notebooks then read a small generated demo data set and say so. Any other
 missing source is an error, named before any work starts.
+
+A relative source here is relative to the storemon home (``config.PROJ_ROOT``): that is what the
+notebook's default parameter ``data/storemon.duckdb`` means. Paths a user types are relative to
+the working directory instead; the command line makes them absolute before they get here.
 """
 
 from __future__ import annotations
@@ -21,6 +25,19 @@ DEMO_STORES = 200
 DEMO_DAYS = 8
 
 
+def source_path(source: str | Path) -> Path:
+    """The absolute path of a source: a relative one is relative to the storemon home.
+
+    Args:
+        source: A database or CSV folder.
+
+    Returns:
+        ``source`` itself when absolute, else ``PROJ_ROOT / source``.
+    """
+    path = Path(source)
+    return path if path.is_absolute() else PROJ_ROOT / path
+
+
 def resolve_source(
     source: str | Path, default: Path = DEFAULT_DB, demo_dir: Path = DEMO_DIR
 ) -> tuple[Path, bool]:
@@ -32,16 +49,14 @@ def resolve_source(
     missing source stays an error.
 
     Args:
-        source: A database or CSV folder; a relative path is relative to the project.
+        source: A database or CSV folder (see :func:`source_path`).
         default: The default database.
         demo_dir: Folder of the demo CSV exports.
 
     Returns:
         The path to read and whether it is the demo data set.
     """
-    path = Path(source)
-    if not path.is_absolute():
-        path = PROJ_ROOT / path
+    path = source_path(source)
     if path.exists() or path.resolve() != Path(default).resolve():
         return path, False
     if not demo_dir.is_dir():
@@ -53,13 +68,13 @@ def require_source(source: str | Path, default: Path = DEFAULT_DB) -> None:
     """Refuse a source that does not exist, except the default (it falls back to the demo data).
 
     Args:
-        source: A database or CSV folder; a relative path is relative to the project.
+        source: A database or CSV folder (see :func:`source_path`).
         default: The default database.
 
     Raises:
         StoremonError: ``source`` is not the default and does not exist.
     """
-    path = Path(source) if Path(source).is_absolute() else PROJ_ROOT / source
+    path = source_path(source)
     if path.resolve() != Path(default).resolve():
         check_source(path)
 

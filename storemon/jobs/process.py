@@ -1,0 +1,109 @@
+"""Processes seen through Linux ``/proc``: identity, liveness and children, in one place.
+
+A record names the process responsible for a report by pid *and* start time, because a pid is
+reused once its process is gone: a later process with the same pid is not the one recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from storemon.jobs.records import ProcessIdentity
+
+PROC = Path("/proc")
+# States of a process that has exited and only waits to be reaped (man 5 proc, field 3).
+_GONE_STATES = ("Z", "X")
+
+
+def _stat_fields(stat: Path) -> list[str] | None:
+    """The fields of a ``/proc/<pid>/stat`` file from field 3 (state) on, None if it is gone."""
+    try:
+        text = stat.read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after the last ")".
+    return text[text.rindex(")") + 2 :].split()
+
+
+def start_ticks(pid: int) -> int | None:
+    """The start time of process ``pid`` in clock ticks since boot.
+
+    Args:
+        pid: A process id.
+
+    Returns:
+        The start time, or None when the process is gone, exited, or ``/proc`` is missing.
+    """
+    fields = _stat_fields(PROC / str(pid) / "stat")
+    if fields is None or fields[0] in _GONE_STATES:
+        return None
+    return int(fields[19])
+
+
+def pid_alive(pid: int) -> bool:
+    """Tell whether process ``pid`` exists and has not exited (a zombie counts as gone).
+
+    Args:
+        pid: A process id.
+
+    Returns:
+        True while the process runs.
+    """
+    return start_ticks(pid) is not None
+
+
+def child_pids(pid: int) -> list[int]:
+    """The pids of the direct children of process ``pid`` (empty where there is no ``/proc``).
+
+    Args:
+        pid: A process id.
+
+    Returns:
+        The children's pids, in no particular order.
+    """
+    children = []
+    for stat in PROC.glob("[0-9]*/stat"):
+        fields = _stat_fields(stat)
+        if fields is not None and int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def process_identity(pid: int | None = None) -> ProcessIdentity:
+    """Describe a process so that it can later be told alive, dead, or replaced by another.
+
+    Args:
+        pid: The process id; default this process.
+
+    Returns:
+        Its pid, start time in ticks (None off Linux) and host name.
+    """
+    pid = os.getpid() if pid is None else pid
+    return ProcessIdentity(pid=pid, start=start_ticks(pid), host=socket.gethostname())
+
+
+def process_alive(identity: ProcessIdentity | None) -> bool:
+    """Tell whether the process ``identity`` describes still runs.
+
+    A process on another host cannot be checked from here and counts as alive.
+
+    Args:
+        identity: From :func:`process_identity`.
+
+    Returns:
+        False when the process is gone or its pid now belongs to another process.
+    """
+    if identity is None or identity.host != socket.gethostname():
+        return True
+    if PROC.is_dir():
+        start = start_ticks(identity.pid)
+        return start is not None and start == identity.start
+    try:
+        os.kill(identity.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,241 @@
+"""The runner: one report job executed in this process, and ``python -m storemon.jobs``.
+
+:func:`execute_job` runs a created job: papermill executes the report notebook (which writes the
+CSV and ``summary.json``), nbconvert writes a no-code HTML copy, and the record becomes Complete
+or Failed with a plain reason.
+
+The :class:`storemon.jobs.manager.JobManager` talks to a long-lived runner process
+(``python -m storemon.jobs --serve``) with one line each way: it writes a job folder on the
+runner's stdin, the runner answers the job's final status word on stdout when it is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from storemon.config import REPORT_NOTEBOOK
+from storemon.files import read_json, write_bytes_atomic
+from storemon.jobs.process import process_identity
+from storemon.jobs.records import JobRecord, ReportState, Stage, utc_now
+from storemon.jobs.store import (
+    HTML_FILE,
+    NOTEBOOK_FILE,
+    PARTIAL_NOTEBOOK,
+    RUNNER_LOG,
+    STOPPED,
+    SUMMARY_FILE,
+    fail_record,
+    load_record,
+    save_record,
+)
+
+SERVE_FLAG = "--serve"
+CELL_TIMEOUT_SECONDS = 3600  # a cell running longer than this is stuck, not slow
+KERNEL_START_SECONDS = 180  # a kernel start on a busy 2-core machine can take a while
+KERNEL_ATTEMPTS = 2
+
+# The lab template without its scripts (require.js, MathJax, mermaid from a CDN): the report is
+# tables and text, and its HTML copy should open offline without fetching anything.
+_HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+class JobStopped(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt, not an error
+    """Raised in a runner that received SIGTERM: the report is abandoned."""
+
+
+_stop_requested = False
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM handler of a runner: abandon the report (its kernel is shut down on the way)."""
+    global _stop_requested
+    _stop_requested = True
+    raise JobStopped
+
+
+@contextmanager
+def job_log(job_dir: Path) -> Iterator[None]:
+    """Send this process's stdout and stderr (and its kernel's) to the job's ``runner.log``.
+
+    Args:
+        job_dir: The job's folder.
+
+    Yields:
+        Nothing; the streams are restored on leaving.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(job_dir / RUNNER_LOG, "ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, original in zip((1, 2), saved, strict=True):
+            os.dup2(original, fd)
+            os.close(original)
+
+
+def execute_job(job_dir: str | Path) -> JobRecord:
+    """Run a created job in this process: the notebook, then the HTML; record the outcome.
+
+    Args:
+        job_dir: The job's folder (made by :func:`storemon.jobs.store.create_job`).
+
+    Returns:
+        The final record (Complete or Failed).
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C; the record says Failed "stopped" first.
+    """
+    job_dir = Path(job_dir)
+    record = load_record(job_dir)
+    if not record.running:  # e.g. stopped while it waited
+        return record
+    record.stage, record.started, record.runner = Stage.RUNNING, utc_now(), process_identity()
+    save_record(job_dir, record)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+    try:
+        error = _run_notebook(job_dir, record)
+        if error is None:
+            _write_html(job_dir)
+    except JobStopped:
+        return fail_record(job_dir, record, STOPPED)
+    except KeyboardInterrupt:
+        fail_record(job_dir, record, "stopped: interrupted (Ctrl-C)")
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure becomes the record's reason
+        error = f"the report could not be written: {type(exc).__name__}: {exc}"
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+        Path(job_dir / PARTIAL_NOTEBOOK).unlink(missing_ok=True)
+    if error is not None:
+        return fail_record(job_dir, record, error)
+    summary = read_json(job_dir / SUMMARY_FILE)
+    record.status, record.stage, record.finished = ReportState.COMPLETE, Stage.DONE, utc_now()
+    record.now, record.stores = summary["now"], summary["stores"]
+    record.demo_data = summary["demo_data"]
+    save_record(job_dir, record)
+    return record
+
+
+def _run_notebook(job_dir: Path, record: JobRecord) -> str | None:
+    """Execute the report notebook into the job folder; return the error in plain words."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    parameters = record.parameters
+    partial = job_dir / PARTIAL_NOTEBOOK
+    try:
+        for attempt in range(1, KERNEL_ATTEMPTS + 1):
+            try:
+                papermill.execute_notebook(
+                    str(REPORT_NOTEBOOK),
+                    str(partial),
+                    parameters={
+                        "report_id": record.report_id,
+                        "source": parameters.source,
+                        "as_of": parameters.as_of or "",
+                        "method": parameters.method,
+                        "reports_dir": str(job_dir.parent.absolute()),
+                    },
+                    kernel_name="python3",
+                    progress_bar=False,
+                    start_timeout=KERNEL_START_SECONDS,
+                    execution_timeout=CELL_TIMEOUT_SECONDS,
+                )
+                break
+            except (RuntimeError, TimeoutError) as exc:
+                # A kernel that fails to start or dies (a busy machine, a port taken between
+                # choosing and binding it) is worth one more try; the notebook is idempotent.
+                if attempt == KERNEL_ATTEMPTS:
+                    raise
+                logging.getLogger(__name__).warning("kernel failed (%s); retrying", exc)
+    except PapermillExecutionError as exc:
+        # A StoremonError from the notebook is already a plain sentence; anything else is a bug
+        # and is named as such (the executed notebook shows the traceback).
+        if exc.ename == "StoremonError":
+            return exc.evalue
+        return f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    finally:
+        if partial.exists():  # also a failed run's notebook: it shows where it failed
+            os.replace(partial, job_dir / NOTEBOOK_FILE)
+    return None
+
+
+def _write_html(job_dir: Path) -> None:
+    """Write the executed notebook as HTML without code, for people (nbconvert --no-input)."""
+    import jinja2
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(job_dir / NOTEBOOK_FILE, as_version=4)
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"storemon_report.html.j2": _HTML_TEMPLATE})],
+        template_file="storemon_report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    write_bytes_atomic(job_dir / HTML_FILE, body.encode("utf-8"))
+
+
+def _serve_runner() -> int:
+    """Runner loop: run each job folder read from stdin, answer its status on stdout."""
+    protocol = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # anything printed goes to the log, never into the answers
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        import nbconvert  # noqa: F401 - both import slowly: once per runner, not per report
+        import papermill  # noqa: F401
+
+        for line in sys.stdin:
+            job_dir = Path(line.strip())
+            with job_log(job_dir):
+                record = execute_job(job_dir)
+            protocol.write(f"{record.status.value}\n")
+            if _stop_requested:
+                break
+    except JobStopped:
+        pass
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runner entry point: ``python -m storemon.jobs --serve`` or ``... JOB_DIR``.
+
+    With ``--serve`` it runs the job folders it reads on stdin, one per line, and answers each
+    with its final status on stdout (the :class:`JobManager` protocol); with a folder it runs
+    that one job.
+
+    Args:
+        argv: The arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        0, or 1 when the single job Failed.
+    """
+    (argument,) = sys.argv[1:] if argv is None else argv
+    if argument == SERVE_FLAG:
+        return _serve_runner()
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    with job_log(Path(argument)):
+        record = execute_job(argument)
+    return 0 if record.status is ReportState.COMPLETE else 1
