@@ -14,7 +14,8 @@ import pytest
 from jobkit import alive
 from live_servers import free_port, small_fleet
 
-from storemon.service.voila import _child_pids, dashboard_command, dashboard_environment
+from storemon.jobs.process import child_pids
+from storemon.service.voila import dashboard_command, dashboard_environment
 
 SERVE = (
     "import sys; from storemon.service.serve import serve_with_dashboard; "
@@ -26,7 +27,7 @@ SERVE = (
 def descendants(pid: int) -> set[int]:
     found, todo = set(), [pid]
     while todo:
-        for child in _child_pids(todo.pop()):
+        for child in child_pids(todo.pop()):
             found.add(child)
             todo.append(child)
     return found
