@@ -1,4 +1,4 @@
-"""Brute-force reference of the report defined in SPEC.md, in plain Python.
+"""Brute-force reference of the report defined in docs/report.md, in plain Python.
 
 Written independently of the DuckDB engine and meant to be obviously right rather than fast.
 Instants are integer microseconds since the Unix epoch; midpoints between observations can fall
@@ -12,7 +12,7 @@ constant, so each is evaluated once, at the sub-interval's midpoint, and lengths
 Adding extra breakpoints never changes a result; missing one would, so the collection errs on
 the side of too many.
 
-Decisions where SPEC.md is silent (the engine follows the same list):
+Decisions where docs/report.md is silent (the engine follows the same list):
 1. Exact values rounded half-up to 2 decimals (minutes for the hour, hours for day/week).
 2. An end time >= 23:59:00 means 24:00 (``24:00``/``24:00:00`` are accepted too); then
    end < start runs into the next weekday, end == start covers 24 h from start.
@@ -307,7 +307,7 @@ def compute_reference(
     as_of: str | datetime | None = None,
     method: str = "nearest",
 ) -> pd.DataFrame:
-    """Compute the report of SPEC.md by brute force.
+    """Compute the report of docs/report.md by brute force.
 
     Args:
         polls: Rows (store_id, timestamp_utc, status) as raw strings, in file order.
@@ -317,7 +317,7 @@ def compute_reference(
         method: ``nearest`` or ``carry_forward``.
 
     Returns:
-        One row per store in SPEC.md's output format, sorted by store_id.
+        One row per store in docs/report.md's output format, sorted by store_id.
     """
     if method not in ("nearest", "carry_forward"):
         raise ValueError(f"unknown method {method!r}")

@@ -22,7 +22,7 @@ HEADERS = {
 }
 TS_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{0,5}[1-9])? UTC$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$")
-EOD = "23:59:00"  # an end from here on means midnight (SPEC)
+EOD = "23:59:00"  # an end from here on means midnight (docs/report.md)
 START = datetime(2024, 10, 29, tzinfo=timezone.utc)
 
 

@@ -50,7 +50,7 @@ def active_every_hour(data: Dataset, store: str, start: datetime, end: datetime)
 
 
 def spec_example() -> Case:
-    """SPEC.md's worked example, with a 19-digit id beyond int64 to catch float ids."""
+    """docs/report.md's worked example, with a 19-digit id beyond int64 to catch float ids."""
     store = "9999999999999999999"
     data = Dataset().zone(store, "America/New_York").hour_row(store, 0, "09:00:00", "12:00:00")
     data.poll(store, local("America/New_York", "2023-01-23 08:00"), "active")  # outside hours

@@ -17,7 +17,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from storemon.analysis import metrics
-from storemon.engine.timeline import StoreTimeline, counted_status
+from storemon.analysis.store_week import counted_status
+from storemon.engine.timeline import StoreTimeline
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"

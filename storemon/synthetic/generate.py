@@ -642,7 +642,7 @@ def _instants_outside_hole(rng: np.random.Generator, window: _Window, n: int) ->
 def _inside_hours(
     fleet: _Fleet, window: _Window, store: np.ndarray, slot: np.ndarray, ts_us: np.ndarray
 ) -> np.ndarray:
-    """Whether each poll falls inside its store's business hours (SPEC rules; no rows = 24x7).
+    """Whether each poll falls inside its store's business hours (docs/report.md; no rows = 24x7).
 
     UTC offsets are taken at the poll's hour slot: every zone used changes offset only on a
     whole UTC hour, so that is exact.
