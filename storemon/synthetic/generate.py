@@ -107,21 +107,7 @@ def generate(
     hours_table = hours_rows(np.random.default_rng(hours_seq), fleet, day_column)
     zone_table = zone_rows(np.random.default_rng(zones_seq), fleet)
 
-    paths = {
-        "store_status": out / "store_status.csv",
-        "menu_hours": out / "menu_hours.csv",
-        "timezones": out / "timezones.csv",
-    }
-    con = db.connect()
-    try:
-        con.register("gen_polls", polls)
-        # write_csv keeps the relation's row order (DuckDB preserves insertion order).
-        con.sql(db.load_sql("gen_store_status")).write_csv(str(paths["store_status"]))
-        con.unregister("gen_polls")
-        con.from_df(hours_table).write_csv(str(paths["menu_hours"]))
-        con.from_df(zone_table).write_csv(str(paths["timezones"]))
-    finally:
-        con.close()
+    paths = _write_files(out, polls, hours_table, zone_table)
 
     hole_from, hole_to = (datetime.fromtimestamp(t, timezone.utc) for t in window.hole)
     log.info(
@@ -152,3 +138,25 @@ def _parse_start(start: str | datetime | None) -> int:
     if start.tzinfo is None:
         start = start.replace(tzinfo=timezone.utc)
     return int(start.timestamp())
+
+
+def _write_files(
+    out: Path, polls: pd.DataFrame, hours_table: pd.DataFrame, zone_table: pd.DataFrame
+) -> dict[str, Path]:
+    """Write the three CSV exports into ``out``; return their paths by kind."""
+    paths = {
+        "store_status": out / "store_status.csv",
+        "menu_hours": out / "menu_hours.csv",
+        "timezones": out / "timezones.csv",
+    }
+    con = db.connect()
+    try:
+        con.register("gen_polls", polls)
+        # write_csv keeps the relation's row order (DuckDB preserves insertion order).
+        con.sql(db.load_sql("gen_store_status")).write_csv(str(paths["store_status"]))
+        con.unregister("gen_polls")
+        con.from_df(hours_table).write_csv(str(paths["menu_hours"]))
+        con.from_df(zone_table).write_csv(str(paths["timezones"]))
+    finally:
+        con.close()
+    return paths

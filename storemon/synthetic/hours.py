@@ -90,19 +90,10 @@ def pick(rng: np.random.Generator, table: np.ndarray, n: int) -> np.ndarray:
     return table[rng.choice(len(table), size=n, p=p / p.sum()), 0]
 
 
-def draw_hours(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Draw weekly business hours as a grid (store, weekday, slot, start/end) of seconds.
-
-    Slot 0 is the main (or lunch) interval, slot 1 the dinner interval of a split shift, slot 2
-    the tail after midnight of the previous day's late night. -1 marks an empty slot. Ends are
-    exclusive seconds of the day, 23:59:00 / 23:59:59 standing for midnight as in the exports.
-    """
-    grid = np.full((n, 7, 3, 2), -1, dtype=np.int32)
-    kind = rng.choice(len(_KIND_P), size=n, p=_KIND_P)
-    eod = np.where(rng.random(n) < 0.5, EOD_SECOND, EOD_MINUTE)
-    # Whole days are written 00:00:00-23:59:00 about twice as often as -23:59:59.
-    eod = np.where(kind == _ALLDAY, np.where(rng.random(n) < 0.66, EOD_MINUTE, EOD_SECOND), eod)
-
+def _daily_times(
+    rng: np.random.Generator, n: int, eod: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw each store's opening and closing second for each weekday: two (store, 7) grids."""
     open_ = pick(rng, _OPEN_TIMES, n)
     odd = rng.random(n) < 0.003  # a few opening times off the quarter hour
     open_ = np.where(odd, open_ + 60 * rng.integers(1, 15, size=n), open_)
@@ -120,6 +111,23 @@ def draw_hours(rng: np.random.Generator, n: int) -> np.ndarray:
     later_close = np.minimum(end_d[:, 4:6] + HOUR, eod[:, None])
     later_close = np.where(end_d[:, 4:6] >= EOD_MINUTE, end_d[:, 4:6], later_close)
     end_d[:, 4:6] = np.where(weekend[:, None], later_close, end_d[:, 4:6])
+    return start_d, end_d
+
+
+def draw_hours(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Draw weekly business hours as a grid (store, weekday, slot, start/end) of seconds.
+
+    Slot 0 is the main (or lunch) interval, slot 1 the dinner interval of a split shift, slot 2
+    the tail after midnight of the previous day's late night. -1 marks an empty slot. Ends are
+    exclusive seconds of the day, 23:59:00 / 23:59:59 standing for midnight as in the exports.
+    """
+    grid = np.full((n, 7, 3, 2), -1, dtype=np.int32)
+    kind = rng.choice(len(_KIND_P), size=n, p=_KIND_P)
+    eod = np.where(rng.random(n) < 0.5, EOD_SECOND, EOD_MINUTE)
+    # Whole days are written 00:00:00-23:59:00 about twice as often as -23:59:59.
+    eod = np.where(kind == _ALLDAY, np.where(rng.random(n) < 0.66, EOD_MINUTE, EOD_SECOND), eod)
+
+    start_d, end_d = _daily_times(rng, n, eod)
 
     # Listed weekdays: most stores all 7; Sunday and Monday are the usual closed days.
     n_days = 7 - rng.choice(7, size=n, p=_WEEKDAY_COUNT_P / _WEEKDAY_COUNT_P.sum())

@@ -79,17 +79,10 @@ def draw_window(rng: np.random.Generator, start: int, days: float) -> Window:
 # --- polls --------------------------------------------------------------------------------
 
 
-def draw_polls(
-    rng: np.random.Generator, fleet: Fleet, window: Window, lo: int, hi: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Draw the polls of stores [lo, hi): (store id, active, UTC microseconds) arrays.
-
-    Rows come in time-ordered blocks that jump in time, like the real file.
-    """
-    n = hi - lo
+def _poll_slots(rng: np.random.Generator, n: int, window: Window) -> np.ndarray:
+    """Draw which hourly slots of n stores hold a poll: a (store, slot) boolean grid."""
     n_slots = window.n_slots
     slot_hour = (window.slot0 // HOUR + np.arange(n_slots)) % 24
-
     # Which hourly slots get a poll: a per-store rate, the hour of day, multi-hour gaps,
     # stores that start or stop polling inside the window.
     rate = np.where(rng.random(n) < 0.08, rng.uniform(0.5, 0.9, size=n), 1.0)
@@ -112,6 +105,19 @@ def draw_polls(
     sparse = rng.random(n) < 0.002
     lucky = rng.random((n, n_slots)) < rng.integers(1, 4, size=n)[:, None] / n_slots
     present = np.where(sparse[:, None], present & lucky, present)
+    return present
+
+
+def draw_polls(
+    rng: np.random.Generator, fleet: Fleet, window: Window, lo: int, hi: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw the polls of stores [lo, hi): (store id, active, UTC microseconds) arrays.
+
+    Rows come in time-ordered blocks that jump in time, like the real file.
+    """
+    n = hi - lo
+    n_slots = window.n_slots
+    present = _poll_slots(rng, n, window)
 
     # Outages: a two-state Markov chain per store over the hourly slots, in continuous time
     # (it runs through missing polls and the hole too). Status is drawn for the slot grid.
