@@ -12,7 +12,7 @@ constant, so each is evaluated once, at the sub-interval's midpoint, and lengths
 Adding extra breakpoints never changes a result; missing one would, so the collection errs on
 the side of too many.
 
-Decisions where docs/report.md is silent (the engine follows the same list):
+Choices where the rules of docs/report.md alone are silent (the engine follows the same list):
 1. Exact values rounded half-up to 2 decimals (minutes for the hour, hours for day/week).
 2. An end time >= 23:59:00 means 24:00 (``24:00``/``24:00:00`` are accepted too); then
    end < start runs into the next weekday, end == start covers 24 h from start.
