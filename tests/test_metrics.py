@@ -115,3 +115,20 @@ def test_rejects_table_orders_by_frequency() -> None:
     table = metrics.rejects_table(rejects)
     assert table["rows_rejected"].tolist() == [7, 7, 1]
     assert table["source_file"].tolist() == ["a.csv", "b.csv", "a.csv"]
+
+
+def test_uptime_share_is_one_rule_for_tables_and_charts():
+    from storemon.analysis import plots
+
+    report = pd.DataFrame(
+        {
+            "store_id": ["a", "b", "c"],
+            "uptime_last_week": [3.0, 0.0, 2.0],
+            "downtime_last_week": [1.0, 0.0, 1.0],
+        }
+    )
+    share = metrics.uptime_share(report)
+    assert list(share.index) == ["a", "b", "c"]
+    assert share["a"] == 75.0 and share["c"] == 66.7 and pd.isna(share["b"])
+    exact = plots.uptime_share(report)
+    assert list(exact.index) == ["a", "c"] and exact["c"] == 200 / 3

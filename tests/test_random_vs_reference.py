@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from cases import Dataset, report_differences, write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -167,6 +168,7 @@ def scenarios(draw: st.DrawFn, whole_minutes: bool = False) -> tuple[Dataset, ob
     return data, as_of, method
 
 
+@pytest.mark.slow
 @settings(
     max_examples=int(os.environ.get("STOREMON_RANDOM_EXAMPLES", "100")),
     deadline=None,

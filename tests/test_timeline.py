@@ -9,13 +9,8 @@ import pytest
 from live_servers import small_fleet
 
 from storemon import StoremonError, compute_report
-from storemon.engine.timeline import (
-    TimelineReader,
-    counted_status,
-    default_store,
-    store_figures,
-    store_timeline,
-)
+from storemon.analysis.store_week import counted_status, default_store
+from storemon.engine.timeline import TimelineReader, store_figures, store_timeline
 
 HOUR_NS = 3_600_000_000_000
 
@@ -27,7 +22,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def worked_example(tmp_path: Path) -> Path:
-    """SPEC.md's worked example: New York, open Monday 09:00-12:00, now Monday 18:00 UTC."""
+    """docs/report.md's worked example: New York, open Monday 09:00-12:00, now Monday 18:00 UTC."""
     folder = tmp_path / "worked"
     folder.mkdir()
     (folder / "store_status.csv").write_text(

@@ -12,11 +12,43 @@ WINDOWS = (
 )
 
 
-def _share(part: pd.Series | float, whole: pd.Series | float) -> pd.Series | float:
-    """Percentage of ``part`` in ``whole``, NaN where there is no whole (no business time)."""
+def share_pct(
+    part: pd.Series | float, whole: pd.Series | float, decimals: int | None = 1
+) -> pd.Series | float:
+    """Percentage of ``part`` in ``whole``, NaN where there is no whole (no business time).
+
+    Args:
+        part: The part (uptime, downtime...), a value or one per store.
+        whole: The whole it is a share of, alike.
+        decimals: Round to this many decimals; None keeps the exact quotient.
+
+    Returns:
+        The share in percent, of the shape of ``whole``.
+    """
     if isinstance(whole, pd.Series):
-        return (100 * part / whole.where(whole > 0)).round(1)
-    return round(100 * part / whole, 1) if whole > 0 else float("nan")
+        share = 100 * part / whole.where(whole > 0)
+        return share if decimals is None else share.round(decimals)
+    if not whole > 0:
+        return float("nan")
+    return 100 * part / whole if decimals is None else round(100 * part / whole, decimals)
+
+
+def uptime_share(
+    report: pd.DataFrame, window: str = "last_week", decimals: int | None = 1
+) -> pd.Series:
+    """Each store's uptime share of its business time in a window, in percent.
+
+    Args:
+        report: One row per store, with the report CSV's columns.
+        window: ``last_hour``, ``last_day`` or ``last_week``.
+        decimals: Round to this many decimals; None keeps the exact quotient.
+
+    Returns:
+        One value per store (NaN without business time in the window), indexed by store id.
+    """
+    uptime, downtime = report[f"uptime_{window}"], report[f"downtime_{window}"]
+    share = share_pct(uptime, uptime + downtime, decimals)
+    return pd.Series(share.to_numpy(), index=report["store_id"], name="share")
 
 
 def fleet_uptime(report: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +73,7 @@ def fleet_uptime(report: pd.DataFrame) -> pd.DataFrame:
                 "uptime": round(uptime, 2),
                 "downtime": round(downtime, 2),
                 "business_time": round(uptime + downtime, 2),
-                "uptime_share_pct": _share(uptime, uptime + downtime),
+                "uptime_share_pct": share_pct(uptime, uptime + downtime),
                 "stores_open": int((business > 0).sum()),
             }
         )
@@ -67,7 +99,7 @@ def top_downtime(report: pd.DataFrame, n: int = 20) -> pd.DataFrame:
             "store_id": down["store_id"],
             "downtime_last_week_h": down["downtime_last_week"],
             "uptime_last_week_h": down["uptime_last_week"],
-            "downtime_share_pct": _share(
+            "downtime_share_pct": share_pct(
                 down["downtime_last_week"], down["downtime_last_week"] + down["uptime_last_week"]
             ),
             "downtime_last_day_h": down["downtime_last_day"],
@@ -150,7 +182,7 @@ def extrapolated_summary(extrapolated: pd.DataFrame) -> pd.DataFrame:
                 "window": window,
                 "business_hours": round(business, 2),
                 "extrapolated_hours": round(guessed, 2),
-                "extrapolated_share_pct": _share(guessed, business),
+                "extrapolated_share_pct": share_pct(guessed, business),
                 "stores_with_extrapolation": int((part["extrapolated_hours"] > 0).sum()),
             }
         )

@@ -17,7 +17,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from storemon.analysis import metrics
-from storemon.engine.timeline import StoreTimeline, counted_status
+from storemon.analysis.store_week import counted_status
+from storemon.engine.timeline import StoreTimeline
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"
@@ -27,7 +28,9 @@ STATUS_COLORS = {"active": ACTIVE, "inactive": INACTIVE}
 
 
 def uptime_share(report: pd.DataFrame) -> pd.Series:
-    """Each store's last-week uptime share of its business time, in percent.
+    """Each store's last-week uptime share, in percent, stores without business time left out.
+
+    A thin alias of :func:`storemon.analysis.metrics.uptime_share` (unrounded), kept for callers.
 
     Args:
         report: A report (one row per store).
@@ -35,10 +38,7 @@ def uptime_share(report: pd.DataFrame) -> pd.Series:
     Returns:
         One value per store with business time last week, indexed by store id.
     """
-    business = report["uptime_last_week"] + report["downtime_last_week"]
-    open_stores = business > 0
-    share = 100 * report.loc[open_stores, "uptime_last_week"] / business[open_stores]
-    return pd.Series(share.to_numpy(), index=report.loc[open_stores, "store_id"], name="share")
+    return metrics.uptime_share(report, decimals=None).dropna()
 
 
 def uptime_histogram(report: pd.DataFrame) -> Figure:

@@ -1,7 +1,9 @@
-"""The only module that talks to DuckDB: connections and named SQL files."""
+"""The only module that talks to DuckDB: connections, named SQL files and the declared chain."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -9,20 +11,25 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from storemon.engine import pipeline
+
+_PARAM = re.compile(r"\$([a-z_]+)")
+_COMMENT = re.compile(r"--[^\n]*")
+
 
 @cache
 def load_sql(name: str) -> str:
-    """Return the text of ``storemon/engine/sql/<name>.sql``.
+    """Return the text of ``storemon/engine/sql/<stage>/<name>.sql``.
 
     Args:
-        name: The query name, i.e. the file stem.
+        name: The step name, i.e. the file stem; :mod:`storemon.engine.pipeline` says its stage.
 
     Returns:
         The SQL text.
     """
     return (
         resources.files("storemon.engine")
-        .joinpath("sql", f"{name}.sql")
+        .joinpath("sql", pipeline.folder_of(name), f"{name}.sql")
         .read_text(encoding="utf-8")
     )
 
@@ -42,6 +49,8 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     con.execute("set TimeZone = 'UTC'")
     # Progress bars would interleave with our own output (and land in captured logs).
     con.execute("set enable_progress_bar = false")
+    # Temp macros live in the session, so every connection (read-only ones too) defines them.
+    run_steps(con, (step.name for step in pipeline.MACROS.steps))
     return con
 
 
@@ -68,3 +77,34 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd
         The result as a DataFrame.
     """
     return con.execute(load_sql(name), params or None).df()
+
+
+def run_steps(con: duckdb.DuckDBPyConnection, names: Iterable[str], **params: object) -> None:
+    """Run steps in order, each with those of ``params`` that its SQL names.
+
+    Args:
+        con: An open connection.
+        names: Step names, in the order they must run.
+        **params: Values for the steps' ``$params`` (a step gets only the ones it uses).
+    """
+    for name in names:
+        sql = load_sql(name)
+        wanted = set(_PARAM.findall(_COMMENT.sub("", sql)))
+        con.execute(sql, {k: v for k, v in params.items() if k in wanted} or None)
+
+
+def run_stage(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> None:
+    """Run every step of a statement stage of :mod:`storemon.engine.pipeline`, in order.
+
+    Args:
+        con: An open connection.
+        name: The stage name.
+        **params: Values for the steps' ``$params``.
+
+    Raises:
+        ValueError: The stage holds queries, which callers run one by one.
+    """
+    stage = pipeline.stage(name)
+    if stage.queries:
+        raise ValueError(f"stage {name!r} holds queries: run them with run_query")
+    run_steps(con, (step.name for step in stage.steps), **params)

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE
-from storemon.engine import db
+from storemon.engine import db, pipeline
 from storemon.errors import StoremonError
 
 
@@ -203,7 +203,7 @@ def load_folder(
     plans = [
         (kind, path, column_positions(path, kind)) for kind in KINDS for path in sources[kind]
     ]
-    db.execute(con, "schema")
+    db.run_stage(con, "base")
     con.execute("begin transaction")
     try:
         db.execute(con, "reset_snapshots")
@@ -262,31 +262,23 @@ def derive_tables(con: duckdb.DuckDBPyConnection) -> None:
     Args:
         con: A connection holding the loaded tables.
     """
-    db.execute(con, "derive_stores")
-    db.execute(con, "derive_store_zones", default_tz=DEFAULT_TIMEZONE)
-    db.execute(con, "derive_weekly_spans")
-    polls = db.run_query(con, "poll_range").iloc[0]
-    db.execute(con, "zone_segments", lo_us=int(polls["lo_us"]), hi_us=int(polls["hi_us"]))
-    db.execute(con, "derive_poll_instants")
+    db.run_stage(con, "derive", default_tz=DEFAULT_TIMEZONE)
 
 
 def _stage_status(con: duckdb.DuckDBPyConnection, path: Path, positions: dict[str, int]) -> None:
     """Stage a store-status file: DuckDB's fast reader, or line by line when any row is bad."""
     header = read_header(path)
     names = [_normal_name(name, i) for i, name in enumerate(header)]
-    db.execute(
+    db.run_steps(
         con,
-        "set_status_input",
+        pipeline.STAGING_CHAINS["store_status"],
         file=str(path),
         columns=dict.fromkeys(names, "VARCHAR"),
         **positions,
     )
-    db.execute(con, "stg_status_fields_fast")
-    db.execute(con, "stg_store_status", n_fields=positions["n_fields"])
     if int(db.run_query(con, "status_fast_rejects").iloc[0]["n_bad"]):
-        db.execute(con, "stg_lines", file=str(path))
-        db.execute(con, "stg_status_fields_exact")
-        db.execute(con, "stg_store_status", n_fields=positions["n_fields"])
+        exact = pipeline.STAGING_CHAINS["store_status_exact"]
+        db.run_steps(con, exact, file=str(path), **positions)
 
 
 def _normal_name(name: str, index: int) -> str:
@@ -307,9 +299,13 @@ def _load_file(
         if kind is STATUS:
             _stage_status(con, path, positions)
         else:
-            db.execute(con, "stg_lines", file=str(path))
-            extra = {"default_tz": DEFAULT_TIMEZONE} if kind is TIMEZONES else {}
-            db.execute(con, f"stg_{kind.name}", **positions, **extra)
+            db.run_steps(
+                con,
+                pipeline.STAGING_CHAINS[kind.name],
+                file=str(path),
+                default_tz=DEFAULT_TIMEZONE,
+                **positions,
+            )
     except duckdb.InvalidInputException as error:
         # DuckDB refuses a file it cannot decode (not UTF-8) before any row is parsed; the load
         # stops whole (nothing is written) and says which line to look at.
@@ -330,7 +326,7 @@ def _load_file(
     good = result.rows_read - result.rows_rejected
     before = _count(con, kind)
     params = {} if kind is STATUS else {"source_file": path.name}
-    db.execute(con, f"merge_{kind.name}", **params)
+    db.execute(con, pipeline.MERGE_STEPS[kind.name], **params)
     result.rows_loaded = _count(con, kind) - before
     result.rows_already_loaded = good - result.rows_loaded
     db.execute(con, "forget_rejects", source_file=path.name)

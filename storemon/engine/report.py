@@ -1,4 +1,4 @@
-"""The report: business-hour uptime and downtime per store, exactly as SPEC.md defines it."""
+"""The report: business-hour uptime and downtime per store, as docs/report.md defines it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ from storemon.engine.load import LoadSummary, load_folder
 from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
 
-DAY_US = 86_400_000_000
+# The local dates mapped to business spans reach this many days past each end of the week window
+# (a local day starts up to 14 h off UTC, and a span may run 24 h past its day's midnight). The
+# same value sizes the range zone_segments covers (segment_range_week.sql) and the dates that
+# report_business_spans.sql maps: both get it as $margin_days, so one cannot outgrow the other.
+WINDOW_MARGIN_DAYS = 2
 
 
 @contextmanager
@@ -144,17 +148,11 @@ def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, metho
         method: ``nearest`` or ``carry_forward``.
     """
     check_method(method)
-    db.execute(con, "report_clock", as_of=as_of)
+    db.run_stage(con, "clock", as_of=as_of)
     clock = db.run_query(con, "report_now").iloc[0]
     if pd.isna(clock["now"]):
         raise StoremonError("the data holds no poll (at or before as_of): no report to compute")
-    week_start_us = int(clock["week_start_us"])
-    db.execute(
-        con, "zone_segments", lo_us=week_start_us - 2 * DAY_US, hi_us=week_start_us + 9 * DAY_US
-    )
-    db.execute(con, "report_polls")
-    db.execute(con, "report_outages", method=method)
-    db.execute(con, "report_business_spans")
+    db.run_stage(con, "report", method=method, margin_days=WINDOW_MARGIN_DAYS)
 
 
 def report_from_connection(
@@ -196,7 +194,7 @@ def compute_report(
     Business hours are local wall-clock hours in each store's zone; only polls inside business
     hours are observations; the status between observations is interpolated by ``method``; uptime
     and downtime count business time only, in the last hour (minutes), day and week (hours),
-    rounded half-up to 2 decimals. SPEC.md and docs/report.md give every rule.
+    rounded half-up to 2 decimals. docs/report.md gives every rule.
 
     Args:
         source: An ingested database (``storemon ingest``) or a folder of raw CSV exports.

@@ -3,7 +3,8 @@
 The timeline is read off the same temp tables the report is computed from
 (:func:`storemon.engine.report.prepare_report`), so its business time and its inactive business
 time are the report's ``*_last_week`` figures exactly; :func:`store_figures` recomputes a report
-row from a timeline, which is how the tests hold the two together.
+row from a timeline (rounded by the report's own SQL rule), which is how the tests hold the two
+together. Readings of a timeline for people are in :mod:`storemon.analysis.store_week`.
 
 All instants are UTC ``pandas.Timestamp`` values. The SQL works in ticks (half-microseconds,
 because a midpoint of two polls can fall on half a microsecond); a tick is 500 ns, so the
@@ -20,7 +21,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from storemon.analysis import metrics
 from storemon.config import REPORT_COLUMNS
 from storemon.engine import db
 from storemon.engine.report import check_method, open_source, parse_as_of, prepare_report
@@ -28,9 +28,10 @@ from storemon.errors import StoremonError
 
 NS_PER_TICK = 500
 HOUR_NS = 3_600_000_000_000
-# The report rounds half-up to hundredths of a minute (last hour) or of an hour (day, week).
-HUNDREDTH_MINUTE_NS = 600_000_000
-HUNDREDTH_HOUR_NS = 36_000_000_000
+# The report rounds half-up to hundredths of a minute (last hour) or of an hour (day, week); the
+# rule itself is the SQL macro hundredths_half_up, these are its units in ticks.
+HUNDREDTH_MINUTE_HUS = 1_200_000
+HUNDREDTH_HOUR_HUS = 72_000_000
 WINDOWS_NS = {"hour": HOUR_NS, "day": 24 * HOUR_NS, "week": 7 * 24 * HOUR_NS}
 
 
@@ -138,7 +139,10 @@ class TimelineReader:
             now=self.now,
             week_start=self.week_start,
             business=pd.DataFrame(
-                {"start": _ticks_to_utc(business["lo"]), "end": _ticks_to_utc(business["hi"])}
+                {
+                    "start": _ticks_to_utc(business["lo_hus"]),
+                    "end": _ticks_to_utc(business["hi_hus"]),
+                }
             ),
             polls=pd.DataFrame(
                 {
@@ -150,8 +154,8 @@ class TimelineReader:
             ),
             status=pd.DataFrame(
                 {
-                    "start": _ticks_to_utc(status["lo"]),
-                    "end": _ticks_to_utc(status["hi"]),
+                    "start": _ticks_to_utc(status["lo_hus"]),
+                    "end": _ticks_to_utc(status["hi_hus"]),
                     "status": _status_name(status["active"]),
                 }
             ),
@@ -208,9 +212,15 @@ def _overlap_ns(spans: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> 
     return total
 
 
-def _round_half_up(ns: int, unit_ns: int) -> float:
-    """``ns`` in hundredths of the unit, rounded half-up, as the report rounds."""
-    return ((ns + unit_ns // 2) // unit_ns) / 100
+def _rounded(figures: list[dict[str, object]]) -> dict[str, float]:
+    """Exact tick counts rounded by the report's own rule (the SQL macro hundredths_half_up)."""
+    con = db.connect()
+    try:
+        rounded = db.run_query(con, "timeline_figures", figures=figures)
+    finally:
+        con.close()
+    pairs = zip(rounded["name"], rounded["value"], strict=True)
+    return {str(name): float(value) for name, value in pairs}
 
 
 def store_figures(timeline: StoreTimeline) -> dict[str, object]:
@@ -230,78 +240,25 @@ def store_figures(timeline: StoreTimeline) -> dict[str, object]:
     now = timeline.now.value
     everything = pd.DataFrame({"start": [timeline.week_start], "end": [timeline.now]})
     inactive = timeline.status[timeline.status["status"] == "inactive"]
-    row: dict[str, object] = {"store_id": timeline.store_id}
+    figures: list[dict[str, object]] = []
     business_week = 0
     for window, length in WINDOWS_NS.items():
-        unit = HUNDREDTH_MINUTE_NS if window == "hour" else HUNDREDTH_HOUR_NS
+        unit_hus = HUNDREDTH_MINUTE_HUS if window == "hour" else HUNDREDTH_HOUR_HUS
         business = _overlap_ns(timeline.business, everything, now - length, now)
         down = _overlap_ns(timeline.business, inactive, now - length, now)
-        row[f"uptime_last_{window}"] = _round_half_up(business - down, unit)
-        row[f"downtime_last_{window}"] = _round_half_up(down, unit)
+        # Every instant of a timeline is a whole tick, so these divisions are exact.
+        figures.append(
+            {
+                "name": f"uptime_last_{window}",
+                "hus": (business - down) // NS_PER_TICK,
+                "unit_hus": unit_hus,
+            }
+        )
+        figures.append(
+            {"name": f"downtime_last_{window}", "hus": down // NS_PER_TICK, "unit_hus": unit_hus}
+        )
         business_week = business
+    row: dict[str, object] = {"store_id": timeline.store_id, **_rounded(figures)}
     ordered = {column: row[column] for column in REPORT_COLUMNS}
     ordered["business_last_week"] = business_week / HOUR_NS
     return ordered
-
-
-def figures_table(timeline: StoreTimeline, report: pd.DataFrame) -> pd.DataFrame:
-    """A store's figures recomputed from its timeline next to its row of the report.
-
-    Args:
-        timeline: A store's timeline.
-        report: The report it belongs to (same data, instant and method).
-
-    Returns:
-        One row per report column (the store id left out): ``timeline``, ``report`` and
-        whether they agree.
-    """
-    figures = store_figures(timeline)
-    row = report[report["store_id"] == timeline.store_id]
-    columns = REPORT_COLUMNS[1:]
-    table = pd.DataFrame(
-        {
-            "timeline": [figures[column] for column in columns],
-            "report": [row[column].iloc[0] if len(row) else float("nan") for column in columns],
-        },
-        index=pd.Index(columns, name="figure"),
-    )
-    table["agree"] = table["timeline"] == table["report"]
-    return table
-
-
-def counted_status(timeline: StoreTimeline) -> pd.DataFrame:
-    """The parts of the status that the report counts: those inside business hours.
-
-    Args:
-        timeline: A store's timeline.
-
-    Returns:
-        One row per piece: ``start``, ``end`` (UTC) and ``status``, in time order; active pieces
-        add up to the week's uptime, inactive ones to its downtime.
-    """
-    pieces = []
-    for b_start, b_end in zip(timeline.business["start"], timeline.business["end"], strict=True):
-        for s_start, s_end, status in timeline.status.itertuples(index=False):
-            start, end = max(b_start, s_start), min(b_end, s_end)
-            if start < end:
-                pieces.append({"start": start, "end": end, "status": status})
-    counted = pd.DataFrame(pieces, columns=["start", "end", "status"])
-    return counted.sort_values("start", kind="stable").reset_index(drop=True)
-
-
-def default_store(report: pd.DataFrame) -> str:
-    """The store worth looking at first: most downtime last week, else the first store.
-
-    Args:
-        report: A report (one row per store).
-
-    Returns:
-        A store id.
-
-    Raises:
-        StoremonError: The report has no store.
-    """
-    if report.empty:
-        raise StoremonError("the report has no store")
-    worst = metrics.top_downtime(report, 1)
-    return str(worst["store_id"].iloc[0] if not worst.empty else report["store_id"].iloc[0])

@@ -1,8 +1,10 @@
 -- report_business_spans: each store's business hours inside the week window, as UTC spans.
--- grain: one row per store and disjoint span (temp table report_business_spans): [lo, hi) in
--- ticks (half-microseconds), with before_lo = business ticks of the week before lo
--- params: none (reads weekly_spans, store_zones, stores, report_clock and the temp table
---         zone_segments built over the week window)
+-- grain: one row per store and disjoint span (temp table report_business_spans): [lo_hus, hi_hus)
+-- in ticks (half-microseconds), with before_lo_hus = business ticks of the week before lo_hus
+-- params: $margin_days (storemon.engine.report.WINDOW_MARGIN_DAYS; reads weekly_spans,
+--         store_zones, stores, report_clock and the temp table zone_segments)
+-- The local dates from $margin_days before the week to $margin_days after `now` are mapped; the
+-- same $margin_days sizes segment_range_week, so zone_segments covers every one of them.
 -- Each local span of each local date is mapped through every offset segment it meets, so the
 -- hour skipped when clocks spring forward is never open and the hour repeated when they fall back
 -- is open twice; the pieces are then merged per store (overlapping or touching rows are a union).
@@ -13,8 +15,8 @@ with
 window_days as (
     select
         unnest(range(
-            report_clock.week_start_us // 86400000000 - 2,
-            report_clock.now_us // 86400000000 + 2
+            report_clock.week_start_us // 86400000000 - $margin_days,
+            report_clock.now_us // 86400000000 + $margin_days
         )) as day_no
     from report_clock
 ),
@@ -57,51 +59,37 @@ utc_spans as (
     cross join report_clock
 ),
 
-reaching_spans as (
+-- read through the macro merge_spans(positive_spans), which sqlfluff cannot see
+positive_spans as (  -- noqa: ST03
     select
         store_key,
         lo,
-        hi,
-        max(hi) over (
-            partition by store_key order by lo, hi
-            rows between unbounded preceding and 1 preceding
-        ) as reach
+        hi
     from utc_spans
     where lo < hi
 ),
 
-islands as (
-    select
-        store_key,
-        lo,
-        hi,
-        sum(case when reach is null or lo > reach then 1 else 0 end) over (
-            partition by store_key order by lo, hi rows unbounded preceding
-        ) as island
-    from reaching_spans
-),
-
+-- Doubled: microseconds to ticks, the unit of report_outages.
 merged as (
     select
         store_key,
-        2 * min(lo) as lo,
-        2 * max(hi) as hi
-    from islands
-    group by store_key, island
+        2 * lo as lo_hus,
+        2 * hi as hi_hus
+    from merge_spans(positive_spans)
 ),
 
 final as (
     select
         store_key,
-        lo,
-        hi,
+        lo_hus,
+        hi_hus,
         coalesce(
-            sum(hi - lo) over (
-                partition by store_key order by lo
+            sum(hi_hus - lo_hus) over (
+                partition by store_key order by lo_hus
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        ) as before_lo
+        ) as before_lo_hus
     from merged
 )
 

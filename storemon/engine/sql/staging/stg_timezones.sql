@@ -1,7 +1,8 @@
 -- stg_timezones: parse the lines of one time-zone file into typed rows or reject reasons.
 -- grain: one row per data line in stg_lines, into the temp table `staged`
 -- params: $n_fields, $id_pos, $tz_pos (1-based positions from the header), $default_tz
--- An unknown zone name is rejected with its reason; the store then uses $default_tz (SPEC).
+-- An unknown zone name is rejected with its reason; the store then uses $default_tz
+-- (docs/report.md).
 -- A store's first valid row wins (file order, earlier files first); later valid rows are
 -- rejected as duplicates naming the row that holds (rows already in `timezones` come first).
 create or replace temp table staged as

@@ -19,9 +19,10 @@ instants as (
     group by stores.store_key, t_us
 ),
 
--- The weekly spans as disjoint spans of the local week [0, 7 days), Monday 00:00 = 0; a span
--- past Sunday midnight wraps to Monday.
-week_pieces as (
+-- The weekly spans as spans of the local week [0, 7 days), Monday 00:00 = 0; a span past Sunday
+-- midnight wraps to Monday;
+-- read through the macro merge_spans(week_pieces), which sqlfluff cannot see
+week_pieces as (  -- noqa: ST03
     select
         store_key,
         dow * 86400000000 + s as lo,
@@ -36,36 +37,13 @@ week_pieces as (
     where dow * 86400000000 + e > 604800000000
 ),
 
-reaching_pieces as (
-    select
-        store_key,
-        lo,
-        hi,
-        max(hi) over (
-            partition by store_key order by lo, hi
-            rows between unbounded preceding and 1 preceding
-        ) as reach
-    from week_pieces
-),
-
-week_islands as (
-    select
-        store_key,
-        lo,
-        hi,
-        sum(case when reach is null or lo > reach then 1 else 0 end) over (
-            partition by store_key order by lo, hi rows unbounded preceding
-        ) as island
-    from reaching_pieces
-),
-
+-- merged per store into disjoint spans (the macro merge_spans).
 week_spans as (
     select
         store_key,
-        min(lo) as lo,
-        max(hi) as hi
-    from week_islands
-    group by store_key, island
+        lo,
+        hi
+    from merge_spans(week_pieces)
 ),
 
 -- Each store's offset spans; a zone has only a few in any realistic range, so a hash join on

@@ -1,6 +1,7 @@
 -- zone_segments: spans of constant UTC offset of every zone in store_zones, over a time range.
 -- grain: one row per zone and offset span [seg_lo, seg_hi) in us (temp table zone_segments)
--- params: $lo_us, $hi_us (the range to cover, microseconds since the epoch)
+-- params: none (the range to cover is the one row of the temp table segment_range: lo_us, hi_us
+--         in microseconds since the epoch)
 -- Offsets are sampled hourly (DuckDB's ICU zones); an hour in which the offset changes is
 -- searched second by second for the exact transition instant. The first and last spans are
 -- open-ended (+-2^62). Only UTC -> local conversions are made, and those are never ambiguous:
@@ -14,11 +15,12 @@ marks as (
     select
         zones.zone,
         unnest(generate_series(
-            make_timestamp(($lo_us // 3600000000 - 1) * 3600000000),
-            make_timestamp(($hi_us // 3600000000 + 1) * 3600000000),
+            make_timestamp((segment_range.lo_us // 3600000000 - 1) * 3600000000),
+            make_timestamp((segment_range.hi_us // 3600000000 + 1) * 3600000000),
             interval 1 hour
         )) as mark
     from (select distinct zone from store_zones) as zones
+    cross join segment_range
 ),
 
 hour_offsets as (

@@ -3,14 +3,15 @@
 -- business time; reads the report_* temp tables of storemon.report.prepare_report
 -- params: $reach_us (how far an observation vouches for the status, in microseconds)
 -- An observation at t vouches for [t - reach, t + reach]; business time outside the union of
--- these neighbourhoods is extrapolated. Times are ticks (half-microseconds) like report_*.
+-- these neighbourhoods (merged by the macro merge_spans) is extrapolated. Times are ticks
+-- (half-microseconds, suffix _hus) like report_*.
 with
 
 report_windows as (
     select
         windows.report_window,
-        2 * (report_clock.now_us - windows.length_us) as w_lo,
-        2 * report_clock.now_us as w_hi
+        2 * (report_clock.now_us - windows.length_us) as w_lo_hus,
+        2 * report_clock.now_us as w_hi_hus
     from report_clock
     cross join (
         values
@@ -24,16 +25,17 @@ window_spans as (
     select
         report_business_spans.store_key,
         report_windows.report_window,
-        greatest(report_business_spans.lo, report_windows.w_lo) as lo,
-        least(report_business_spans.hi, report_windows.w_hi) as hi
+        greatest(report_business_spans.lo_hus, report_windows.w_lo_hus) as lo_hus,
+        least(report_business_spans.hi_hus, report_windows.w_hi_hus) as hi_hus
     from report_business_spans
     inner join report_windows
         on
-            report_business_spans.lo < report_windows.w_hi
-            and report_business_spans.hi > report_windows.w_lo
+            report_business_spans.lo_hus < report_windows.w_hi_hus
+            and report_business_spans.hi_hus > report_windows.w_lo_hus
 ),
 
-neighbourhoods as (
+-- read through the macro merge_spans(neighbourhoods), which sqlfluff cannot see
+neighbourhoods as (  -- noqa: ST03
     select
         store_key,
         2 * (t_us - $reach_us) as lo,
@@ -42,43 +44,19 @@ neighbourhoods as (
     where observed
 ),
 
-reaching as (
-    select
-        store_key,
-        lo,
-        hi,
-        max(hi) over (
-            partition by store_key order by lo, hi
-            rows between unbounded preceding and 1 preceding
-        ) as reach
-    from neighbourhoods
-),
-
-islands as (
-    select
-        store_key,
-        lo,
-        hi,
-        sum(case when reach is null or lo > reach then 1 else 0 end) over (
-            partition by store_key order by lo, hi rows unbounded preceding
-        ) as island
-    from reaching
-),
-
 vouched as (
     select
         store_key,
-        min(lo) as lo,
-        max(hi) as hi
-    from islands
-    group by store_key, island
+        lo as lo_hus,
+        hi as hi_hus
+    from merge_spans(neighbourhoods)
 ),
 
 business as (
     select
         store_key,
         report_window,
-        sum(hi - lo) as business_ticks
+        sum(hi_hus - lo_hus) as business_hus
     from window_spans
     group by store_key, report_window
 ),
@@ -88,14 +66,15 @@ covered as (
         window_spans.store_key,
         window_spans.report_window,
         sum(
-            least(window_spans.hi, vouched.hi) - greatest(window_spans.lo, vouched.lo)
-        ) as covered_ticks
+            least(window_spans.hi_hus, vouched.hi_hus)
+            - greatest(window_spans.lo_hus, vouched.lo_hus)
+        ) as covered_hus
     from window_spans
     inner join vouched
         on
             window_spans.store_key = vouched.store_key
-            and window_spans.hi > vouched.lo
-            and window_spans.lo < vouched.hi
+            and window_spans.hi_hus > vouched.lo_hus
+            and window_spans.lo_hus < vouched.hi_hus
     group by window_spans.store_key, window_spans.report_window
 ),
 
@@ -103,8 +82,8 @@ final as (
     select
         business.store_key,
         business.report_window,
-        business.business_ticks / 7200000000 as business_hours,
-        (business.business_ticks - coalesce(covered.covered_ticks, 0)) / 7200000000
+        business.business_hus / 7200000000 as business_hours,
+        (business.business_hus - coalesce(covered.covered_hus, 0)) / 7200000000
             as extrapolated_hours
     from business
     left join covered
