@@ -1,8 +1,7 @@
 """Realistic synthetic exports: store status polls, business hours and time zones.
 
-The files have the shape and the quirks of the real Loop exports profiled in
-``../shared/data/real/PROFILE.md``, so that ingest and the report meet the same trouble as on
-real data:
+The files have the shape and the quirks of the real exports (as profiled from the public
+samples), so that ingest and the report meet the same trouble as on real data:
 
 * ``store_status.csv``: about hourly polls per store, near the top of the UTC hour; missing polls,
   multi-hour gaps, stores that start or stop polling in the middle, a few stores with 1-3 polls;
