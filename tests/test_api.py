@@ -321,10 +321,9 @@ def snapshot(paths: list[Path]) -> list[tuple[bytes, int, int]]:
 
 def fabricate(reports: Path, database: Path, **changes) -> str:
     """A Running job record outside the server's queue (no worker will touch it)."""
-    record = jobs.create_job(reports, database)
-    record.update(changes)
-    write_json_atomic(reports / record["report_id"] / jobs.STATUS_FILE, record)
-    return record["report_id"]
+    record = jobs.create_job(reports, database).model_copy(update=changes)
+    write_json_atomic(reports / record.report_id / jobs.STATUS_FILE, record.to_json())
+    return record.report_id
 
 
 @slow
@@ -340,7 +339,9 @@ def test_reads_never_write_a_record(database: Path, tmp_path: Path) -> None:
                 reports, database, stage="running", started=jobs.utc_now(), runner=me
             )
             # a queued report whose server is gone: the first read records it Failed, once
-            orphan = fabricate(reports, database, owner={**me, "start": me["start"] + 1})
+            orphan = fabricate(
+                reports, database, owner=me.model_copy(update={"start": me.start + 1})
+            )
             first = client.get("/get_report", params={"report_id": orphan}).json()
             assert first["status"] == "Failed" and "stopped before" in first["error"]
             ids = [complete, queued, running, orphan]

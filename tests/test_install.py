@@ -100,7 +100,7 @@ def test_installed_wheel_reports_from_an_empty_folder(tmp_path: Path):
             fresh / "bin" / "python",
             "-c",
             "import storemon.config as c; print(c.PACKAGE_DIR); "
-            "print(len(list((c.PACKAGE_DIR / 'engine' / 'sql').glob('*.sql')))); "
+            "print(len(list((c.PACKAGE_DIR / 'engine' / 'sql').rglob('*.sql')))); "
             "print(c.REPORT_NOTEBOOK.is_file(), c.DASHBOARD_NOTEBOOK.is_file()); "
             "print(any(p.is_file() for p in c.VOILA_TEMPLATES_DIR.rglob('*')))",
         ],
