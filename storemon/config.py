@@ -40,6 +40,10 @@ API_URL_VARIABLE = "STOREMON_API_URL"
 SOURCE_VARIABLE = "STOREMON_SOURCE"
 TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 
+# Warm Jupyter kernels the API server keeps ready for reports, over all its runners (issue 8):
+# each costs a Python process with pandas and DuckDB imported; 2 fits 2 cores. 0: no pool.
+KERNEL_POOL = int(os.environ.get("STOREMON_KERNEL_POOL") or 2)
+
 DEFAULT_TIMEZONE = "America/Chicago"
 METHODS = ("nearest", "carry_forward")
 

@@ -19,7 +19,7 @@ _COMMON_FIELDS = {"report_id", "status", "method", "as_of", "created", "started"
 _STATE_FIELDS = {
     ReportState.RUNNING: {"stage", "progress", "elapsed_seconds"},
     ReportState.FAILED: {"error"},
-    ReportState.COMPLETE: {"now", "stores", "demo_data", "csv_url", "html_url"},
+    ReportState.COMPLETE: {"now", "stores", "demo_data", "csv_url", "html_ready", "html_url"},
 }
 
 
