@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -48,9 +49,20 @@ def kernels_of(app) -> list[int]:
     return [pid for runner_pid in app.state.jobs.runner_pids() for pid in children(runner_pid)]
 
 
+def imported(pid: int) -> bool:
+    """Whether a kernel has loaded DuckDB (its set-up, the notebook's imports, ran)."""
+    try:
+        return "duckdb" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
 def one_warm_kernel(app) -> int:
-    """Wait until the single runner of ``app`` has exactly one kernel; return its pid."""
-    return wait_for(lambda: len(k := kernels_of(app)) == 1 and k[0], 120, "a pooled kernel")
+    """Wait until the single runner of ``app`` has one kernel with its imports done."""
+    pid = wait_for(lambda: len(k := kernels_of(app)) == 1 and k[0], 120, "a pooled kernel")
+    wait_for(lambda: imported(pid), 120, "the kernel's imports")
+    time.sleep(2)  # its set-up cell has answered: the kernel is idle in the pool
+    return pid
 
 
 def run_one(client: httpx.Client, expected: bytes) -> dict:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -81,9 +82,7 @@ def answers(kernel: WarmKernel, timeout: float) -> bool:
     Returns:
         True for a healthy kernel.
     """
-    if kernel.km.provisioner is None or kernel.km.provisioner.process is None:
-        return False
-    if kernel.km.provisioner.process.poll() is not None:
+    if not _running(kernel):
         return False
     client = _client(kernel.km)
     try:
@@ -256,7 +255,7 @@ class KernelPool:
             with self._lock:
                 if self._closing:
                     return
-                self._drop(lambda k: k.km.provisioner.process.poll() is not None, "ended")
+                self._drop(lambda k: not _running(k), "ended")
                 missing = len(self._idle) < self.size and (self.refill or self._made < self.size)
                 due = [k for k in self._idle if time.monotonic() - k.pinged > self.ping_every]
                 if not missing and not due:
@@ -309,23 +308,40 @@ class KernelPool:
         return kernel
 
     def _warm(self, km: AsyncKernelManager) -> None:
-        """Wait for a new kernel and run the set-up code in it."""
+        """Wait for a new kernel and run the set-up code in it (failing fast if it dies)."""
+        kernel = WarmKernel(km, km.provisioner.process.pid)
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not answers(kernel, 1.0):
+            if not _running(kernel) or time.monotonic() > deadline:
+                raise RuntimeError("the kernel ended or did not answer before it was ready")
+        if not self.setup_code:
+            return
         client = _client(km)
         try:
-            client.wait_for_ready(timeout=START_TIMEOUT_SECONDS)
-            if self.setup_code:
-                reply = client.execute_interactive(
-                    self.setup_code,
-                    store_history=False,
-                    allow_stdin=False,
-                    timeout=START_TIMEOUT_SECONDS,
-                    output_hook=lambda message: None,
-                )
-                if reply["content"]["status"] != "ok":
+            msg_id = client.execute(self.setup_code, store_history=False, allow_stdin=False)
+            while time.monotonic() < deadline and _running(kernel):
+                try:
+                    reply = client.get_shell_msg(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if reply["parent_header"].get("msg_id") == msg_id:
                     content = reply["content"]
-                    raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+                    if content["status"] != "ok":
+                        raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+                    return
+            raise RuntimeError("the kernel ended or timed out during its set-up")
         finally:
             client.stop_channels()
+
+
+def _running(kernel: WarmKernel) -> bool:
+    """Whether a kernel's process is still running (a dead one is reaped here)."""
+    provisioner = kernel.km.provisioner
+    return (
+        provisioner is not None
+        and provisioner.process is not None
+        and provisioner.process.poll() is None
+    )
 
 
 def _shutdown(km: AsyncKernelManager) -> None:
