@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -215,7 +216,7 @@ def api_latency(database: str, reports: int) -> list[float]:
                 times.append(time.perf_counter() - started)
             return times
     finally:
-        server.send_signal(2)
+        server.send_signal(signal.SIGTERM)
         server.wait(60)
 
 
