@@ -106,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"{DASHBOARD_KERNELS_VARIABLE} or {DEFAULT_DASHBOARD_KERNELS}); the next visitor is asked "
         "to retry",
     )
+    serve.add_argument(
+        "--dashboard-hostname",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the dashboard answers to besides localhost (the name a reverse proxy "
+        "forwards); repeatable",
+    )
     serve.set_defaults(run=run_serve)
     return parser
 
@@ -171,6 +179,7 @@ def run_serve(args: argparse.Namespace) -> None:
         source=source,
         insecure=args.insecure,
         dashboard_kernels=dashboard_kernels(args.dashboard_kernels),
+        hostnames=tuple(args.dashboard_hostname),
     )
 
 

@@ -152,7 +152,7 @@ def test_cross_site_pages_are_refused_kernels_capped_and_culled(tmp_path: Path):
     with open(tmp_path / "voila.log", "wb") as log:
         process = start_dashboard(
             "http://127.0.0.1:9", small_fleet(tmp_path / "raw", stores=5), port=port,
-            log=log.fileno(), limits=limits,
+            log=log.fileno(), limits=limits, hostnames=("dash.example",),
         )  # fmt: skip
     try:
         # Another site's page (an iframe, a script, a fetch) gets 403 and starts no kernel;
@@ -186,6 +186,8 @@ def test_cross_site_pages_are_refused_kernels_capped_and_culled(tmp_path: Path):
         # Their pages never connected: the kernels are culled, and a visitor is served again.
         wait_for(lambda: kernels(process.pid) == [], 60, "idle kernels to be culled")
         assert get(port, "/").status == 200
+        # A host name it was told about (a reverse proxy's) is served.
+        assert get(port, "/", {"Host": f"dash.example:{port}"}).status == 200
     finally:
         assert stop_dashboard(process) == 0
 

@@ -119,6 +119,7 @@ def serve_with_dashboard(
     log_level: str = "info",
     insecure: bool = False,
     dashboard_kernels: int = DEFAULT_DASHBOARD_KERNELS,
+    hostnames: tuple[str, ...] = (),
 ) -> None:
     """``storemon serve``: the dashboard (Voilà) and the API, until Ctrl-C or SIGTERM.
 
@@ -133,6 +134,7 @@ def serve_with_dashboard(
         log_level: uvicorn's log level.
         insecure: Serve a non-loopback ``host`` without a token.
         dashboard_kernels: Dashboard pages that may hold a kernel at once.
+        hostnames: Host names the dashboard answers to besides ``localhost`` (a proxy's).
 
     Raises:
         StoremonError: Refused (exposure, a port taken) or the dashboard did not start.
@@ -155,6 +157,7 @@ def serve_with_dashboard(
             dashboard_port,
             token=token,
             limits=KernelLimits(dashboard_kernels),
+            hostnames=hostnames,
         )
         login = " (it asks for the API's token)" if token else ""
         url = f"http://{url_host(host)}:{dashboard_port}/"

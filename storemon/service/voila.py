@@ -188,16 +188,18 @@ def dashboard_command(
     return command
 
 
-def make_runtime(host: str, token: str | None) -> Path:
+def make_runtime(host: str, token: str | None, hostnames: tuple[str, ...] = ()) -> Path:
     """A private runtime folder for one Voilà process: its configuration and the API's token.
 
     ``voila.json`` sets Voilà's login token (the API's token, so that the dashboard asks for
     it too; none without one) and, on a loopback address, jupyter-server's host check (a page
-    reached under another host name, as in DNS rebinding, is refused).
+    reached under another host name, as in DNS rebinding, is refused; ``hostnames`` are let
+    through, e.g. the name a reverse proxy forwards).
 
     Args:
         host: The address Voilà binds.
         token: The API's token, or None.
+        hostnames: Host names accepted besides ``localhost`` and loopback addresses.
 
     Returns:
         The folder (mode 0700; the files in it 0600).
@@ -206,7 +208,10 @@ def make_runtime(host: str, token: str | None) -> Path:
     settings = {
         "Voila": {
             "token": token or "",
-            "tornado_settings": {"allow_remote_access": not is_loopback(host)},
+            "tornado_settings": {
+                "allow_remote_access": not is_loopback(host),
+                "local_hostnames": ["localhost", *hostnames],
+            },
         }
     }
     _write_private(runtime / "voila.json", json.dumps(settings))
@@ -295,6 +300,7 @@ def start_dashboard(
     log: int | None = None,
     timeout: float = START_TIMEOUT_SECONDS,
     limits: KernelLimits = KernelLimits(),
+    hostnames: tuple[str, ...] = (),
 ) -> DashboardProcess:
     """Start Voilà on the dashboard notebook and wait until it listens.
 
@@ -312,6 +318,8 @@ def start_dashboard(
         log: File descriptor for Voilà's output (default: inherited).
         timeout: Seconds to wait for Voilà to listen.
         limits: The kernels' cap and idle culling.
+        hostnames: Host names the page may be reached under besides ``localhost`` and
+            loopback addresses (behind a reverse proxy that keeps the ``Host`` header).
 
     Returns:
         The Voilà process.
@@ -320,7 +328,7 @@ def start_dashboard(
         StoremonError: The port is taken, or Voilà did not start.
     """
     bind_listener(host, port, "dashboard", "--dashboard-port").close()
-    runtime = make_runtime(host, token)
+    runtime = make_runtime(host, token, hostnames)
     try:
         process = DashboardProcess(
             dashboard_command(host, port, limits=limits, runtime=runtime),
