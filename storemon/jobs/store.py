@@ -135,9 +135,15 @@ def save_record(job_dir: Path, record: JobRecord) -> None:
 
 
 def _index_put(reports_dir: Path, records: list[JobRecord]) -> None:
-    """Bring the index up to date with ``records``; a failure leaves it to heal when listed."""
+    """Bring the index up to date with ``records``; a failure leaves it to heal when listed.
+
+    The index is made by the first listing; until then there is nothing to update.
+    """
+    index = ReportIndex(reports_dir)
+    if not index.path.exists():
+        return
     try:
-        ReportIndex(reports_dir).put(records)
+        index.put(records)
     except (sqlite3.Error, OSError) as exc:
         log.warning("report index of %s not updated: %s", reports_dir, exc)
 
@@ -214,14 +220,21 @@ def create_job(
         os.rename(building, reports_dir / record.report_id)
     except OSError as exc:
         shutil.rmtree(building, ignore_errors=True)
-        reason = _os_reason(exc)
+        reason = os_reason(exc)
         raise StoremonError(f"cannot create a report in {reports_dir}: {reason}") from None
     _index_put(reports_dir, [record])
     return record
 
 
-def _os_reason(exc: OSError) -> str:
-    """An OSError in plain words, e.g. ``no space left on the device``."""
+def os_reason(exc: OSError) -> str:
+    """An OSError in plain words, e.g. ``no space left on the device (...)``.
+
+    Args:
+        exc: The error.
+
+    Returns:
+        What went wrong, for a message.
+    """
     if exc.errno == errno.ENOSPC:
         return "no space left on the device (free some space, e.g. `storemon reports prune`)"
     return (exc.strerror or str(exc)).lower()
@@ -253,7 +266,7 @@ def read_status(reports_dir: str | Path, report_id: str) -> JobRecord | None:
 def _damage(exc: Exception) -> str:
     """Why a record could not be read, in a few words."""
     if isinstance(exc, OSError):
-        return _os_reason(exc)
+        return os_reason(exc)
     return f"it is damaged ({type(exc).__name__})"
 
 

@@ -23,6 +23,12 @@ from starlette.responses import HTMLResponse
 ASSETS_URL = "/docs-assets"
 # No validator badge (Swagger UI would ask validator.swagger.io about the document).
 SWAGGER_PARAMETERS = {"validatorUrl": None}
+# The pages' own inline scripts and styles run; nothing is fetched from another host (ReDoc
+# would otherwise load its footer logo from its CDN).
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; worker-src 'self' blob:; font-src 'self' data:"
+)
 
 
 def add_local_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
@@ -41,14 +47,16 @@ def add_local_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/red
 
     async def swagger_page(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}",
-            title=f"{app.title} - Swagger UI",
-            oauth2_redirect_url=f"{root}{oauth2_redirect}",
-            swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            swagger_ui_parameters=SWAGGER_PARAMETERS,
+        return _pinned(
+            get_swagger_ui_html(
+                openapi_url=f"{root}{app.openapi_url}",
+                title=f"{app.title} - Swagger UI",
+                oauth2_redirect_url=f"{root}{oauth2_redirect}",
+                swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
+                swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
+                swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+                swagger_ui_parameters=SWAGGER_PARAMETERS,
+            )
         )
 
     async def oauth2_redirect_page(request: Request) -> HTMLResponse:
@@ -56,15 +64,23 @@ def add_local_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/red
 
     async def redoc_page(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_redoc_html(
-            openapi_url=f"{root}{app.openapi_url}",
-            title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
+        return _pinned(
+            get_redoc_html(
+                openapi_url=f"{root}{app.openapi_url}",
+                title=f"{app.title} - ReDoc",
+                redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
+                redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
+                with_google_fonts=False,
+            )
         )
 
     # Plain routes (not API operations): outside the schema and the token dependency.
     app.add_route(docs_url, swagger_page, include_in_schema=False)
     app.add_route(oauth2_redirect, oauth2_redirect_page, include_in_schema=False)
     app.add_route(redoc_url, redoc_page, include_in_schema=False)
+
+
+def _pinned(page: HTMLResponse) -> HTMLResponse:
+    """A docs page that the browser may not let fetch anything from another host."""
+    page.headers["Content-Security-Policy"] = DOCS_POLICY
+    return page
