@@ -21,6 +21,7 @@ from storemon.config import (
     DEFAULT_DB,
     METHODS,
     RAW_DATA_DIR,
+    REPORTS_DIR,
     TOKEN_VARIABLE,
 )
 from storemon.errors import StoremonError
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         "forwards); repeatable",
     )
     serve.set_defaults(run=run_serve)
+    _add_reports_commands(commands)
     return parser
 
 
@@ -208,6 +210,38 @@ def dashboard_kernels(option: int | None) -> int:
             f"(--dashboard-kernels or {DASHBOARD_KERNELS_VARIABLE})"
         )
     return value
+
+
+# --- storemon reports prune -------------------------------------------------------------------
+
+
+def _add_reports_commands(commands: argparse._SubParsersAction) -> None:
+    """Add ``storemon reports prune`` (report retention)."""
+    reports = commands.add_parser("reports", help="manage the report folders")
+    actions = reports.add_subparsers(dest="reports_command", required=True, metavar="ACTION")
+    prune = actions.add_parser("prune", help="remove reports that ended long ago")
+    prune.add_argument(
+        "--older-than", required=True, help="age of the reports to remove: e.g. 12h, 30d, 2w"
+    )
+    prune.add_argument("--dry-run", action="store_true", help="only list what would go")
+    prune.add_argument(
+        "--reports-dir", type=user_path, default=REPORTS_DIR, help="the folder of reports"
+    )
+    prune.set_defaults(run=run_reports_prune)
+
+
+def run_reports_prune(args: argparse.Namespace) -> None:
+    """``storemon reports prune``: remove reports that ended longer ago than ``--older-than``."""
+    from storemon.jobs.retention import parse_age, prune_reports
+
+    records = prune_reports(args.reports_dir, parse_age(args.older_than), dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for record in records:
+        print(f"{verb} {record.report_id} ({record.status.value}, ended {record.finished})")
+    print(f"{verb} {len(records)} report(s) from {args.reports_dir}")
+
+
+# --- end of storemon reports prune ------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:

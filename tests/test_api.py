@@ -211,14 +211,14 @@ def test_wrong_methods_and_parameters(client: httpx.Client, reports: Path) -> No
 def test_token_is_required_when_set(
     database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("STOREMON_API_TOKEN", "s3cret-token")
+    monkeypatch.setenv("STOREMON_API_TOKEN", "s3cret-token-0123456")
     with running_server(create_app(database, tmp_path / "reports")) as url:
         for headers in (
             {},
             {"Authorization": "Bearer wrong"},
-            {"Authorization": "Bearer s3cret-token-and-more"},
+            {"Authorization": "Bearer s3cret-token-0123456-and-more"},
             {"Authorization": "Basic czNjcmV0LXRva2Vu"},
-            {"Authorization": "s3cret-token"},
+            {"Authorization": "s3cret-token-0123456"},
         ):
             for method, path in (
                 ("POST", "/trigger_report"),
@@ -230,7 +230,7 @@ def test_token_is_required_when_set(
                 assert response.status_code == 401, (headers, path)
                 assert response.headers["www-authenticate"] == "Bearer"
                 assert "token" in response.json()["detail"]
-        good = {"Authorization": "Bearer s3cret-token"}
+        good = {"Authorization": "Bearer s3cret-token-0123456"}
         assert httpx.get(f"{url}/reports", headers=good).json() == {"reports": []}
         response = httpx.get(f"{url}/get_report", params={"report_id": UNKNOWN}, headers=good)
         assert response.status_code == 404

@@ -22,7 +22,7 @@ from storemon.jobs.records import ReportState
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 PNG = b"\x89PNG\r\n\x1a\n"
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-0123456"
 
 
 @pytest.fixture(scope="module")

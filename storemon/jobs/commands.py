@@ -9,7 +9,7 @@ from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
 from storemon.jobs.records import JobRecord, ReportState
 from storemon.jobs.runner import execute_job, job_log, new_pool
-from storemon.jobs.store import CSV_FILE, NOTEBOOK_FILE, create_job, read_status
+from storemon.jobs.store import CSV_FILE, NOTEBOOK_FILE, create_job, os_reason, read_status
 
 
 def run_report_job(
@@ -42,13 +42,16 @@ def run_report_job(
     """
     record = create_job(reports_dir, source, as_of, method)
     job_dir = Path(reports_dir) / record.report_id
-    with job_log(job_dir):  # papermill's and the kernel's chatter go to the job's log
-        pool = new_pool(1, refill=False) if early_kernel else None
-        try:
-            record = execute_job(job_dir, pool)
-        finally:
-            if pool is not None:
-                pool.close()
+    try:
+        with job_log(job_dir):  # papermill's and the kernel's chatter go to the job's log
+            pool = new_pool(1, refill=False) if early_kernel else None
+            try:
+                record = execute_job(job_dir, pool)
+            finally:
+                if pool is not None:
+                    pool.close()
+    except OSError as exc:  # e.g. no space left for the record itself
+        raise StoremonError(f"report {record.report_id} failed: {os_reason(exc)}") from None
     if record.status is not ReportState.COMPLETE:
         raise StoremonError(
             f"report {record.report_id} failed: {record.error} (see {job_dir / NOTEBOOK_FILE})"

@@ -13,13 +13,20 @@ later.
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import shutil
+import sqlite3
 import uuid
+from datetime import datetime
 from pathlib import Path
 
-from storemon.engine.report import check_method, parse_as_of
+from storemon.engine.report import check_method
 from storemon.errors import StoremonError
 from storemon.files import read_json, write_json_atomic
+from storemon.jobs.index import ReportIndex
+from storemon.jobs.params import check_as_of
 from storemon.jobs.process import process_alive, process_identity
 from storemon.jobs.records import JobRecord, Parameters, ReportState, Stage, utc_now
 from storemon.synthetic.demo import require_source, source_path
@@ -34,6 +41,7 @@ RUNNER_LOG = "runner.log"
 PARTIAL_NOTEBOOK = ".report.partial.ipynb"
 
 STOPPED = "stopped: the report was cancelled before it finished (the server shut down)"
+log = logging.getLogger(__name__)
 
 
 def is_report_id(text: object) -> bool:
@@ -77,6 +85,28 @@ def report_dir(reports_dir: str | Path, report_id: str) -> Path:
     return Path(reports_dir) / report_id
 
 
+def unreadable_record(job_dir: Path, reason: str) -> JobRecord:
+    """A Failed record standing in for a folder whose ``status.json`` cannot be read.
+
+    Args:
+        job_dir: The report's folder.
+        reason: Why the record cannot be read.
+
+    Returns:
+        A Failed record (never written) that says so.
+    """
+    stamp = datetime.utcfromtimestamp(job_dir.stat().st_mtime).isoformat(timespec="milliseconds")
+    return JobRecord(
+        report_id=job_dir.name,
+        status=ReportState.FAILED,
+        stage=Stage.DONE,
+        parameters=Parameters(source="unknown"),
+        created=stamp + "Z",
+        finished=stamp + "Z",
+        error=f"the report's record ({STATUS_FILE}) cannot be read: {reason}",
+    )
+
+
 def load_record(job_dir: Path) -> JobRecord:
     """Read a job's record from its folder.
 
@@ -101,6 +131,21 @@ def save_record(job_dir: Path, record: JobRecord) -> None:
         record: The record.
     """
     write_json_atomic(job_dir / STATUS_FILE, record.to_json())
+    _index_put(job_dir.parent, [record])
+
+
+def _index_put(reports_dir: Path, records: list[JobRecord]) -> None:
+    """Bring the index up to date with ``records``; a failure leaves it to heal when listed.
+
+    The index is made by the first listing; until then there is nothing to update.
+    """
+    index = ReportIndex(reports_dir)
+    if not index.path.exists():
+        return
+    try:
+        index.put(records)
+    except (sqlite3.Error, OSError) as exc:
+        log.warning("report index of %s not updated: %s", reports_dir, exc)
 
 
 def fail_record(job_dir: Path, record: JobRecord, error: str) -> JobRecord:
@@ -117,11 +162,12 @@ def fail_record(job_dir: Path, record: JobRecord, error: str) -> JobRecord:
     Returns:
         The Failed record.
     """
+    # The outputs go first: on a full disk that frees the space the record needs.
+    for name in (CSV_FILE, HTML_FILE, SUMMARY_FILE):
+        (job_dir / name).unlink(missing_ok=True)
     record.status, record.stage = ReportState.FAILED, Stage.DONE
     record.finished, record.error = utc_now(), error
     save_record(job_dir, record)
-    for name in (CSV_FILE, HTML_FILE, SUMMARY_FILE):
-        (job_dir / name).unlink(missing_ok=True)
     partial = job_dir / PARTIAL_NOTEBOOK
     if partial.exists() and not (job_dir / NOTEBOOK_FILE).exists():  # a killed run's last save
         os.replace(partial, job_dir / NOTEBOOK_FILE)
@@ -146,11 +192,15 @@ def create_job(
     Returns:
         The record (Running, queued); its ``report_id`` is a new UUID4.
 
+    The folder appears with its record or not at all: the record is written in a hidden
+    folder that is then renamed.
+
     Raises:
-        StoremonError: ``as_of`` or ``method`` is not valid, or the source does not exist.
+        StoremonError: ``as_of`` or ``method`` is not valid, the source does not exist, or the
+            folder cannot be written (e.g. no space left on the device).
     """
     method = check_method(method)
-    instant = parse_as_of(as_of)
+    instant = check_as_of(as_of)
     require_source(source)
     record = JobRecord(
         report_id=str(uuid.uuid4()),
@@ -162,10 +212,32 @@ def create_job(
         ),
         owner=process_identity(),
     )
-    job_dir = Path(reports_dir) / record.report_id
-    job_dir.mkdir(parents=True)
-    save_record(job_dir, record)
+    reports_dir = Path(reports_dir)
+    building = reports_dir / f".{record.report_id}.creating"
+    try:
+        building.mkdir(parents=True)
+        write_json_atomic(building / STATUS_FILE, record.to_json())
+        os.rename(building, reports_dir / record.report_id)
+    except OSError as exc:
+        shutil.rmtree(building, ignore_errors=True)
+        reason = os_reason(exc)
+        raise StoremonError(f"cannot create a report in {reports_dir}: {reason}") from None
+    _index_put(reports_dir, [record])
     return record
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in plain words, e.g. ``no space left on the device (...)``.
+
+    Args:
+        exc: The error.
+
+    Returns:
+        What went wrong, for a message.
+    """
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device (free some space, e.g. `storemon reports prune`)"
+    return (exc.strerror or str(exc)).lower()
 
 
 def read_status(reports_dir: str | Path, report_id: str) -> JobRecord | None:
@@ -185,8 +257,17 @@ def read_status(reports_dir: str | Path, report_id: str) -> JobRecord | None:
     try:
         record = load_record(job_dir)
     except FileNotFoundError:
-        return None
+        return None  # no folder, or a folder without a record: no such report
+    except (OSError, ValueError) as exc:
+        return unreadable_record(job_dir, _damage(exc))
     return _reconcile(job_dir, record)
+
+
+def _damage(exc: Exception) -> str:
+    """Why a record could not be read, in a few words."""
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    return f"it is damaged ({type(exc).__name__})"
 
 
 def _reconcile(job_dir: Path, record: JobRecord) -> JobRecord:
@@ -212,7 +293,11 @@ def _reconcile(job_dir: Path, record: JobRecord) -> JobRecord:
 
 
 def list_reports(reports_dir: str | Path, limit: int = 20) -> list[JobRecord]:
-    """The most recently created reports, newest first.
+    """The most recently created reports, newest first, from the report index.
+
+    The index is first brought up to date with the folders (one directory listing: only
+    folders it does not know are read); then only the listed reports that it says are Running
+    are read again, to see whether they ended. Without a usable index every folder is read.
 
     Args:
         reports_dir: The folder of report folders.
@@ -224,16 +309,63 @@ def list_reports(reports_dir: str | Path, limit: int = 20) -> list[JobRecord]:
     reports_dir = Path(reports_dir)
     if not reports_dir.is_dir():
         return []
+    index = ReportIndex(reports_dir)
+    try:
+        folders = _report_folders(reports_dir)
+        if not folders and not index.path.exists():
+            return []  # nothing to index: no index file either
+        sync_index(index, folders)
+        records = index.newest(limit)
+    except (sqlite3.Error, OSError) as exc:
+        log.warning("report index of %s not usable (%s): reading every folder", reports_dir, exc)
+        return _scan(reports_dir, _report_folders(reports_dir))[:limit]
+    fresh = []
+    for record in records:
+        if record.running:
+            job_dir = reports_dir / record.report_id
+            try:
+                record = _reconcile(job_dir, load_record(job_dir))
+            except (OSError, ValueError) as exc:
+                record = unreadable_record(job_dir, _damage(exc))
+            _index_put(reports_dir, [record])
+        fresh.append(record)
+    return fresh
+
+
+def sync_index(index: ReportIndex, folders: set[str] | None = None) -> None:
+    """Add the folders the index lacks (reading their records) and drop rows without a folder.
+
+    Args:
+        index: The index of a reports folder.
+        folders: The report folders' names, when already listed.
+    """
+    folders = _report_folders(index.reports_dir) if folders is None else folders
+    known = index.ids()
+    gone = known - folders
+    if gone:
+        index.drop(gone)
+    index.put(_scan(index.reports_dir, folders - known))
+
+
+def _report_folders(reports_dir: Path) -> set[str]:
+    """The names of the report folders (a directory listing; no file is read)."""
+    with os.scandir(reports_dir) as entries:
+        return {entry.name for entry in entries if is_report_id(entry.name)}
+
+
+def _scan(reports_dir: Path, names: set[str]) -> list[JobRecord]:
+    """Read these folders' records, newest first (a dead Running one becomes Failed)."""
     records = []
-    for entry in reports_dir.iterdir():
-        if not is_report_id(entry.name):
-            continue
+    for name in names:
+        job_dir = reports_dir / name
         try:
-            records.append(_reconcile(entry, load_record(entry)))
-        except (FileNotFoundError, ValueError):
-            continue  # a folder being created, or not ours
+            records.append(_reconcile(job_dir, load_record(job_dir)))
+        except FileNotFoundError:
+            continue  # a folder without a record is no report (see create_job)
+        except (OSError, ValueError) as exc:
+            records.append(unreadable_record(job_dir, _damage(exc)))
     records.sort(key=lambda record: record.created, reverse=True)
-    return records[:limit]
+    return records
 
 
 def progress(reports_dir: str | Path, record: JobRecord) -> float | None:

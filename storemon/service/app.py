@@ -20,7 +20,10 @@ from fastapi.responses import JSONResponse
 
 from storemon import __version__, jobs
 from storemon.config import DEFAULT_DB, KERNEL_POOL, REPORTS_DIR, TOKEN_VARIABLE
-from storemon.service.dependencies import ApiSettings, require_token
+from storemon.jobs.params import shown
+from storemon.service.dependencies import ApiSettings, check_token, require_token
+from storemon.service.docs import add_local_docs
+from storemon.service.limits import RequestLimits
 from storemon.service.routes import router
 
 log = logging.getLogger(__name__)
@@ -49,9 +52,14 @@ def create_app(
 
     Returns:
         The FastAPI app; ``app.state.jobs`` is its :class:`storemon.jobs.JobManager`.
+
+    Raises:
+        StoremonError: The token is not one (see
+            :func:`storemon.service.dependencies.check_token`).
     """
     token = token if token is not None else os.environ.get(TOKEN_VARIABLE)
-    settings = ApiSettings(token=token or None)  # an empty token means an open API
+    # an empty token means an open API
+    settings = ApiSettings(token=check_token(token) if token else None)
     app = FastAPI(
         title="storemon",
         version=__version__,
@@ -61,7 +69,11 @@ def create_app(
         lifespan=_lifespan,
         # Only an app with a token documents (and asks for) the bearer scheme.
         dependencies=[Depends(require_token)] if settings.token else [],
+        docs_url=None,  # served from local assets below, not from a CDN
+        redoc_url=None,
     )
+    add_local_docs(app)
+    app.add_middleware(RequestLimits)
     app.state.settings = settings
     app.state.jobs = jobs.JobManager(
         source, reports_dir, workers=workers, max_queue=max_queue, kernel_pool=kernel_pool
@@ -102,5 +114,6 @@ def _plain_validation(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query"))
+        where = shown(where)[1:-1] if len(where) > 80 else where  # a sent name, cut
         parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else error.get("msg", ""))
     return "; ".join(parts) or "the request is not valid"

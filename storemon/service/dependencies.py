@@ -44,6 +44,37 @@ def get_manager(request: Request) -> jobs.JobManager:
     return request.app.state.jobs
 
 
+TOKEN_MIN_CHARS = 16
+
+
+def check_token(token: str) -> str:
+    """Return ``token`` if it can be the API's token: printable ASCII, at least 16 characters.
+
+    Clients send the token in an HTTP header, which carries ASCII reliably and nothing else;
+    a space would not survive either. Refusing other tokens at start means a set token can
+    always be matched.
+
+    Args:
+        token: The configured token.
+
+    Returns:
+        The token.
+
+    Raises:
+        StoremonError: It is shorter than 16 characters or has a character other than the
+            printable ASCII ones without space (the message never shows the token).
+    """
+    bad = sorted({f"U+{ord(c):04X}" for c in token if not "!" <= c <= "~"})
+    if bad or len(token) < TOKEN_MIN_CHARS:
+        found = f"it has {', '.join(bad[:5])}" if bad else f"it has {len(token)} characters"
+        raise StoremonError(
+            f"{TOKEN_VARIABLE} must be at least {TOKEN_MIN_CHARS} printable ASCII characters "
+            f"without spaces ({found}); for example: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'"
+        )
+    return token
+
+
 Settings = Annotated[ApiSettings, Depends(get_settings)]
 Manager = Annotated[jobs.JobManager, Depends(get_manager)]
 
@@ -59,8 +90,9 @@ def require_token(
     """
     if settings.token is None:
         return
-    given = b"" if credentials is None else credentials.credentials.encode()
-    if not hmac.compare_digest(given, settings.token.encode()):
+    # The header's bytes as sent (Starlette decodes headers as Latin-1), against the ASCII token.
+    given = b"" if credentials is None else credentials.credentials.encode("latin-1")
+    if not hmac.compare_digest(given, settings.token.encode("ascii")):
         raise HTTPException(
             401,
             "this API needs a token: send the header Authorization: Bearer <token>",

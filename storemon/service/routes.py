@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from storemon import jobs
 from storemon.errors import StoremonError
+from storemon.jobs.params import check_as_of
 from storemon.jobs.records import Method, ReportState, ReportView
 from storemon.service.dependencies import (
     Manager,
@@ -58,7 +59,7 @@ def trigger_report(
     if body is not None:
         for name, query_value in (("as_of", as_of), ("method", method)):
             body_value = getattr(body, name)
-            if None not in (body_value, query_value) and body_value != query_value:
+            if None not in (body_value, query_value) and not _same(name, body_value, query_value):
                 raise HTTPException(400, f"{name} is given twice, in the query and the body")
         as_of = body.as_of if body.as_of is not None else as_of
         method = body.method if body.method is not None else method
@@ -157,6 +158,22 @@ def download_html(manager: Manager, view: CompleteReport) -> FileResponse:
         media_type="text/html",
         headers={"Content-Security-Policy": HTML_POLICY},
     )
+
+
+def _same(name: str, body_value: str, query_value: str) -> bool:
+    """Tell whether a parameter given in both the body and the query means the same thing.
+
+    Two ``as_of`` values are the same instant however spelled (``Z`` or ``+00:00``).
+
+    Raises:
+        HTTPException: 422 for an ``as_of`` that is not an instant.
+    """
+    if name != "as_of":
+        return body_value == query_value
+    try:
+        return check_as_of(body_value) == check_as_of(query_value)
+    except StoremonError as exc:
+        raise HTTPException(422, str(exc)) from None
 
 
 def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:
