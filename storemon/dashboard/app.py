@@ -77,6 +77,7 @@ class Dashboard(Results, widgets.VBox):
         )
         self.add_class("storemon-dashboard")
         self._connect()
+        self._in_background(self.refresh_data, shown_in=self.data_freshness)
         self.refresh_recent()
 
     def _connect(self) -> None:
@@ -204,6 +205,7 @@ class Dashboard(Results, widgets.VBox):
             else:
                 self._show_complete(view, generation)
             self.refresh_recent()
+            self.refresh_data()
             return
 
     def _show_running(self, view: ReportView) -> None:
@@ -253,6 +255,14 @@ class Dashboard(Results, widgets.VBox):
         self._offer_stores([])
         self.timeline_image.value = b""
         self.timeline_message.value = ""
+
+    def refresh_data(self) -> None:
+        """Show how fresh the server's data is in the header line (``GET /data``)."""
+        try:
+            self.data_freshness.value = messages.data_line(self.client.data())
+        except ApiError as error:
+            text = html.escape(f"data: {error}")
+            self.data_freshness.value = f"<p>{messages.message('error', text)}</p>"
 
     # --- recent ------------------------------------------------------------------------------
 

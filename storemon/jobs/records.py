@@ -52,6 +52,15 @@ def parse_utc(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+# The data's freshness when a report ran (null for a folder of CSVs: it has no ingest).
+_LATEST_POLL = "The latest poll in the database when the report ran (ISO, UTC)."
+_LAST_INGEST = "The database's last ingest when the report ran (ISO, UTC)."
+_DATA_AGE = (
+    "Seconds from the report's instant (or the latest poll, if older) to when the report "
+    "started: over 7200 the dashboard warns that the data is old."
+)
+
+
 class ProcessIdentity(BaseModel):
     """A process, told apart from a later one that reuses its pid (see :mod:`.process`)."""
 
@@ -83,6 +92,10 @@ class JobRecord(BaseModel):
     now: str | None = Field(None, description="The report's instant: the latest poll used.")
     stores: int | None = None
     demo_data: bool | None = None
+    # How fresh the data was when the report ran (storemon.jobs.runner.record_freshness).
+    data_latest_poll: str | None = Field(None, description=_LATEST_POLL)
+    data_last_ingest: str | None = Field(None, description=_LAST_INGEST)
+    data_age_seconds: float | None = Field(None, description=_DATA_AGE)
     error: str | None = None
     owner: ProcessIdentity | None = Field(None, description="The process that queued it.")
     runner: ProcessIdentity | None = Field(None, description="The process that runs it.")
@@ -121,6 +134,9 @@ class ReportView(BaseModel):
     now: str | None = Field(None, description="The report's instant: the latest poll used.")
     stores: int | None = Field(None, description="Stores in the report.")
     demo_data: bool | None = Field(None, description="True when the demo data set was read.")
+    data_latest_poll: str | None = Field(None, description=_LATEST_POLL)
+    data_last_ingest: str | None = Field(None, description=_LAST_INGEST)
+    data_age_seconds: float | None = Field(None, description=_DATA_AGE)
     error: str | None = Field(None, description="Why it failed, in plain words.")
     csv_url: str | None = None
     html_url: str | None = None
@@ -161,5 +177,8 @@ class ReportView(BaseModel):
             view.error = record.error
         else:
             view.now, view.stores, view.demo_data = record.now, record.stores, record.demo_data
+            view.data_latest_poll = record.data_latest_poll
+            view.data_last_ingest = record.data_last_ingest
+            view.data_age_seconds = record.data_age_seconds
             view.csv_url, view.html_url = csv_url, html_url
         return view

@@ -33,6 +33,7 @@ from storemon.jobs.store import (
     SUMMARY_FILE,
     fail_record,
     load_record,
+    record_freshness,
     save_record,
 )
 
@@ -131,6 +132,7 @@ def execute_job(job_dir: str | Path) -> JobRecord:
     record.status, record.stage, record.finished = ReportState.COMPLETE, Stage.DONE, utc_now()
     record.now, record.stores = summary["now"], summary["stores"]
     record.demo_data = summary["demo_data"]
+    record_freshness(record)
     save_record(job_dir, record)
     return record
 

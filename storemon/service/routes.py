@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from storemon import jobs
+from storemon.engine.freshness import read_freshness
 from storemon.errors import StoremonError
 from storemon.jobs.records import Method, ReportState, ReportView
 from storemon.service.dependencies import (
@@ -23,6 +24,7 @@ from storemon.service.dependencies import (
     report_in_query,
 )
 from storemon.service.models import (
+    DataFreshness,
     ReportList,
     Triggered,
     TriggerRequest,
@@ -153,6 +155,21 @@ def download_html(manager: Manager, view: CompleteReport) -> FileResponse:
         media_type="text/html",
         headers={"Content-Security-Policy": HTML_POLICY},
     )
+
+
+@router.get(
+    "/data",
+    response_model=DataFreshness,
+    responses=error_responses(401, 404),
+    summary="How fresh the data is: latest poll, last ingest, hot window",
+)
+def data_freshness(manager: Manager) -> dict:
+    """The latest poll, the last ingest and the span of polls held by the server's database."""
+    try:
+        freshness = read_freshness(manager.source)
+    except StoremonError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return freshness.to_json()
 
 
 def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:
