@@ -274,6 +274,30 @@ def test_dashboard_header_of_fresh_data_is_not_a_warning(fresh_data, tmp_path) -
     assert "storemon-ok" in header and "storemon-warning" not in header
 
 
+def test_refresh_list_shows_a_new_ingest_in_the_header(tmp_path) -> None:
+    first, later = tmp_path / "first", tmp_path / "later"
+    generate(first, stores=10, days=1, start="2024-10-29T00:00:00Z", seed=2)
+    generate(later, stores=10, days=1, start="2024-10-30T00:00:00Z", seed=2)
+    database = tmp_path / "storemon.duckdb"
+    ingest(first, database)
+    with api_server(database, tmp_path / "reports") as url:
+        app = build_dashboard(url, source=database)
+        try:
+            assert app.wait_idle(30)
+            before = app.data_freshness.value
+            ingest(later, database)
+            app.refresh_button.click()
+            assert app.wait_idle(30)
+            after = app.data_freshness.value
+        finally:
+            app.close()
+    old_latest, new_latest = (expected_polls(raw)["instant"].max() for raw in (first, later))
+    assert f"data up to {old_latest:%Y-%m-%d %H:%M:%S} UTC" in before
+    assert f"data up to {new_latest:%Y-%m-%d %H:%M:%S} UTC" in after
+    last_ingest = read_freshness(database).last_ingest
+    assert f"last ingest {last_ingest:%Y-%m-%d %H:%M:%S} UTC" in after
+
+
 def test_dashboard_header_says_when_the_api_has_no_database(tmp_path) -> None:
     missing = tmp_path / "gone.duckdb"
     with api_server(missing, tmp_path / "reports") as url:

@@ -91,9 +91,7 @@ class Dashboard(Results, widgets.VBox):
         self.store_pick.observe(self._on_store_pick, names="value")
         self.store_text.observe(self._on_store_text, names="value")
         self.recent.observe(self._on_recent_pick, names="value")
-        self.refresh_button.on_click(
-            lambda _: self._in_background(self.refresh_recent, shown_in=self.recent_message)
-        )
+        self.refresh_button.on_click(self._on_refresh)
 
     # --- threads -----------------------------------------------------------------------------
 
@@ -255,6 +253,11 @@ class Dashboard(Results, widgets.VBox):
         self._offer_stores([])
         self.timeline_image.value = b""
         self.timeline_message.value = ""
+
+    def _on_refresh(self, _button: widgets.Button | None = None) -> None:
+        """Refresh list: reload the recent reports, and the header's data freshness."""
+        self._in_background(self.refresh_recent, shown_in=self.recent_message)
+        self._in_background(self.refresh_data, shown_in=self.data_freshness)
 
     def refresh_data(self) -> None:
         """Show how fresh the server's data is in the header line (``GET /data``)."""
