@@ -92,13 +92,14 @@ class JobRecord(BaseModel):
     now: str | None = Field(None, description="The report's instant: the latest poll used.")
     stores: int | None = None
     demo_data: bool | None = None
-    # How fresh the data was when the report ran (storemon.jobs.runner.record_freshness).
-    data_latest_poll: str | None = Field(None, description=_LATEST_POLL)
-    data_last_ingest: str | None = Field(None, description=_LAST_INGEST)
-    data_age_seconds: float | None = Field(None, description=_DATA_AGE)
     error: str | None = None
     owner: ProcessIdentity | None = Field(None, description="The process that queued it.")
     runner: ProcessIdentity | None = Field(None, description="The process that runs it.")
+    # Last, after the keys readers already know: how fresh the data was when the report ran
+    # (set by storemon.jobs.store.record_freshness once the report is complete).
+    data_latest_poll: str | None = Field(None, description=_LATEST_POLL)
+    data_last_ingest: str | None = Field(None, description=_LAST_INGEST)
+    data_age_seconds: float | None = Field(None, description=_DATA_AGE)
 
     @property
     def running(self) -> bool:
@@ -134,12 +135,12 @@ class ReportView(BaseModel):
     now: str | None = Field(None, description="The report's instant: the latest poll used.")
     stores: int | None = Field(None, description="Stores in the report.")
     demo_data: bool | None = Field(None, description="True when the demo data set was read.")
-    data_latest_poll: str | None = Field(None, description=_LATEST_POLL)
-    data_last_ingest: str | None = Field(None, description=_LAST_INGEST)
-    data_age_seconds: float | None = Field(None, description=_DATA_AGE)
     error: str | None = Field(None, description="Why it failed, in plain words.")
     csv_url: str | None = None
     html_url: str | None = None
+    data_latest_poll: str | None = Field(None, description=_LATEST_POLL)
+    data_last_ingest: str | None = Field(None, description=_LAST_INGEST)
+    data_age_seconds: float | None = Field(None, description=_DATA_AGE)
 
     @classmethod
     def of(
