@@ -23,9 +23,11 @@ from live_servers import api_server, wait_for
 
 from storemon.cli import main
 from storemon.dashboard import build_dashboard
+from storemon.dashboard.messages import stale_warning
 from storemon.engine.freshness import Freshness, age_text, read_freshness
 from storemon.engine.ingest import ingest
 from storemon.errors import StoremonError
+from storemon.jobs.records import ReportView
 from storemon.jobs.store import STATUS_FILE
 from storemon.synthetic.generate import generate
 
@@ -308,6 +310,29 @@ def test_dashboard_header_says_when_the_api_has_no_database(tmp_path) -> None:
         finally:
             app.close()
     assert "storemon-error" in header and "does not exist" in header
+
+
+def test_the_warning_of_a_report_as_of_an_earlier_instant_names_both_instants() -> None:
+    view = ReportView(
+        report_id="0b7c5f0e-2f4e-4c4a-9d1e-6a1f0c2b3d4e",
+        status="Complete",
+        method="nearest",
+        as_of="2024-11-04T12:00:00Z",
+        created="2024-11-05T23:00:00.000Z",
+        started="2024-11-05T23:00:00.000Z",
+        finished="2024-11-05T23:00:05.000Z",
+        now="2024-11-04T11:59:30Z",
+        data_latest_poll="2024-11-05T22:59:00Z",
+        data_age_seconds=35 * 3600 + 30,
+    )
+    warning = stale_warning(view)
+    assert "storemon-warning" in warning
+    assert (
+        "data is 35 h old: the report is as of 2024-11-04 11:59:30 UTC "
+        "(the last poll is 2024-11-05 22:59:00 UTC)."
+    ) in warning
+    assert stale_warning(view.model_copy(update={"data_age_seconds": 7200.0})) == ""
+    assert stale_warning(view.model_copy(update={"data_age_seconds": None})) == ""
 
 
 # --- reports ---------------------------------------------------------------------------------

@@ -144,14 +144,12 @@ def stale_warning(view: ReportView) -> str:
     if view.data_age_seconds is None or view.data_age_seconds <= STALE_SECONDS:
         return ""
     last_poll = shown_instant(view.data_latest_poll or view.now)
-    instant = ""
     latest, now = parse_utc(view.data_latest_poll), parse_utc(view.now)
     if latest and now and now < latest:  # a report as of an earlier instant
-        instant = f" and the report is as of {shown_instant(view.now)}"
-    return "<br>" + message(
-        "warning",
-        f"⚠ data is {age_text(view.data_age_seconds)} old: the last poll is {last_poll}{instant}.",
-    )
+        why = f"the report is as of {shown_instant(view.now)} (the last poll is {last_poll})"
+    else:
+        why = f"the last poll is {last_poll}"
+    return "<br>" + message("warning", f"⚠ data is {age_text(view.data_age_seconds)} old: {why}.")
 
 
 def data_line(freshness: Freshness, now: datetime | None = None) -> str:
