@@ -12,6 +12,12 @@ with like:
   own process, measured with wait4).
 
 Usage: ``python bench/benchmark.py [--scales 1 10] [--sample 30] [--repeat 3]``.
+
+``--latency`` measures instead what a user waits for a report of the real fleet's size (issue 8),
+all in one run: the engine alone (``compute_report`` on the database), trigger -> Complete
+through the API on a real server (p50 and p95 of sequential reports, after one untimed report),
+and ``storemon report`` on the command line with its kernel started up front (the default) or
+only when the notebook runs (as before issue 8).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -155,14 +162,118 @@ def render(rows: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+# --- latency (issue 8): engine, API trigger -> Complete, `storemon report` -------------------
+
+
+def _wait_complete(client, report_id: str) -> float:
+    """Poll the API every 20 ms until the report is done; return the seconds it took."""
+    started = time.perf_counter()
+    while True:
+        body = client.get(
+            "/get_report", params={"report_id": report_id}, headers={"Accept": "application/json"}
+        ).json()
+        if body["status"] != "Running":
+            if body["status"] != "Complete":
+                raise SystemExit(f"report failed: {body}")
+            return time.perf_counter() - started
+        time.sleep(0.02)
+
+
+def api_latency(database: str, reports: int) -> list[float]:
+    """Trigger -> Complete of ``reports`` sequential reports on a real API server (seconds)."""
+    import httpx
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from live_servers import free_port, wait_for
+
+    port = free_port()
+    code = (
+        "import sys; from storemon.service.serve import serve; "
+        "serve(port=int(sys.argv[1]), source=sys.argv[2], reports_dir=sys.argv[3], "
+        "log_level='warning')"
+    )
+    reports_dir = BENCH_DATA / "latency-reports"
+    server = subprocess.Popen(
+        [sys.executable, "-c", code, str(port), database, str(reports_dir)], cwd=ROOT
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+
+            def up() -> bool:
+                try:
+                    return client.get("/reports").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            wait_for(up, 60, "the API server")
+            _wait_complete(client, client.post("/trigger_report").json()["report_id"])
+            time.sleep(10)  # a server that has been up a while: its pool is warm
+            times = []
+            for _ in range(reports):
+                started = time.perf_counter()
+                report_id = client.post("/trigger_report").json()["report_id"]
+                _wait_complete(client, report_id)
+                times.append(time.perf_counter() - started)
+            return times
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+
+
+def cli_seconds(database: str, early_kernel: bool) -> float:
+    """Wall time of one ``storemon report`` process (kernel started up front or when needed)."""
+    code = (
+        "import sys; from storemon.jobs import run_report_job; "
+        "run_report_job(sys.argv[1], reports_dir=sys.argv[2], early_kernel=sys.argv[3] == '1')"
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", code, database, str(BENCH_DATA / "latency-reports"),
+         str(int(early_kernel))],
+        cwd=ROOT,
+        check=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def bench_latency(reports: int) -> str:
+    """Measure engine, API and command-line report times on the 1x fleet; a markdown table."""
+    out, database = str(BENCH_DATA / "1x"), str(BENCH_DATA / "1x-latency.duckdb")
+    if not Path(out, "store_status.csv").exists():
+        run_phase("generate", out=out, stores=REAL_STORES)
+    if not Path(database).exists():
+        run_phase("ingest", out=out, database=database)
+    engine = sorted(run_phase("report_db", database=database)["seconds"] for _ in range(3))[1]
+    api = sorted(api_latency(database, reports))
+    p50, p95 = api[len(api) // 2], api[min(len(api) - 1, round(0.95 * (len(api) - 1)))]
+    cli_cold, cli_early = cli_seconds(database, False), cli_seconds(database, True)
+    goal = max(3 * engine, 1.5)
+    rows = [
+        ("engine: compute_report on the database (median of 3)", f"{engine:.2f} s"),
+        (f"API trigger -> Complete, p50 of {reports} sequential", f"{p50:.2f} s"),
+        (f"API trigger -> Complete, p95 of {reports} sequential", f"{p95:.2f} s"),
+        ("API p50 / engine", f"{p50 / engine:.1f}x (goal: p50 <= {goal:.2f} s)"),
+        ("`storemon report`, kernel started up front", f"{cli_early:.1f} s"),
+        ("`storemon report`, kernel started when needed", f"{cli_cold:.1f} s"),
+    ]
+    print(f"  API runs: {[round(t, 2) for t in api]}", file=sys.stderr)
+    return "\n".join(["| 14,092 stores | |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])
+
+
 def main() -> None:
     """Parse the options, run the scales, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--sample", type=int, default=30, help="stores timed by brute force")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the fast phases")
+    parser.add_argument("--latency", action="store_true", help="the report latency table only")
+    parser.add_argument("--reports", type=int, default=5, help="API reports timed (--latency)")
     args = parser.parse_args()
     BENCH_DATA.mkdir(parents=True, exist_ok=True)
+    if args.latency:
+        print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
+        print(bench_latency(args.reports))
+        return
     rows = [bench_scale(scale, args.sample, args.repeat) for scale in args.scales]
     print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
     print(render(rows))

@@ -9,12 +9,20 @@ sees it (the library reads a relative path as relative to the storemon home, see
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from storemon.config import DEFAULT_DB, METHODS, RAW_DATA_DIR
+from storemon.config import (
+    DASHBOARD_KERNELS_VARIABLE,
+    DEFAULT_DASHBOARD_KERNELS,
+    DEFAULT_DB,
+    METHODS,
+    RAW_DATA_DIR,
+    TOKEN_VARIABLE,
+)
 from storemon.errors import StoremonError
 
 
@@ -89,6 +97,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve_source.add_argument(
         "--db", type=user_path, help=f"ingested database (default {DEFAULT_DB})"
     )
+    # Serving safely (issue 10): refuse an open non-loopback address; cap the dashboard kernels.
+    serve.add_argument(
+        "--insecure",
+        action="store_true",
+        help=f"serve a non-loopback --host without {TOKEN_VARIABLE}: anyone who reaches it can "
+        "use it (prefer a token behind a TLS reverse proxy)",
+    )
+    serve.add_argument(
+        "--dashboard-kernels",
+        type=int,
+        default=None,
+        metavar="N",
+        help="dashboard pages open at once, each with a kernel (default "
+        f"{DASHBOARD_KERNELS_VARIABLE} or {DEFAULT_DASHBOARD_KERNELS}); the next visitor is asked "
+        "to retry",
+    )
+    serve.add_argument(
+        "--dashboard-hostname",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the dashboard answers to besides localhost (the name a reverse proxy "
+        "forwards); repeatable",
+    )
     serve.set_defaults(run=run_serve)
     return parser
 
@@ -161,8 +193,41 @@ def run_serve(args: argparse.Namespace) -> None:
     source = args.data if args.data is not None else (args.db or DEFAULT_DB)
     require_source(source)  # before anything starts
     serve_with_dashboard(
-        host=args.host, port=args.port, dashboard_port=args.dashboard_port, source=source
+        host=args.host,
+        port=args.port,
+        dashboard_port=args.dashboard_port,
+        source=source,
+        insecure=args.insecure,
+        dashboard_kernels=dashboard_kernels(args.dashboard_kernels),
+        hostnames=tuple(args.dashboard_hostname),
     )
+
+
+def dashboard_kernels(option: int | None) -> int:
+    """The dashboard's kernel cap: ``--dashboard-kernels``, else its variable, else the default.
+
+    Args:
+        option: The option's value, None when not given.
+
+    Returns:
+        A positive number of kernels.
+
+    Raises:
+        StoremonError: Not a positive whole number.
+    """
+    text = str(option) if option is not None else os.environ.get(DASHBOARD_KERNELS_VARIABLE)
+    if text is None or not text.strip():
+        return DEFAULT_DASHBOARD_KERNELS
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise StoremonError(
+            f"the dashboard's kernel cap must be a whole number of at least 1, not {text!r} "
+            f"(--dashboard-kernels or {DASHBOARD_KERNELS_VARIABLE})"
+        )
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

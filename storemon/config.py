@@ -40,6 +40,19 @@ API_URL_VARIABLE = "STOREMON_API_URL"
 SOURCE_VARIABLE = "STOREMON_SOURCE"
 TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 
+# Warm Jupyter kernels the API server keeps ready for reports, over all its runners (issue 8):
+# each costs a Python process with pandas and DuckDB imported; 2 fits 2 cores. 0: no pool.
+KERNEL_POOL = int(os.environ.get("STOREMON_KERNEL_POOL") or 2)
+
+# The dashboard server (`storemon serve`): how many pages may hold a kernel at once (the next
+# visitor is told to retry), and how soon the kernel of a closed page is stopped. The dashboard
+# kernel reads the API's token from the file this variable names, never from its environment.
+DASHBOARD_KERNELS_VARIABLE = "STOREMON_DASHBOARD_KERNELS"
+DEFAULT_DASHBOARD_KERNELS = 4
+DASHBOARD_CULL_IDLE_SECONDS = 180
+DASHBOARD_CULL_INTERVAL_SECONDS = 30
+TOKEN_FILE_VARIABLE = "STOREMON_API_TOKEN_FILE"
+
 DEFAULT_TIMEZONE = "America/Chicago"
 METHODS = ("nearest", "carry_forward")
 

@@ -48,13 +48,14 @@ def client(base_url: str):
 
 
 def poll(client: httpx.Client, report_id: str, timeout: float = 180) -> dict:
-    """GET /get_report as JSON until the report is no longer Running."""
+    """GET /get_report as JSON until the report is no longer Running (and its HTML is there)."""
 
     def finished():
         body = client.get(
             "/get_report", params={"report_id": report_id}, headers={"Accept": "application/json"}
         ).json()
-        return body["status"] != "Running" and body
+        # issue 8: a Complete report's HTML copy follows it (html_ready); status.json changes then
+        return body["status"] != "Running" and body.get("html_ready") is not False and body
 
     return wait_for(finished, timeout, f"report {report_id}", every=0.5)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +17,7 @@ from jobkit import alive
 from live_servers import free_port, small_fleet
 
 from storemon.jobs.process import child_pids
-from storemon.service.voila import dashboard_command, dashboard_environment
+from storemon.service.voila import dashboard_command, dashboard_environment, make_runtime
 
 SERVE = (
     "import sys; from storemon.service.serve import serve_with_dashboard; "
@@ -31,6 +33,13 @@ def descendants(pid: int) -> set[int]:
             found.add(child)
             todo.append(child)
     return found
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def wait_until(predicate, timeout: float, what: str) -> None:
@@ -95,3 +104,109 @@ def test_serve_stops_dashboard_and_kernels(tmp_path: Path, signum: int):
             server.wait()
     assert "storemon dashboard stopped" in output
     wait_until(lambda: not any(alive(pid) for pid in processes), 20, "the children to end")
+
+
+def start_serve(tmp_path: Path, api_port: int, dashboard_port: int) -> subprocess.Popen:
+    fleet = small_fleet(tmp_path / "raw", stores=10, seed=2)
+    command = [
+        sys.executable, "-m", "storemon.cli", "serve", "--data", str(fleet),
+        "--port", str(api_port), "--dashboard-port", str(dashboard_port),
+    ]  # fmt: skip
+    environment = {**os.environ, "STOREMON_REPORTS_DIR": str(tmp_path / "reports")}
+    environment["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    return subprocess.Popen(
+        command,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the processes")
+def test_sigkill_of_serve_takes_voila_and_kernels_with_it(tmp_path: Path):
+    api_port, dashboard_port = free_port(), free_port()
+    server = start_serve(tmp_path, api_port, dashboard_port)
+    try:
+        wait_until(lambda: answers(f"http://127.0.0.1:{api_port}/reports"), 60, "the API")
+        assert answers(f"http://127.0.0.1:{dashboard_port}/")  # a page: Voilà starts a kernel
+        processes = descendants(server.pid)
+        voila = [pid for pid in child_pids(server.pid) if b"voila" in cmdline(pid)]
+        assert len(voila) == 1 and child_pids(voila[0])  # Voilà and the page's kernel
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        started = time.monotonic()
+        wait_until(lambda: not any(alive(pid) for pid in processes), 20, "the children to end")
+        print(f"children gone {time.monotonic() - started:.1f} s after SIGKILL of serve")
+        assert not listening(dashboard_port)
+        assert list((tmp_path / "tmp").iterdir()) == []  # runtime and connection folders
+    finally:
+        for pid in descendants(server.pid) if server.poll() is None else []:
+            os.kill(pid, signal.SIGKILL)
+        kill_group(server)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("taken", ["api", "dashboard"])
+def test_serve_refuses_a_port_someone_else_holds(tmp_path: Path, taken: str):
+    api_port, dashboard_port = free_port(), free_port()
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", api_port if taken == "api" else dashboard_port))
+    holder.listen()
+    server = start_serve(tmp_path, api_port, dashboard_port)
+    try:
+        out, err = server.communicate(timeout=60)
+    finally:
+        kill_group(server)
+        holder.close()
+    port = api_port if taken == "api" else dashboard_port
+    assert server.returncode == 1
+    assert err.startswith(f"storemon: error: port {port} on 127.0.0.1 is taken by another program")
+    assert len(err.strip().splitlines()) == 1
+    assert "storemon dashboard on" not in out and "storemon API on" not in out
+    assert not listening(api_port if taken == "dashboard" else dashboard_port)  # nothing started
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_failed_voila_start_leaves_no_folder_in_the_temp_folder(tmp_path: Path):
+    """Voilà itself cannot bind (someone took the port after the check): nothing is left."""
+    port = free_port()
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", port))
+    holder.listen()
+    runtime = make_runtime("127.0.0.1", "a-token")
+    environment = dashboard_environment("http://127.0.0.1:9", tmp_path, runtime=runtime)
+    environment["TMPDIR"] = str(temp)
+    try:
+        voila = subprocess.run(
+            dashboard_command(port=port, runtime=runtime),
+            env=environment,
+            capture_output=True,
+            timeout=120,
+        )
+    finally:
+        holder.close()
+        shutil.rmtree(runtime, ignore_errors=True)
+    assert voila.returncode == 1, voila.stderr.decode()[-2000:]
+    assert not runtime.exists()  # removed by the Voilà process itself, connection files too
+    assert list(temp.iterdir()) == []

@@ -47,7 +47,7 @@ def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) 
     status = jobs.run_report_job(database, out=out, reports_dir=reports)
 
     assert status.status is ReportState.COMPLETE and status.stage is Stage.DONE
-    assert status.error is None
+    assert status.error is None and status.html_ready is True
     assert jobs.is_report_id(status.report_id)
     folder = reports / status.report_id
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -98,7 +98,7 @@ def test_a_queued_record_on_disk(database: Path, tmp_path: Path) -> None:
     on_disk = record(reports, created.report_id)
     assert list(on_disk) == [
         "report_id", "status", "stage", "parameters", "created", "started", "finished",
-        "now", "stores", "demo_data", "error", "owner", "runner",
+        "now", "stores", "demo_data", "html_ready", "error", "owner", "runner",
         "data_latest_poll", "data_last_ingest", "data_age_seconds",
     ]  # fmt: skip
     assert on_disk["status"] == "Running" and on_disk["stage"] == "queued"

@@ -2,18 +2,23 @@
 
 The API answers a report's record as :class:`~storemon.jobs.records.ReportView`; the client
 parses every record it receives into one, so the dashboard reads typed fields, not dict keys.
+
+Under ``storemon serve`` the dashboard's kernel is not given the API's token in its environment
+(readable by any code in the kernel and easy to print into the page): it gets the path of a
+private file holding it (``STOREMON_API_TOKEN_FILE``), which :func:`served_token` reads.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import types
 import typing
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from storemon.config import TOKEN_VARIABLE
+from storemon.config import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE
 from storemon.engine.freshness import Freshness
 from storemon.errors import StoremonError
 from storemon.jobs.records import ReportView
@@ -58,18 +63,37 @@ def read_view(record: dict) -> ReportView:
         raise ApiError(f"the API answered a record the dashboard cannot read: {error}") from None
 
 
+def served_token() -> str | None:
+    """The API's token handed to the dashboard by ``storemon serve``, if any.
+
+    Returns:
+        The contents of the file ``STOREMON_API_TOKEN_FILE`` names, None without one.
+
+    Raises:
+        ApiError: The variable names a file that cannot be read.
+    """
+    path = os.environ.get(TOKEN_FILE_VARIABLE)
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().strip() or None
+    except OSError as error:
+        raise ApiError(f"cannot read the API's token from {path}: {error.strerror}") from None
+
+
 class ApiClient:
     """A small client of the storemon HTTP API.
 
     Args:
         api_url: Base URL of the API, e.g. ``http://127.0.0.1:8000``.
-        token: Bearer token, when the API needs one.
+        token: Bearer token, when the API needs one (default: :func:`served_token`).
         timeout: Seconds to wait for an answer.
     """
 
     def __init__(self, api_url: str, token: str | None = None, timeout: float = 15.0) -> None:
         self.api_url = api_url.rstrip("/")
-        self.token = token or None
+        self.token = token or served_token()
         self.timeout = timeout
 
     def _request(

@@ -8,7 +8,7 @@ from storemon.config import REPORTS_DIR
 from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
 from storemon.jobs.records import JobRecord, ReportState
-from storemon.jobs.runner import execute_job, job_log
+from storemon.jobs.runner import execute_job, job_log, new_pool
 from storemon.jobs.store import CSV_FILE, NOTEBOOK_FILE, create_job, read_status
 
 
@@ -18,8 +18,12 @@ def run_report_job(
     method: str = "nearest",
     out: str | Path | None = None,
     reports_dir: str | Path = REPORTS_DIR,
+    early_kernel: bool = True,
 ) -> JobRecord:
     """Run one report job in this process (``storemon report``) and return its record.
+
+    Its kernel starts (and imports what the notebook needs) in the background right away,
+    while this process imports papermill and nbconvert (see bench/benchmark.py --latency).
 
     Args:
         source: The data (database or CSV folder).
@@ -27,6 +31,7 @@ def run_report_job(
         method: ``nearest`` or ``carry_forward``.
         out: When given, the report's CSV is also copied there (atomically).
         reports_dir: The folder of report folders.
+        early_kernel: Start the kernel up front (False: when the notebook runs).
 
     Returns:
         The Complete record.
@@ -38,7 +43,12 @@ def run_report_job(
     record = create_job(reports_dir, source, as_of, method)
     job_dir = Path(reports_dir) / record.report_id
     with job_log(job_dir):  # papermill's and the kernel's chatter go to the job's log
-        record = execute_job(job_dir)
+        pool = new_pool(1, refill=False) if early_kernel else None
+        try:
+            record = execute_job(job_dir, pool)
+        finally:
+            if pool is not None:
+                pool.close()
     if record.status is not ReportState.COMPLETE:
         raise StoremonError(
             f"report {record.report_id} failed: {record.error} (see {job_dir / NOTEBOOK_FILE})"

@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from storemon.config import REPORTS_DIR
+from storemon.config import KERNEL_POOL, REPORTS_DIR
 from storemon.errors import StoremonError
 from storemon.jobs.records import JobRecord
 from storemon.jobs.runner import SERVE_FLAG
@@ -52,6 +52,8 @@ class JobManager:
         reports_dir: The folder of report folders.
         workers: How many reports run at once.
         max_queue: How many reports may wait; past that :meth:`submit` refuses.
+        kernel_pool: Warm kernels kept ready over all runners (each runner keeps its share,
+            see :mod:`storemon.jobs.pool`); 0 starts a kernel per report.
     """
 
     def __init__(
@@ -60,11 +62,13 @@ class JobManager:
         reports_dir: str | Path = REPORTS_DIR,
         workers: int = DEFAULT_WORKERS,
         max_queue: int = DEFAULT_MAX_QUEUE,
+        kernel_pool: int = KERNEL_POOL,
     ) -> None:
         self.source = Path(source)
         self.reports_dir = Path(reports_dir)
         self.workers = workers
         self.max_queue = max_queue
+        self.kernel_pool = kernel_pool
         self._waiting: collections.deque[str] = collections.deque()
         self._runners: dict[int, subprocess.Popen] = {}  # worker number -> its runner
         self._busy: dict[int, str] = {}  # worker number -> the report it runs
@@ -126,12 +130,29 @@ class JobManager:
         with self._lock:
             return len(self._waiting)
 
-    def _spawn_runner(self) -> subprocess.Popen:
-        """Start a runner process; it reads job folders on stdin and answers on stdout."""
+    def runner_pids(self) -> list[int]:
+        """The process ids of the runners alive now (their children are the report kernels)."""
+        with self._lock:
+            return [r.pid for r in self._runners.values() if r.poll() is None]
+
+    def kernel_share(self, number: int) -> int:
+        """The warm kernels worker ``number``'s runner keeps: the pool split over the workers.
+
+        Args:
+            number: The worker's number, from 0.
+
+        Returns:
+            Its share (the first ``kernel_pool % workers`` workers keep one more).
+        """
+        share, extra = divmod(max(self.kernel_pool, 0), max(self.workers, 1))
+        return share + (number < extra)
+
+    def _spawn_runner(self, number: int) -> subprocess.Popen:
+        """Start worker ``number``'s runner; it reads job folders on stdin, answers on stdout."""
         # A session of its own: Ctrl-C in the server's terminal reaches the server only, which
         # then stops the runners itself and records why.
         return subprocess.Popen(
-            [sys.executable, "-m", "storemon.jobs", SERVE_FLAG],
+            [sys.executable, "-m", "storemon.jobs", SERVE_FLAG, str(self.kernel_share(number))],
             cwd=self.reports_dir,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -146,7 +167,7 @@ class JobManager:
             while True:
                 with self._lock:
                     if runner is None or runner.poll() is not None:
-                        runner = self._runners[number] = self._spawn_runner()
+                        runner = self._runners[number] = self._spawn_runner(number)
                     while not self._waiting and not self._stopping:
                         self._lock.wait()
                     if self._stopping:

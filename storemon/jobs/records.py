@@ -92,6 +92,11 @@ class JobRecord(BaseModel):
     now: str | None = Field(None, description="The report's instant: the latest poll used.")
     stores: int | None = None
     demo_data: bool | None = None
+    html_ready: bool | None = Field(
+        None,
+        description="Complete: whether report.html is written yet (None in records made "
+        "before issue 8, whose HTML was written before they became Complete).",
+    )
     error: str | None = None
     owner: ProcessIdentity | None = Field(None, description="The process that queued it.")
     runner: ProcessIdentity | None = Field(None, description="The process that runs it.")
@@ -135,6 +140,9 @@ class ReportView(BaseModel):
     now: str | None = Field(None, description="The report's instant: the latest poll used.")
     stores: int | None = Field(None, description="Stores in the report.")
     demo_data: bool | None = Field(None, description="True when the demo data set was read.")
+    html_ready: bool | None = Field(
+        None, description="Complete: whether the HTML copy is written (html_url only then)."
+    )
     error: str | None = Field(None, description="Why it failed, in plain words.")
     csv_url: str | None = None
     html_url: str | None = None
@@ -178,8 +186,11 @@ class ReportView(BaseModel):
             view.error = record.error
         else:
             view.now, view.stores, view.demo_data = record.now, record.stores, record.demo_data
+            view.csv_url = csv_url
+            # The HTML copy is written after the report is Complete (issue 8).
+            view.html_ready = record.html_ready is not False
+            view.html_url = html_url if view.html_ready else None
             view.data_latest_poll = record.data_latest_poll
             view.data_last_ingest = record.data_last_ingest
             view.data_age_seconds = record.data_age_seconds
-            view.csv_url, view.html_url = csv_url, html_url
         return view

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from storemon.config import REPORT_NOTEBOOK
 from storemon.files import read_json, write_bytes_atomic
+from storemon.jobs.pool import KernelPool
 from storemon.jobs.process import process_identity
 from storemon.jobs.records import JobRecord, ReportState, Stage, utc_now
 from storemon.jobs.store import (
@@ -91,17 +92,53 @@ def job_log(job_dir: Path) -> Iterator[None]:
             os.close(original)
 
 
-def execute_job(job_dir: str | Path) -> JobRecord:
+def setup_code(notebook: str | Path = REPORT_NOTEBOOK) -> str:
+    """The code of the notebook's cells before its ``parameters`` cell: what warms a kernel.
+
+    Args:
+        notebook: The report notebook.
+
+    Returns:
+        The cells' sources joined (for report.ipynb: ``from storemon.analysis import reading``).
+    """
+    cells = read_json(Path(notebook))["cells"]
+    before = []
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            break
+        if cell["cell_type"] == "code":
+            before.append("".join(cell["source"]))
+    return "\n".join(before)
+
+
+def new_pool(size: int, refill: bool = True) -> KernelPool:
+    """A started pool of kernels warmed with the report notebook's imports.
+
+    Args:
+        size: Warm kernels kept (0: each report starts its own).
+        refill: Replace each kernel handed out (False for a single report).
+
+    Returns:
+        The pool; close it when done.
+    """
+    return KernelPool(size, setup_code(), refill=refill).start()
+
+
+def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecord:
     """Run a created job in this process: the notebook, then the HTML; record the outcome.
+
+    The record is Complete as soon as the notebook has written the CSV; the HTML copy is
+    written after that and the record then says ``html_ready``.
 
     Args:
         job_dir: The job's folder (made by :func:`storemon.jobs.store.create_job`).
+        pool: Where the report's kernel comes from; default a kernel started for it.
 
     Returns:
         The final record (Complete or Failed).
 
     Raises:
-        KeyboardInterrupt: Ctrl-C; the record says Failed "stopped" first.
+        KeyboardInterrupt: Ctrl-C; the record says Failed "stopped" first (unless Complete).
     """
     job_dir = Path(job_dir)
     record = load_record(job_dir)
@@ -111,41 +148,83 @@ def execute_job(job_dir: str | Path) -> JobRecord:
     save_record(job_dir, record)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+    own_pool = pool is None
     try:
-        error = _run_notebook(job_dir, record)
-        if error is None:
-            _write_html(job_dir)
+        pool = new_pool(0) if own_pool else pool
+        error = _run_notebook(job_dir, record, pool)
+        if error is not None:
+            return fail_record(job_dir, record, error)
+        record = record_complete(job_dir, record)
+        _publish_html(job_dir, record)
+        return record
     except JobStopped:
-        return fail_record(job_dir, record, STOPPED)
+        return record if not record.running else fail_record(job_dir, record, STOPPED)
     except KeyboardInterrupt:
-        fail_record(job_dir, record, "stopped: interrupted (Ctrl-C)")
+        if record.running:
+            fail_record(job_dir, record, "stopped: interrupted (Ctrl-C)")
         raise
     except Exception as exc:  # noqa: BLE001 - any failure becomes the record's reason
-        error = f"the report could not be written: {type(exc).__name__}: {exc}"
+        return fail_record(job_dir, record, f"the report could not be written: {_named(exc)}")
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
         Path(job_dir / PARTIAL_NOTEBOOK).unlink(missing_ok=True)
-    if error is not None:
-        return fail_record(job_dir, record, error)
+        if own_pool and pool is not None:
+            pool.close()
+
+
+def _named(exc: BaseException) -> str:
+    """An exception as ``Type: message``."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def record_complete(job_dir: Path, record: JobRecord) -> JobRecord:
+    """Record a job Complete from its ``summary.json``: the CSV is there, the HTML not yet.
+
+    Args:
+        job_dir: The job's folder.
+        record: Its Running record (updated in place).
+
+    Returns:
+        The Complete record.
+    """
     summary = read_json(job_dir / SUMMARY_FILE)
     record.status, record.stage, record.finished = ReportState.COMPLETE, Stage.DONE, utc_now()
     record.now, record.stores = summary["now"], summary["stores"]
     record.demo_data = summary["demo_data"]
+    record.html_ready = False
     record_freshness(record)
     save_record(job_dir, record)
     return record
 
 
-def _run_notebook(job_dir: Path, record: JobRecord) -> str | None:
+def _publish_html(job_dir: Path, record: JobRecord) -> None:
+    """Write the HTML copy of a Complete report, then record ``html_ready``.
+
+    A failure here leaves the report Complete without its HTML (``html_ready`` stays false);
+    the reason goes to the job's log.
+    """
+    try:
+        write_html(job_dir)
+    except Exception:  # noqa: BLE001 - the report itself is complete
+        logging.getLogger(__name__).exception("the HTML copy could not be written")
+        return
+    record.html_ready = True
+    save_record(job_dir, record)
+
+
+def _run_notebook(job_dir: Path, record: JobRecord, pool: KernelPool) -> str | None:
     """Execute the report notebook into the job folder; return the error in plain words."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from storemon.jobs.engine import ENGINE_NAME
 
     parameters = record.parameters
     partial = job_dir / PARTIAL_NOTEBOOK
     try:
         for attempt in range(1, KERNEL_ATTEMPTS + 1):
+            km = pool.take()
             try:
                 papermill.execute_notebook(
                     str(REPORT_NOTEBOOK),
@@ -157,6 +236,8 @@ def _run_notebook(job_dir: Path, record: JobRecord) -> str | None:
                         "method": parameters.method,
                         "reports_dir": str(job_dir.parent.absolute()),
                     },
+                    engine_name=ENGINE_NAME,
+                    km=km,
                     kernel_name="python3",
                     progress_bar=False,
                     start_timeout=KERNEL_START_SECONDS,
@@ -164,11 +245,13 @@ def _run_notebook(job_dir: Path, record: JobRecord) -> str | None:
                 )
                 break
             except (RuntimeError, TimeoutError) as exc:
-                # A kernel that fails to start or dies (a busy machine, a port taken between
-                # choosing and binding it) is worth one more try; the notebook is idempotent.
+                # A kernel that dies (a busy machine, a kill) is worth one more try with
+                # another kernel; the notebook is idempotent.
                 if attempt == KERNEL_ATTEMPTS:
                     raise
                 logging.getLogger(__name__).warning("kernel failed (%s); retrying", exc)
+            finally:
+                pool.discard(km)  # one report per kernel
     except PapermillExecutionError as exc:
         # A StoremonError from the notebook is already a plain sentence; anything else is a bug
         # and is named as such (the executed notebook shows the traceback).
@@ -181,8 +264,12 @@ def _run_notebook(job_dir: Path, record: JobRecord) -> str | None:
     return None
 
 
-def _write_html(job_dir: Path) -> None:
-    """Write the executed notebook as HTML without code, for people (nbconvert --no-input)."""
+def write_html(job_dir: Path) -> None:
+    """Write the executed notebook as HTML without code, for people (nbconvert --no-input).
+
+    Args:
+        job_dir: The job's folder, holding the executed ``report.ipynb``.
+    """
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
@@ -200,33 +287,45 @@ def _write_html(job_dir: Path) -> None:
     write_bytes_atomic(job_dir / HTML_FILE, body.encode("utf-8"))
 
 
-def _serve_runner() -> int:
-    """Runner loop: run each job folder read from stdin, answer its status on stdout."""
+def _serve_runner(kernels: int) -> int:
+    """Runner loop: run each job folder read from stdin, answer its status on stdout.
+
+    Args:
+        kernels: Warm kernels this runner keeps ready (its share of the server's pool).
+
+    Returns:
+        The exit code.
+    """
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything printed goes to the log, never into the answers
     signal.signal(signal.SIGTERM, _on_sigterm)
+    pool = None
     try:
+        pool = new_pool(kernels)  # kernels start warming before the imports below
         import nbconvert  # noqa: F401 - both import slowly: once per runner, not per report
         import papermill  # noqa: F401
 
         for line in sys.stdin:
             job_dir = Path(line.strip())
             with job_log(job_dir):
-                record = execute_job(job_dir)
+                record = execute_job(job_dir, pool)
             protocol.write(f"{record.status.value}\n")
             if _stop_requested:
                 break
     except JobStopped:
         pass
+    finally:
+        if pool is not None:
+            pool.close()  # every kernel of this runner, idle or warming
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runner entry point: ``python -m storemon.jobs --serve`` or ``... JOB_DIR``.
+    """Runner entry point: ``python -m storemon.jobs --serve [KERNELS]`` or ``... JOB_DIR``.
 
     With ``--serve`` it runs the job folders it reads on stdin, one per line, and answers each
-    with its final status on stdout (the :class:`JobManager` protocol); with a folder it runs
-    that one job.
+    with its final status on stdout (the :class:`JobManager` protocol), keeping ``KERNELS``
+    warm kernels ready (default 1); with a folder it runs that one job.
 
     Args:
         argv: The arguments (default ``sys.argv[1:]``).
@@ -234,9 +333,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         0, or 1 when the single job Failed.
     """
-    (argument,) = sys.argv[1:] if argv is None else argv
+    argument, *rest = sys.argv[1:] if argv is None else argv
     if argument == SERVE_FLAG:
-        return _serve_runner()
+        return _serve_runner(int(rest[0]) if rest else 1)
     signal.signal(signal.SIGTERM, _on_sigterm)
     with job_log(Path(argument)):
         record = execute_job(argument)

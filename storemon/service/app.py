@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from storemon import __version__, jobs
-from storemon.config import DEFAULT_DB, REPORTS_DIR, TOKEN_VARIABLE
+from storemon.config import DEFAULT_DB, KERNEL_POOL, REPORTS_DIR, TOKEN_VARIABLE
 from storemon.service.dependencies import ApiSettings, require_token
 from storemon.service.routes import router
 
@@ -33,6 +33,7 @@ def create_app(
     workers: int = jobs.DEFAULT_WORKERS,
     max_queue: int = jobs.DEFAULT_MAX_QUEUE,
     token: str | None = None,
+    kernel_pool: int = KERNEL_POOL,
 ) -> FastAPI:
     """Build the API app; its job queue starts and stops with the app (lifespan).
 
@@ -43,6 +44,8 @@ def create_app(
         max_queue: Reports that may wait; a trigger past that gets 429.
         token: Required bearer token; default the ``STOREMON_API_TOKEN`` environment variable,
             and no token (an open API) when that is unset or empty.
+        kernel_pool: Warm kernels kept ready for reports (default ``STOREMON_KERNEL_POOL``,
+            2); they start and stop with the app, in its runners.
 
     Returns:
         The FastAPI app; ``app.state.jobs`` is its :class:`storemon.jobs.JobManager`.
@@ -60,7 +63,9 @@ def create_app(
         dependencies=[Depends(require_token)] if settings.token else [],
     )
     app.state.settings = settings
-    app.state.jobs = jobs.JobManager(source, reports_dir, workers=workers, max_queue=max_queue)
+    app.state.jobs = jobs.JobManager(
+        source, reports_dir, workers=workers, max_queue=max_queue, kernel_pool=kernel_pool
+    )
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _internal_error)
     app.include_router(router)
@@ -69,7 +74,7 @@ def create_app(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the app's job queue while the app serves."""
+    """Run the app's job queue (its runners and their warm kernels) while the app serves."""
     manager = app.state.jobs
     manager.start()
     try:

@@ -25,6 +25,7 @@ _STATE_FIELDS = {
         "stores",
         "demo_data",
         "csv_url",
+        "html_ready",
         "html_url",
         "data_latest_poll",
         "data_last_ingest",

@@ -150,6 +150,10 @@ def download_csv(manager: Manager, view: CompleteReport) -> FileResponse:
 )
 def download_html(manager: Manager, view: CompleteReport) -> FileResponse:
     """The executed report notebook as HTML without code: tables and notes for people."""
+    if not view.html_ready:  # issue 8: written just after the report became Complete
+        raise HTTPException(
+            409, f"report {view.report_id} is Complete but its HTML copy is not written yet"
+        )
     return FileResponse(
         manager.reports_dir / view.report_id / jobs.HTML_FILE,
         media_type="text/html",

@@ -1,27 +1,33 @@
 """``storemon serve``: the HTTP API under uvicorn and, next to it, the dashboard's Voilà process.
 
 :func:`serve_with_dashboard` is ``storemon serve``: Voilà in a child process, the API in this one;
-Ctrl-C or SIGTERM stops the API (and its running reports), then Voilà (and its kernels). This
-process never imports the dashboard (ipywidgets, matplotlib): Voilà's kernels do.
+Ctrl-C or SIGTERM stops the API (and its running reports), then Voilà (and its kernels); if this
+process is killed outright, Linux sends Voilà SIGTERM (:mod:`storemon.service.voila_server`).
+Safe by default: a port someone else holds, or a non-loopback address without a token (unless
+``insecure``), is refused before anything starts. This process never imports the dashboard
+(ipywidgets, matplotlib): Voilà's kernels do.
 """
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
 import uvicorn
 
 from storemon import jobs
-from storemon.config import DEFAULT_DB, REPORTS_DIR, TOKEN_VARIABLE
+from storemon.config import DEFAULT_DASHBOARD_KERNELS, DEFAULT_DB, REPORTS_DIR, TOKEN_VARIABLE
 from storemon.errors import StoremonError
 from storemon.service.app import create_app
 from storemon.service.voila import (
     DEFAULT_DASHBOARD_PORT,
+    KernelLimits,
+    bind_listener,
+    is_loopback,
     start_dashboard,
     stop_dashboard,
     url_host,
@@ -29,14 +35,24 @@ from storemon.service.voila import (
 from storemon.synthetic.demo import require_source
 
 
-def _is_loopback(host: str) -> bool:
-    """Tell whether ``host`` only accepts connections from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def check_exposure(host: str, token: str | None, insecure: bool = False) -> None:
+    """Refuse to serve beyond this machine without a token, unless told ``insecure``.
+
+    Args:
+        host: The address to bind.
+        token: The API's token (``STOREMON_API_TOKEN``), or None.
+        insecure: Serve anyway (a warning is printed).
+
+    Raises:
+        StoremonError: A non-loopback ``host``, no token and not ``insecure``.
+    """
+    if is_loopback(host) or token or insecure:
+        return
+    raise StoremonError(
+        f"refusing to serve on {host} without a token: anyone who reaches it could trigger and "
+        f"read reports and start dashboard kernels. Set {TOKEN_VARIABLE} (the API and the "
+        "dashboard then ask for it), or pass --insecure to serve it open anyway"
+    )
 
 
 def serve(
@@ -47,6 +63,7 @@ def serve(
     workers: int = jobs.DEFAULT_WORKERS,
     max_queue: int = jobs.DEFAULT_MAX_QUEUE,
     log_level: str = "info",
+    listener: socket.socket | None = None,
 ) -> None:
     """Run the API until Ctrl-C or SIGTERM, then stop the running reports and their kernels.
 
@@ -61,13 +78,19 @@ def serve(
         workers: Reports run at once.
         max_queue: Reports that may wait before a trigger is refused (429).
         log_level: uvicorn's log level.
+        listener: The API's socket, bound already (default: bound here).
+
+    Raises:
+        StoremonError: The port is taken.
     """
-    if not _is_loopback(host) and not os.environ.get(TOKEN_VARIABLE):
+    if not is_loopback(host) and not os.environ.get(TOKEN_VARIABLE):
         print(
             f"storemon: warning: serving on {host} without {TOKEN_VARIABLE}: anyone who can "
             "reach this address can trigger and read reports",
             file=sys.stderr,
         )
+    if listener is None:
+        listener = bind_listener(host, port, "API", "--port")
     app = create_app(source, reports_dir, workers=workers, max_queue=max_queue)
     data = f"data {source}"
     require_source(source)
@@ -77,7 +100,7 @@ def serve(
     server = uvicorn.Server(
         uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
     )
-    server.run()
+    server.run(sockets=[listener])
 
 
 def _raise_system_exit(signum: int, frame: object) -> None:
@@ -94,6 +117,9 @@ def serve_with_dashboard(
     workers: int = jobs.DEFAULT_WORKERS,
     max_queue: int = jobs.DEFAULT_MAX_QUEUE,
     log_level: str = "info",
+    insecure: bool = False,
+    dashboard_kernels: int = DEFAULT_DASHBOARD_KERNELS,
+    hostnames: tuple[str, ...] = (),
 ) -> None:
     """``storemon serve``: the dashboard (Voilà) and the API, until Ctrl-C or SIGTERM.
 
@@ -106,10 +132,16 @@ def serve_with_dashboard(
         workers: Reports run at once.
         max_queue: Reports that may wait before a trigger is refused.
         log_level: uvicorn's log level.
+        insecure: Serve a non-loopback ``host`` without a token.
+        dashboard_kernels: Dashboard pages that may hold a kernel at once.
+        hostnames: Host names the dashboard answers to besides ``localhost`` (a proxy's).
 
     Raises:
-        StoremonError: The dashboard did not start.
+        StoremonError: Refused (exposure, a port taken) or the dashboard did not start.
     """
+    token = os.environ.get(TOKEN_VARIABLE) or None
+    check_exposure(host, token, insecure)
+    listener = bind_listener(host, port, "API", "--port")
     # The kernel reaches the API over loopback when the API listens on every interface.
     api_host = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
     api_url = f"http://{url_host(api_host)}:{port}"
@@ -119,11 +151,20 @@ def serve_with_dashboard(
     dashboard = None
     try:
         dashboard = start_dashboard(
-            api_url, source, host, dashboard_port, token=os.environ.get(TOKEN_VARIABLE)
+            api_url,
+            source,
+            host,
+            dashboard_port,
+            token=token,
+            limits=KernelLimits(dashboard_kernels),
+            hostnames=hostnames,
         )
-        print(f"storemon dashboard on http://{url_host(host)}:{dashboard_port}/", flush=True)
-        serve(host, port, source, reports_dir, workers, max_queue, log_level)
+        login = " (it asks for the API's token)" if token else ""
+        url = f"http://{url_host(host)}:{dashboard_port}/"
+        print(f"storemon dashboard on {url}{login}", flush=True)
+        serve(host, port, source, reports_dir, workers, max_queue, log_level, listener)
     finally:
+        listener.close()
         if dashboard is not None:
             stop_dashboard(dashboard)
             print("storemon dashboard stopped", flush=True)
@@ -147,10 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", default=str(DEFAULT_DB), help="the data the API reads")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
     parser.add_argument("--port", type=int, default=DEFAULT_DASHBOARD_PORT, help="port to bind")
+    parser.add_argument("--insecure", action="store_true", help="serve beyond loopback openly")
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _raise_system_exit)
+    token = os.environ.get(TOKEN_VARIABLE) or None
     try:
-        dashboard = start_dashboard(args.api_url, args.source, args.host, args.port)
+        check_exposure(args.host, token, args.insecure)
+        dashboard = start_dashboard(args.api_url, args.source, args.host, args.port, token=token)
     except StoremonError as error:
         print(f"storemon: error: {error}", file=sys.stderr)
         return 1

@@ -1,0 +1,356 @@
+"""A small pool of warm Jupyter kernels: started, imports done, each used for one report.
+
+Starting a kernel and importing pandas, DuckDB and storemon takes seconds; computing a report
+takes well under one. A :class:`KernelPool` keeps ``size`` kernels started ahead of time, each
+having run the report notebook's set-up cells (its imports), and hands one out per report: the
+pattern of Voilà's preheated kernels. A kernel serves one report only (nothing a report leaves
+in it can reach the next one); the caller shuts it down with :meth:`KernelPool.discard` and a
+background thread starts its replacement.
+
+How a pooled kernel runs a notebook, and why this way: papermill hands its engine every
+keyword it does not know, and nbclient's ``NotebookClient(km=...)`` runs on a kernel manager
+that already has a kernel (it starts one only when ``km.has_kernel`` is false, and shuts down
+only kernels it started). :mod:`storemon.jobs.engine` registers a papermill engine that passes
+the pooled :class:`~jupyter_client.manager.AsyncKernelManager` on and closes the kernel client
+it opened; the report stays an ordinary papermill run (parameters cell, per-cell saves, the
+executed notebook kept). nbclient's default manager class is ``AsyncKernelManager``, so the
+pool starts that class, and talks to its idle kernels through a blocking client of its own.
+
+Health: the keeper thread replaces an idle kernel whose process ended (checked every
+``check_every`` seconds) or that does not answer a ``kernel_info`` request within
+``answer_timeout`` (checked every ``ping_every`` seconds, and again when it is handed out).
+:meth:`KernelPool.close` kills every kernel the pool started, idle or being warmed.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+from storemon.errors import StoremonError
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_SECONDS = 180.0  # a kernel start on a busy 2-core machine can take a while
+ANSWER_TIMEOUT_SECONDS = 10.0  # an idle kernel that does not answer within this is stuck
+CHECK_SECONDS = 0.5  # how often idle kernels' processes are checked
+PING_SECONDS = 15.0  # how often idle kernels are asked for an answer
+RETRY_SECONDS = 2.0  # pause after a kernel failed to start
+
+
+@dataclass(eq=False)
+class WarmKernel:
+    """A kernel of the pool: its manager, its process id and (while idle) a client to ping it.
+
+    Attributes:
+        km: The kernel's manager (what papermill and nbclient are given).
+        pid: The kernel process's id.
+        pinged: ``time.monotonic()`` of the last answer.
+    """
+
+    km: AsyncKernelManager
+    pid: int
+    pinged: float = field(default_factory=time.monotonic)
+
+
+def _client(km: AsyncKernelManager) -> BlockingKernelClient:
+    """A blocking client of ``km``'s kernel, usable from any thread (its own zmq context)."""
+    client = BlockingKernelClient()
+    client.load_connection_info(km.get_connection_info())
+    client.start_channels(hb=False)
+    return client
+
+
+def answers(kernel: WarmKernel, timeout: float) -> bool:
+    """Tell whether a kernel's process lives and it answers ``kernel_info`` within ``timeout``.
+
+    Args:
+        kernel: A pooled kernel.
+        timeout: Seconds to wait for the answer.
+
+    Returns:
+        True for a healthy kernel.
+    """
+    if not _running(kernel):
+        return False
+    client = _client(kernel.km)
+    try:
+        msg_id = client.kernel_info()
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            reply = client.get_shell_msg(timeout=left)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                kernel.pinged = time.monotonic()
+                return True
+    except Exception:  # noqa: BLE001 - no answer in time (queue.Empty) or a broken channel
+        return False
+    finally:
+        client.stop_channels()
+    return False
+
+
+class KernelPool:
+    """Up to ``size`` warm kernels, refilled in the background; one kernel per report.
+
+    Args:
+        size: Warm kernels kept ready (0: :meth:`take` starts one on demand, like a cold run).
+        setup_code: Code every kernel runs once started (the notebook's imports); its outputs
+            are discarded and it does not count as an execution (``store_history=False``).
+        cwd: The kernels' working directory.
+        kernel_name: The kernel spec.
+        answer_timeout: Seconds an idle kernel may take to answer before it counts as stuck.
+        ping_every: Seconds between two pings of an idle kernel.
+        check_every: Seconds between two checks of idle kernels' processes.
+        refill: Replace a kernel handed out (False: start ``size`` kernels in all, e.g. for
+            one report run from the command line).
+    """
+
+    def __init__(
+        self,
+        size: int,
+        setup_code: str = "",
+        cwd: str | Path | None = None,
+        kernel_name: str = "python3",
+        answer_timeout: float = ANSWER_TIMEOUT_SECONDS,
+        ping_every: float = PING_SECONDS,
+        check_every: float = CHECK_SECONDS,
+        refill: bool = True,
+    ) -> None:
+        self.size = max(0, size)
+        self.setup_code = setup_code
+        self.cwd = str(Path(cwd or os.getcwd()).absolute())
+        self.kernel_name = kernel_name
+        self.answer_timeout = answer_timeout
+        self.ping_every = ping_every
+        self.check_every = check_every
+        self.refill = refill
+        self._made = 0  # kernels started by the keeper
+        self._warming = False  # the keeper is starting one
+        self._idle: collections.deque[WarmKernel] = collections.deque()
+        self._started: dict[int, WarmKernel] = {}  # every kernel started and not shut down
+        self._lock = threading.Condition()
+        self._closing = False
+        self._keeper: threading.Thread | None = None
+        # Kernels write to this process's stderr as it is now, not to a job log that may
+        # replace fds 1 and 2 while a kernel starts (see storemon.jobs.runner.job_log).
+        self._output = os.dup(2)
+
+    def start(self) -> KernelPool:
+        """Start the keeper thread that fills the pool and watches idle kernels (once).
+
+        Returns:
+            The pool itself.
+        """
+        with self._lock:
+            if self._keeper is None and self.size > 0:
+                self._keeper = threading.Thread(
+                    target=self._keep, name="storemon-kernel-pool", daemon=True
+                )
+                self._keeper.start()
+        return self
+
+    def idle_pids(self) -> list[int]:
+        """The process ids of the warm kernels waiting for a report."""
+        with self._lock:
+            return [kernel.pid for kernel in self._idle]
+
+    def pids(self) -> list[int]:
+        """The process ids of every kernel the pool started and has not shut down."""
+        with self._lock:
+            return list(self._started)
+
+    def take(self, timeout: float = START_TIMEOUT_SECONDS) -> AsyncKernelManager:
+        """Hand out a warm, answering kernel for one report (waiting for one if need be).
+
+        Args:
+            timeout: Seconds to wait for a warm kernel.
+
+        Returns:
+            Its manager; give it back to :meth:`discard` once the report is done.
+
+        Raises:
+            StoremonError: No kernel became ready in time, or the pool is closed.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            kernel = self._next_idle(deadline)
+            if kernel is None:  # no pool: start one for this report
+                kernel = self._start_kernel()
+            if kernel is not None and answers(kernel, self.answer_timeout):
+                return kernel.km
+            if kernel is not None:
+                log.warning("kernel %s did not answer: replacing it", kernel.pid)
+                self.discard(kernel.km)
+            if time.monotonic() > deadline:
+                raise StoremonError(f"no Jupyter kernel became ready within {timeout:.0f} s")
+
+    def _next_idle(self, deadline: float) -> WarmKernel | None:
+        """The next idle kernel (the keeper then starts its replacement); None without a pool."""
+        with self._lock:
+            while not self._idle and self._coming():
+                if self._closing:
+                    raise StoremonError("the kernel pool is closed")
+                if time.monotonic() > deadline:
+                    raise StoremonError("no Jupyter kernel became ready in time")
+                self._lock.wait(self.check_every)
+            if not self._idle:
+                return None
+            kernel = self._idle.popleft()
+            self._lock.notify_all()
+            return kernel
+
+    def _coming(self) -> bool:
+        """Whether the keeper will (still) bring a kernel; called with the lock held."""
+        return self.size > 0 and (self.refill or self._warming or self._made < self.size)
+
+    def discard(self, km: AsyncKernelManager) -> None:
+        """Shut down a kernel handed out by :meth:`take` (it served its report).
+
+        Args:
+            km: The kernel's manager.
+        """
+        with self._lock:
+            for pid, kernel in list(self._started.items()):
+                if kernel.km is km:
+                    del self._started[pid]
+        _shutdown(km)
+
+    def close(self) -> None:
+        """Stop the keeper and kill every kernel the pool started (idle, warming or handed out)."""
+        with self._lock:
+            self._closing = True
+            self._lock.notify_all()
+            kernels, self._started = list(self._started.values()), {}
+            self._idle.clear()
+            keeper = self._keeper
+        for kernel in kernels:
+            _shutdown(kernel.km)
+        if keeper is not None:
+            keeper.join(timeout=30)
+        try:
+            os.close(self._output)
+        except OSError:
+            pass
+
+    def __enter__(self) -> KernelPool:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _keep(self) -> None:
+        """The keeper: keep ``size`` warm kernels, replacing dead and stuck ones."""
+        while True:
+            with self._lock:
+                if self._closing:
+                    return
+                self._drop(lambda k: not _running(k), "ended")
+                missing = len(self._idle) < self.size and (self.refill or self._made < self.size)
+                due = [k for k in self._idle if time.monotonic() - k.pinged > self.ping_every]
+                if not missing and not due:
+                    self._lock.wait(self.check_every)
+                    continue
+                self._made += missing
+                self._warming = missing
+            if missing:
+                kernel = self._start_kernel()
+                with self._lock:
+                    self._warming = False
+                    if kernel is not None and not self._closing:
+                        self._idle.append(kernel)
+                        self._lock.notify_all()
+                if kernel is None:
+                    time.sleep(RETRY_SECONDS)
+                continue
+            stuck = {k for k in due if not answers(k, self.answer_timeout)}
+            with self._lock:
+                self._drop(stuck.__contains__, "did not answer")
+
+    def _drop(self, bad: Callable[[WarmKernel], bool], why: str) -> None:
+        """Shut down the idle kernels for which ``bad`` holds (called with the lock held)."""
+        for kernel in [k for k in self._idle if bad(k)]:
+            log.warning("idle kernel %s %s: replacing it", kernel.pid, why)
+            self._idle.remove(kernel)
+            self._started.pop(kernel.pid, None)
+            _shutdown(kernel.km)
+
+    def _start_kernel(self) -> WarmKernel | None:
+        """Start a kernel and run the set-up code in it; None when that failed."""
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        try:
+            run_sync(km.start_kernel)(cwd=self.cwd, stdout=self._output, stderr=self._output)
+        except Exception:  # noqa: BLE001 - logged; the keeper tries again
+            log.exception("a kernel failed to start")
+            return None
+        kernel = WarmKernel(km, km.provisioner.process.pid)
+        with self._lock:
+            if self._closing:
+                _shutdown(km)
+                return None
+            self._started[kernel.pid] = kernel
+        try:
+            self._warm(km)
+        except Exception:  # noqa: BLE001 - a kernel that died or failed its imports
+            log.exception("kernel %s failed its set-up", kernel.pid)
+            self.discard(km)
+            return None
+        return kernel
+
+    def _warm(self, km: AsyncKernelManager) -> None:
+        """Wait for a new kernel and run the set-up code in it (failing fast if it dies)."""
+        kernel = WarmKernel(km, km.provisioner.process.pid)
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not answers(kernel, 1.0):
+            if not _running(kernel) or time.monotonic() > deadline:
+                raise RuntimeError("the kernel ended or did not answer before it was ready")
+        if not self.setup_code:
+            return
+        client = _client(km)
+        try:
+            msg_id = client.execute(self.setup_code, store_history=False, allow_stdin=False)
+            while time.monotonic() < deadline and _running(kernel):
+                try:
+                    reply = client.get_shell_msg(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    content = reply["content"]
+                    if content["status"] != "ok":
+                        raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+                    return
+            raise RuntimeError("the kernel ended or timed out during its set-up")
+        finally:
+            client.stop_channels()
+
+
+def _running(kernel: WarmKernel) -> bool:
+    """Whether a kernel's process is still running (a dead one is reaped here)."""
+    provisioner = kernel.km.provisioner
+    return (
+        provisioner is not None
+        and provisioner.process is not None
+        and provisioner.process.poll() is None
+    )
+
+
+def _shutdown(km: AsyncKernelManager) -> None:
+    """Kill a kernel now and remove its connection file; a kernel already gone is fine."""
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - gone already, or never fully started
+        try:
+            if km.provisioner is not None and km.provisioner.process is not None:
+                km.provisioner.process.kill()
+        except OSError:
+            pass

@@ -1,0 +1,211 @@
+"""The dashboard's Voilà process itself: standalone Voilà with storemon's guards.
+
+``python -m storemon.service.voila_server ARGS`` runs Voilà with ``ARGS`` (its own command line)
+after three things Voilà's configuration cannot express:
+
+- It dies with its parent: Linux delivers SIGTERM to it when the process that started it ends,
+  however that ends (SIGKILL included), and Voilà stops on SIGTERM; its kernels follow it
+  (ipykernel exits when its parent is gone).
+- Pages asked for by another site are refused before a kernel starts (:func:`guard_page`,
+  Voilà's ``prelaunch_hook``): another site's page cannot make a browser start kernels here;
+  a login by ``?token=`` is redirected to the page without it.
+- Kernels are capped (:class:`CappedKernelManager`): the visitor past the cap gets a short "busy,
+  retry in a minute" page (HTTP 503 with ``Retry-After``) instead of a new kernel.
+
+It also tells its parent when it listens (a ``ready`` file in its runtime folder, written once
+Voilà's event loop runs, so after it bound its port) and removes that folder when it exits.
+Everything else (token, idle culling, host check, where connection files go) is Voilà and
+jupyter-server configuration, written by :mod:`storemon.service.voila`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from jupyter_server.base.call_context import CallContext
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado import web
+from tornado.ioloop import IOLoop
+from traitlets import Integer
+
+from storemon.service.voila import PARENT_VARIABLE, READY_FILE, RUNTIME_VARIABLE
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+BUSY_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{retry}">
+<title>Dashboard busy</title></head>
+<body style="font-family: sans-serif; margin: 3em">
+<h1>The dashboard is busy</h1>
+<p>{kernels} people have it open, its limit. Please retry in a minute: this page reloads
+itself in {retry} seconds.</p>
+</body></html>
+"""
+
+
+class CappedKernelManager(AsyncMappingKernelManager):
+    """Voilà's kernel manager with a cap on the kernels it runs (one per open page).
+
+    A kernel being started counts too, so concurrent visitors cannot overshoot the cap.
+    """
+
+    max_kernels = Integer(4, config=True, help="Kernels (open pages) at most; 0: no cap.")
+    retry_after = Integer(60, config=True, help="Seconds a refused visitor is told to wait.")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._starting = 0
+
+    async def start_kernel(self, *args: object, **kwargs: object) -> str:
+        """Start a kernel, or answer 503 "busy" when the cap is reached.
+
+        Args:
+            *args: As for jupyter-server's kernel manager.
+            **kwargs: As for jupyter-server's kernel manager.
+
+        Returns:
+            The new kernel's id.
+
+        Raises:
+            tornado.web.Finish: The cap is reached (the busy page was written).
+            tornado.web.HTTPError: The cap is reached outside a request (503).
+        """
+        running = len(self.list_kernel_ids()) + self._starting
+        if self.max_kernels and running >= self.max_kernels and kwargs.get("kernel_id") is None:
+            self.log.warning("Dashboard busy: %d kernels, refusing another one", running)
+            _answer_busy(running, self.retry_after)
+        self._starting += 1
+        try:
+            return await super().start_kernel(*args, **kwargs)
+        finally:
+            self._starting -= 1
+
+
+def _answer_busy(kernels: int, retry_after: int) -> None:
+    """End the current request with the busy page (503 and ``Retry-After``)."""
+    handler = CallContext.get(CallContext.JUPYTER_HANDLER)
+    if handler is None:
+        raise web.HTTPError(503, reason="Dashboard busy")
+    handler.set_status(503, "Dashboard busy")
+    handler.set_header("Retry-After", str(retry_after))
+    handler.set_header("Content-Type", "text/html; charset=UTF-8")
+    handler.set_header("Cache-Control", "no-store")
+    raise web.Finish(BUSY_PAGE.format(kernels=kernels, retry=retry_after))
+
+
+def is_cross_site(headers: object, host: str) -> bool:
+    """Tell whether a request for the page comes from another site's page, not from a person.
+
+    Browsers say where a request comes from (``Sec-Fetch-*``, ``Origin``). A request from a page
+    of another site (an iframe, an image, a script's fetch) is refused; a person following a
+    link from elsewhere (a top-level navigation they started) is not. A request without those
+    headers (a script, curl) is not a browser acting for another site.
+
+    Args:
+        headers: The request's headers (``.get`` by name, case-insensitive).
+        host: The request's ``Host`` header.
+
+    Returns:
+        True when the request must be refused.
+    """
+    origin = headers.get("Origin")
+    if origin is not None:
+        return origin == "null" or urlsplit(origin.lower()).netloc != host.lower()
+    site = headers.get("Sec-Fetch-Site", "")
+    if site in ("", "same-origin", "none"):
+        return False
+    person_navigates = (
+        headers.get("Sec-Fetch-Mode") == "navigate"
+        and headers.get("Sec-Fetch-Dest") == "document"
+        and headers.get("Sec-Fetch-User") == "?1"
+    )
+    return not person_navigates
+
+
+def guard_page(handler: web.RequestHandler, notebook: object, cwd: str) -> None:
+    """Voilà's ``prelaunch_hook``, run before a page's kernel starts.
+
+    A page request made by another site is refused (403). A request that logs in with
+    ``?token=`` is redirected to the same page without it (the login cookie is set by then):
+    Voilà copies the request's URL into the kernel's environment, and the token must not be
+    there, nor in the browser's address bar and history.
+
+    Args:
+        handler: The page's request handler.
+        notebook: The notebook about to run (unchanged).
+        cwd: Its folder.
+
+    Raises:
+        tornado.web.HTTPError: 403 for a cross-site request; no kernel is started.
+        tornado.web.Finish: The redirect was sent; no kernel is started.
+    """
+    request = handler.request
+    if is_cross_site(request.headers, request.host or ""):
+        origin = request.headers.get("Origin") or request.headers.get("Sec-Fetch-Site")
+        handler.log.warning("Refused a cross-site request for the dashboard (%s)", origin)
+        raise web.HTTPError(403, reason="Cross-site request refused")
+    if "token" in request.query_arguments:
+        query = [
+            (k, v) for k, v in parse_qsl(request.query, keep_blank_values=True) if k != "token"
+        ]
+        handler.redirect(request.path + (f"?{urlencode(query)}" if query else ""))
+        raise web.Finish()
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux for SIGTERM when the parent ends; exit now if it has already ended.
+
+    Args:
+        parent: The pid of the process that started this one.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request above
+        sys.exit(1)
+
+
+def _mark_ready(runtime: Path) -> None:
+    """Write the ``ready`` file (called by the event loop, once Voilà listens)."""
+    path = runtime / READY_FILE
+    path.with_suffix(".tmp").write_text(str(os.getpid()))
+    path.with_suffix(".tmp").replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run Voilà with storemon's guards until it stops; then remove the runtime folder.
+
+    Args:
+        argv: Voilà's arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        Voilà's exit code.
+    """
+    from voila.app import Voila  # here: importing voila is slow, and only this process needs it
+
+    if os.environ.get(PARENT_VARIABLE):
+        die_with_parent(int(os.environ[PARENT_VARIABLE]))
+    runtime = Path(os.environ[RUNTIME_VARIABLE]) if os.environ.get(RUNTIME_VARIABLE) else None
+    try:
+        app = Voila.instance()
+        app.initialize(sys.argv[1:] if argv is None else argv)
+        app.voila_configuration.prelaunch_hook = guard_page
+        if runtime is not None:
+            IOLoop.current().add_callback(_mark_ready, runtime)
+        app.start()
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 1
+    finally:
+        if runtime is not None:
+            shutil.rmtree(runtime, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

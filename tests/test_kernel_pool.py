@@ -1,0 +1,169 @@
+"""The warm kernel pool (issue 8): real runners, real kernels, real papermill, a real API server.
+
+Every report runs on a kernel started before it was triggered; a pooled kernel that dies or
+stops answering is replaced; stopping the server leaves no kernel behind; the CSV and the
+Complete record come before the HTML copy.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from jobkit import alive, children
+from live_servers import running_server, wait_for
+
+from storemon import jobs
+from storemon.jobs import runner
+from storemon.service.app import create_app
+
+pytestmark = pytest.mark.slow
+
+
+def complete(client: httpx.Client, report_id: str, timeout: float = 240) -> dict:
+    """Poll ``/get_report`` (JSON) until the report is no longer Running."""
+    return wait_for(
+        lambda: (
+            (
+                body := client.get(
+                    "/get_report",
+                    params={"report_id": report_id},
+                    headers={"Accept": "application/json"},
+                ).json()
+            )["status"]
+            != "Running"
+            and body
+        ),
+        timeout,
+        f"report {report_id}",
+    )
+
+
+def kernels_of(app) -> list[int]:
+    """The kernel processes of the app's runners (idle, warming or running a report)."""
+    return [pid for runner_pid in app.state.jobs.runner_pids() for pid in children(runner_pid)]
+
+
+def imported(pid: int) -> bool:
+    """Whether a kernel has loaded DuckDB (its set-up, the notebook's imports, ran)."""
+    try:
+        return "duckdb" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+def one_warm_kernel(app) -> int:
+    """Wait until the single runner of ``app`` has one kernel with its imports done."""
+    pid = wait_for(lambda: len(k := kernels_of(app)) == 1 and k[0], 120, "a pooled kernel")
+    wait_for(lambda: imported(pid), 120, "the kernel's imports")
+    time.sleep(2)  # its set-up cell has answered: the kernel is idle in the pool
+    return pid
+
+
+def run_one(client: httpx.Client, expected: bytes) -> dict:
+    body = complete(client, client.post("/trigger_report").json()["report_id"])
+    assert body["status"] == "Complete", body
+    assert client.get(body["csv_url"]).content == expected
+    return body
+
+
+def test_a_killed_idle_kernel_is_replaced(database: Path, expected: bytes, tmp_path: Path) -> None:
+    app = create_app(database, tmp_path / "reports", workers=1, kernel_pool=1)
+    with running_server(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        killed = one_warm_kernel(app)
+        os.kill(killed, signal.SIGKILL)
+        replacement = wait_for(
+            lambda: (k := kernels_of(app)) and killed not in k and k[0], 120, "a new kernel"
+        )
+        assert not alive(killed)
+        run_one(client, expected)
+        # The report ran on the replacement, started before it was triggered, and discarded it.
+        assert wait_for(lambda: not alive(replacement), 30, "the used kernel to go")
+
+
+def test_a_stuck_idle_kernel_is_replaced(database: Path, expected: bytes, tmp_path: Path) -> None:
+    app = create_app(database, tmp_path / "reports", workers=1, kernel_pool=1)
+    with running_server(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        stuck = one_warm_kernel(app)
+        os.kill(stuck, signal.SIGSTOP)  # alive, but answers nothing
+        try:
+            run_one(client, expected)
+            assert wait_for(lambda: not alive(stuck), 30, "the stuck kernel to be killed")
+        finally:
+            if alive(stuck):
+                os.kill(stuck, signal.SIGKILL)
+
+
+def test_ten_concurrent_triggers_and_a_clean_stop(
+    database: Path, expected: bytes, tmp_path: Path
+) -> None:
+    app = create_app(database, tmp_path / "reports", workers=2, kernel_pool=2)
+    seen: set[int] = set()
+    with running_server(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        with ThreadPoolExecutor(10) as threads:
+            ids = list(
+                threads.map(
+                    lambda _: client.post("/trigger_report").json()["report_id"], range(10)
+                )
+            )
+        runners = app.state.jobs.runner_pids()
+        assert len(runners) == 2
+        bodies = []
+        for report_id in ids:
+            seen.update(kernels_of(app))
+            bodies.append(complete(client, report_id, timeout=400))
+        assert [b["status"] for b in bodies] == ["Complete"] * 10, bodies
+        assert {client.get(b["csv_url"]).content for b in bodies} == {expected}
+        seen.update(wait_for(lambda: len(k := kernels_of(app)) == 2 and k, 120, "a full pool"))
+        # A report is stopped in the middle, with the pool warm: nothing may be left behind.
+        client.post("/trigger_report")
+        seen.update(kernels_of(app))
+    assert len(seen) >= 2
+    assert wait_for(lambda: not any(map(alive, [*runners, *seen])), 30, "no kernel left")
+
+
+def test_complete_and_csv_come_before_the_html(
+    database: Path, expected: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The HTML step, made observable: while it runs, the API already serves the report."""
+    reports = tmp_path / "reports"
+    seen = {}
+    write_html = runner.write_html
+
+    with running_server(create_app(database, reports, workers=1, kernel_pool=0)) as url:
+        with httpx.Client(base_url=url, timeout=30) as client:
+
+            def observed_write_html(job_dir: Path) -> None:
+                report_id = job_dir.name
+                seen["json"] = client.get(
+                    "/get_report",
+                    params={"report_id": report_id},
+                    headers={"Accept": "application/json"},
+                ).json()
+                seen["csv"] = client.get("/get_report", params={"report_id": report_id})
+                seen["html"] = client.get(f"/reports/{report_id}/report.html")
+                seen["html_file"] = (job_dir / jobs.HTML_FILE).exists()
+                write_html(job_dir)
+
+            monkeypatch.setattr(runner, "write_html", observed_write_html)
+            job = jobs.create_job(reports, database)
+            record = runner.execute_job(reports / job.report_id)
+            after = client.get(
+                "/get_report",
+                params={"report_id": job.report_id},
+                headers={"Accept": "application/json"},
+            ).json()
+            html = client.get(after["html_url"])
+
+    assert seen["json"]["status"] == "Complete" and seen["json"]["html_ready"] is False
+    assert seen["json"]["html_url"] is None and seen["json"]["stores"] == record.stores
+    assert seen["csv"].content == expected
+    assert seen["html"].status_code == 409 and "not written yet" in seen["html"].json()["detail"]
+    assert seen["html_file"] is False
+    assert record.html_ready is True and after["html_ready"] is True
+    assert html.status_code == 200 and "Fleet uptime" in html.text
