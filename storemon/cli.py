@@ -77,16 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=user_path, default=None, help="CSV file to write")
     report.set_defaults(run=run_report)
 
-    status = commands.add_parser(
-        "status", help="print the status of a report, or without an id how fresh the data is"
-    )
-    status.add_argument(
-        "report_id", nargs="?", help="the id printed by `storemon report` or the API"
-    )
-    status.add_argument(
-        "--db", type=user_path, default=DEFAULT_DB, help="without an id: the database to describe"
-    )
-    status.set_defaults(run=run_status)
+    _add_status(commands)
 
     serve = commands.add_parser("serve", help="start the dashboard and the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
@@ -123,6 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=run_serve)
     return parser
+
+
+def _add_status(commands: argparse._SubParsersAction) -> None:
+    """The ``status`` command: a report's status, or without an id how fresh the data is."""
+    status = commands.add_parser(
+        "status", help="print the status of a report, or without an id how fresh the data is"
+    )
+    status.add_argument(
+        "report_id", nargs="?", help="the id printed by `storemon report` or the API"
+    )
+    status.add_argument(
+        "--db", type=user_path, default=DEFAULT_DB, help="without an id: the database to describe"
+    )
+    status.set_defaults(run=run_status)
 
 
 def run_generate(args: argparse.Namespace) -> None:
