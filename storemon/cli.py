@@ -78,9 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=user_path, default=None, help="CSV file to write")
     report.set_defaults(run=run_report)
 
-    status = commands.add_parser("status", help="print the status of a report")
-    status.add_argument("report_id", help="the id printed by `storemon report` or the API")
-    status.set_defaults(run=run_status)
+    _add_status(commands)
 
     serve = commands.add_parser("serve", help="start the dashboard and the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
@@ -118,6 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=run_serve)
     _add_reports_commands(commands)
     return parser
+
+
+def _add_status(commands: argparse._SubParsersAction) -> None:
+    """The ``status`` command: a report's status, or without an id how fresh the data is."""
+    status = commands.add_parser(
+        "status", help="print the status of a report, or without an id how fresh the data is"
+    )
+    status.add_argument(
+        "report_id", nargs="?", help="the id printed by `storemon report` or the API"
+    )
+    status.add_argument(
+        "--db", type=user_path, default=DEFAULT_DB, help="without an id: the database to describe"
+    )
+    status.set_defaults(run=run_status)
 
 
 def run_generate(args: argparse.Namespace) -> None:
@@ -161,10 +173,23 @@ def run_report(args: argparse.Namespace) -> None:
 
 
 def run_status(args: argparse.Namespace) -> None:
-    """``storemon status``: print a report's status."""
+    """``storemon status``: print a report's status (with no id: the data's freshness)."""
+    if args.report_id is None:
+        run_data_status(args.db)
+        return
     from storemon.jobs import describe_status, report_status
 
     print(describe_status(report_status(args.report_id)))
+
+
+def run_data_status(db_path: Path) -> None:
+    """``storemon status`` with no id: latest poll, last ingest and hot window of a database."""
+    from storemon.engine.freshness import read_freshness
+
+    lines = read_freshness(db_path).describe()
+    print(f"data: {db_path}")
+    for line in lines:
+        print(f"  {line}")
 
 
 def run_serve(args: argparse.Namespace) -> None:

@@ -99,6 +99,7 @@ def test_a_queued_record_on_disk(database: Path, tmp_path: Path) -> None:
     assert list(on_disk) == [
         "report_id", "status", "stage", "parameters", "created", "started", "finished",
         "now", "stores", "demo_data", "html_ready", "error", "owner", "runner",
+        "data_latest_poll", "data_last_ingest", "data_age_seconds",
     ]  # fmt: skip
     assert on_disk["status"] == "Running" and on_disk["stage"] == "queued"
     assert on_disk["parameters"] == {

@@ -77,6 +77,7 @@ class Dashboard(Results, widgets.VBox):
         )
         self.add_class("storemon-dashboard")
         self._connect()
+        self._in_background(self.refresh_data, shown_in=self.data_freshness)
         self.refresh_recent()
 
     def _connect(self) -> None:
@@ -90,9 +91,7 @@ class Dashboard(Results, widgets.VBox):
         self.store_pick.observe(self._on_store_pick, names="value")
         self.store_text.observe(self._on_store_text, names="value")
         self.recent.observe(self._on_recent_pick, names="value")
-        self.refresh_button.on_click(
-            lambda _: self._in_background(self.refresh_recent, shown_in=self.recent_message)
-        )
+        self.refresh_button.on_click(self._on_refresh)
 
     # --- threads -----------------------------------------------------------------------------
 
@@ -204,6 +203,7 @@ class Dashboard(Results, widgets.VBox):
             else:
                 self._show_complete(view, generation)
             self.refresh_recent()
+            self.refresh_data()
             return
 
     def _show_running(self, view: ReportView) -> None:
@@ -253,6 +253,19 @@ class Dashboard(Results, widgets.VBox):
         self._offer_stores([])
         self.timeline_image.value = b""
         self.timeline_message.value = ""
+
+    def _on_refresh(self, _button: widgets.Button | None = None) -> None:
+        """Refresh list: reload the recent reports, and the header's data freshness."""
+        self._in_background(self.refresh_recent, shown_in=self.recent_message)
+        self._in_background(self.refresh_data, shown_in=self.data_freshness)
+
+    def refresh_data(self) -> None:
+        """Show how fresh the server's data is in the header line (``GET /data``)."""
+        try:
+            self.data_freshness.value = messages.data_line(self.client.data())
+        except ApiError as error:
+            text = html.escape(f"data: {error}")
+            self.data_freshness.value = f"<p>{messages.message('error', text)}</p>"
 
     # --- recent ------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 
 from storemon.config import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE
+from storemon.engine.freshness import Freshness
 from storemon.errors import StoremonError
 from storemon.jobs.records import ReportView
 
@@ -191,6 +192,23 @@ class ApiClient:
         """
         answer = self._json("GET", f"/reports?limit={int(limit)}")
         return [read_view(record) for record in answer["reports"]]
+
+    def data(self) -> Freshness:
+        """How fresh the server's data is (``GET /data``).
+
+        Returns:
+            The latest poll, the last ingest and the hot window.
+
+        Raises:
+            ApiError: The API refused (no database: 404) or did not answer, or the answer is
+                not one.
+        """
+        try:
+            return Freshness.from_json(self._json("GET", "/data"))
+        except StoremonError as error:
+            if isinstance(error, ApiError):
+                raise
+            raise ApiError(f"the API answered data the dashboard cannot read: {error}") from None
 
 
 def _detail(error: urllib.error.HTTPError) -> str:

@@ -51,7 +51,8 @@ def _dropdown(name: str, options: list, width: str, **extra: object) -> widgets.
 class Controls:
     """The dashboard's widgets (a base of :class:`~storemon.dashboard.app.Dashboard`).
 
-    Trigger: ``as_of``, ``method``, ``trigger_button`` → ``trigger_message``, ``new_id``.
+    Header: ``data_freshness``. Trigger: ``as_of``, ``method``, ``trigger_button`` →
+    ``trigger_message``, ``new_id``.
     Get: ``report_id``, ``get_button`` → ``status_message``, ``progress``. A complete report:
     ``summary`` (download links), ``histogram``, ``top_chart``, the table (``filter_text``,
     ``sort_by``, ``descending``, ``page_size``, ``previous_page``, ``next_page``, ``page_label``,
@@ -61,6 +62,8 @@ class Controls:
 
     def build_controls(self) -> None:
         """Create every widget (not yet laid out or connected)."""
+        # The line under the title: how fresh the server's data is (GET /data).
+        self.data_freshness = named(widgets.HTML("<i>Asking the API about its data…</i>"), "data")
         self._build_trigger()
         self._build_get()
         self._build_table()

@@ -69,6 +69,7 @@ def page(controls: Controls, results: widgets.VBox, api_url: str) -> list[widget
         The children of the dashboard's box.
     """
     return [
+        controls.data_freshness,
         widgets.HTML(
             "<p>Reports are computed by the storemon API at "
             f"<code>{html.escape(api_url)}</code>.</p>"

@@ -9,9 +9,13 @@ import base64
 import html
 from datetime import datetime, timezone
 
+from storemon.engine.freshness import Freshness, age_text
+from storemon.engine.freshness import shown as shown_utc
 from storemon.jobs.records import ReportState, ReportView, parse_utc
 
-COLORS = {"ok": "#2e7d32", "error": "#c62828", "running": "#1565c0"}
+COLORS = {"ok": "#2e7d32", "error": "#c62828", "running": "#1565c0", "warning": "#e65100"}
+# A report whose data was older than this when it ran says so (issue 11, part 5).
+STALE_SECONDS = 2 * 3600
 
 
 def message(kind: str, text: str) -> str:
@@ -122,7 +126,59 @@ def complete(view: ReportView, stores: int) -> str:
         f"{ReportState.COMPLETE.value}: {stores:,} stores as of {shown_instant(view.now)}, "
         f"method {html.escape(view.method)}{demo}, computed in "
         f"{duration(elapsed_seconds(view))}.",
+    ) + stale_warning(view)
+
+
+def stale_warning(view: ReportView) -> str:
+    """A warning after a report whose data was over 2 hours old when it ran (else nothing).
+
+    The age is the record's ``data_age_seconds``: from the report's instant, or the latest poll
+    if older, to when the report started.
+
+    Args:
+        view: A complete report's record.
+
+    Returns:
+        A ``warning`` line with the age and the last poll (HTML), or an empty string.
+    """
+    if view.data_age_seconds is None or view.data_age_seconds <= STALE_SECONDS:
+        return ""
+    last_poll = shown_instant(view.data_latest_poll or view.now)
+    latest, now = parse_utc(view.data_latest_poll), parse_utc(view.now)
+    if latest and now and now < latest:  # a report as of an earlier instant
+        why = f"the report is as of {shown_instant(view.now)} (the last poll is {last_poll})"
+    else:
+        why = f"the last poll is {last_poll}"
+    return "<br>" + message("warning", f"⚠ data is {age_text(view.data_age_seconds)} old: {why}.")
+
+
+def data_line(freshness: Freshness, now: datetime | None = None) -> str:
+    """The header line: "data up to <latest poll> (<age> ago), last ingest <time>".
+
+    Args:
+        freshness: The server's data, from ``GET /data``.
+        now: The instant ages are measured at (default the clock).
+
+    Returns:
+        A paragraph (HTML); orange when the latest poll is over 2 hours old.
+    """
+    if not freshness.ingested:
+        text = "data: a folder of CSV exports, not ingested (read whole by each report)"
+        return f'<p class="storemon-data-line">{text}</p>'
+    if freshness.latest_poll is None:
+        return '<p class="storemon-data-line">data: the database holds no poll yet</p>'
+    age = freshness.age_seconds(now)
+    ingest = (
+        "no ingest recorded"
+        if freshness.last_ingest is None
+        else f"last ingest {shown_utc(freshness.last_ingest)}"
     )
+    text = (
+        f"data up to {shown_utc(freshness.latest_poll)} ({age_text(age)} ago), {ingest}; "
+        f"{freshness.stores:,} stores, polls held from {shown_utc(freshness.oldest_poll)}"
+    )
+    kind = "warning" if age is not None and age > STALE_SECONDS else "ok"
+    return f'<p class="storemon-data-line">{message(kind, text)}</p>'
 
 
 def download_links(view: ReportView, content: bytes, inline: bool) -> str:

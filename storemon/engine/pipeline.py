@@ -129,6 +129,8 @@ QUALITY = Stage(
     ),
     queries=True,
 )
+# Read by storemon.engine.freshness on an ingested database: the hot window and the last ingest.
+FRESHNESS = Stage("freshness", (Step("data_freshness"),), queries=True)
 # Read by storemon.synthetic.generate over its own registered relation gen_polls.
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
@@ -143,6 +145,7 @@ STAGES = (
     OUTPUT,
     TIMELINE,
     QUALITY,
+    FRESHNESS,
     SYNTHETIC,
 )
 

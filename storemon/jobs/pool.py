@@ -301,8 +301,10 @@ class KernelPool:
             self._started[kernel.pid] = kernel
         try:
             self._warm(km)
-        except Exception:  # noqa: BLE001 - a kernel that died or failed its imports
-            log.exception("kernel %s failed its set-up", kernel.pid)
+        except Exception as exc:  # noqa: BLE001 - a kernel that died or failed its imports
+            if self._closing:  # stopped by close() while it warmed: expected, not a fault
+                return None
+            log.warning("kernel %s failed its set-up (%s): replacing it", kernel.pid, exc)
             self.discard(km)
             return None
         return kernel

@@ -52,6 +52,15 @@ def parse_utc(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+# The data's freshness when a report ran (null for a folder of CSVs: it has no ingest).
+_LATEST_POLL = "The latest poll in the database when the report ran (ISO, UTC)."
+_LAST_INGEST = "The database's last ingest when the report ran (ISO, UTC)."
+_DATA_AGE = (
+    "Seconds from the report's instant (or the latest poll, if older) to when the report "
+    "started: over 7200 the dashboard warns that the data is old."
+)
+
+
 class ProcessIdentity(BaseModel):
     """A process, told apart from a later one that reuses its pid (see :mod:`.process`)."""
 
@@ -91,6 +100,11 @@ class JobRecord(BaseModel):
     error: str | None = None
     owner: ProcessIdentity | None = Field(None, description="The process that queued it.")
     runner: ProcessIdentity | None = Field(None, description="The process that runs it.")
+    # Last, after the keys readers already know: how fresh the data was when the report ran
+    # (set by storemon.jobs.store.record_freshness once the report is complete).
+    data_latest_poll: str | None = Field(None, description=_LATEST_POLL)
+    data_last_ingest: str | None = Field(None, description=_LAST_INGEST)
+    data_age_seconds: float | None = Field(None, description=_DATA_AGE)
 
     @property
     def running(self) -> bool:
@@ -132,6 +146,9 @@ class ReportView(BaseModel):
     error: str | None = Field(None, description="Why it failed, in plain words.")
     csv_url: str | None = None
     html_url: str | None = None
+    data_latest_poll: str | None = Field(None, description=_LATEST_POLL)
+    data_last_ingest: str | None = Field(None, description=_LAST_INGEST)
+    data_age_seconds: float | None = Field(None, description=_DATA_AGE)
 
     @classmethod
     def of(
@@ -173,4 +190,7 @@ class ReportView(BaseModel):
             # The HTML copy is written after the report is Complete (issue 8).
             view.html_ready = record.html_ready is not False
             view.html_url = html_url if view.html_ready else None
+            view.data_latest_poll = record.data_latest_poll
+            view.data_last_ingest = record.data_last_ingest
+            view.data_age_seconds = record.data_age_seconds
         return view

@@ -34,6 +34,7 @@ from storemon.jobs.store import (
     SUMMARY_FILE,
     fail_record,
     load_record,
+    record_freshness,
     save_record,
 )
 
@@ -192,6 +193,7 @@ def record_complete(job_dir: Path, record: JobRecord) -> JobRecord:
     record.now, record.stores = summary["now"], summary["stores"]
     record.demo_data = summary["demo_data"]
     record.html_ready = False
+    record_freshness(record)
     save_record(job_dir, record)
     return record
 

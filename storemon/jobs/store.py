@@ -22,13 +22,21 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from storemon.engine.freshness import iso_utc, parse_iso, read_freshness, seconds_since
 from storemon.engine.report import check_method
 from storemon.errors import StoremonError
 from storemon.files import read_json, write_json_atomic
 from storemon.jobs.index import ReportIndex
 from storemon.jobs.params import check_as_of
 from storemon.jobs.process import process_alive, process_identity
-from storemon.jobs.records import JobRecord, Parameters, ReportState, Stage, utc_now
+from storemon.jobs.records import (
+    JobRecord,
+    Parameters,
+    ReportState,
+    Stage,
+    parse_utc,
+    utc_now,
+)
 from storemon.synthetic.demo import require_source, source_path
 
 STATUS_FILE = "status.json"
@@ -397,3 +405,32 @@ def progress(reports_dir: str | Path, record: JobRecord) -> float | None:
     )
     # The HTML copy is written after the last cell: a running report never reads as 100 %.
     return min(round(done / len(cells), 2), 0.99) if cells else 0.0
+
+
+def record_freshness(record: JobRecord) -> None:
+    """Note in a finished report's record how fresh its data was when it ran.
+
+    Called by the runner once the notebook wrote the report's instant (``record.now``): sets
+    ``data_latest_poll`` and ``data_last_ingest`` of the database, and ``data_age_seconds``,
+    from the older of the report's instant and the latest poll to when the report started. A
+    folder of CSV exports (or the demo data) has no ingest: those stay None but the age.
+    Never fails the report: a database that cannot be read leaves the fields None.
+
+    Args:
+        record: The record (updated in place; the caller saves it).
+    """
+    freshness = None
+    if not record.demo_data:
+        try:
+            freshness = read_freshness(record.parameters.source)
+        except StoremonError as error:
+            logging.getLogger(__name__).warning("no data freshness: %s", error)
+    instants = [parse_iso(record.now)]
+    if freshness is not None:
+        record.data_latest_poll = iso_utc(freshness.latest_poll)
+        record.data_last_ingest = iso_utc(freshness.last_ingest)
+        instants.append(freshness.latest_poll)
+    known = [instant for instant in instants if instant is not None]
+    started = parse_utc(record.started)
+    if known and started is not None:
+        record.data_age_seconds = round(seconds_since(min(known), started), 3)

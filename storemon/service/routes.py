@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from storemon import jobs
+from storemon.engine.freshness import read_freshness
 from storemon.errors import StoremonError
 from storemon.jobs.params import check_as_of
 from storemon.jobs.records import Method, ReportState, ReportView
@@ -24,6 +25,7 @@ from storemon.service.dependencies import (
     report_in_query,
 )
 from storemon.service.models import (
+    DataFreshness,
     ReportList,
     Triggered,
     TriggerRequest,
@@ -174,6 +176,21 @@ def _same(name: str, body_value: str, query_value: str) -> bool:
         return check_as_of(body_value) == check_as_of(query_value)
     except StoremonError as exc:
         raise HTTPException(422, str(exc)) from None
+
+
+@router.get(
+    "/data",
+    response_model=DataFreshness,
+    responses=error_responses(401, 404),
+    summary="How fresh the data is: latest poll, last ingest, hot window",
+)
+def data_freshness(manager: Manager) -> dict:
+    """The latest poll, the last ingest and the span of polls held by the server's database."""
+    try:
+        freshness = read_freshness(manager.source)
+    except StoremonError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return freshness.to_json()
 
 
 def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:
