@@ -290,8 +290,8 @@ class KernelPool:
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         try:
             run_sync(km.start_kernel)(cwd=self.cwd, stdout=self._output, stderr=self._output)
-        except Exception:  # noqa: BLE001 - logged; the keeper tries again
-            log.exception("a kernel failed to start")
+        except Exception as exc:  # noqa: BLE001 - logged; the keeper tries again
+            log.warning("a kernel failed to start (%s): trying again", exc)
             return None
         kernel = WarmKernel(km, km.provisioner.process.pid)
         with self._lock:
