@@ -32,7 +32,7 @@ from storemon.jobs.store import STATUS_FILE
 from storemon.synthetic.generate import generate
 
 STORES = 30
-TOKEN = "fresh-token"
+TOKEN = "fresh-token-0123456"
 
 
 def utc_now() -> datetime:

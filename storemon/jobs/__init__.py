@@ -15,6 +15,7 @@ the next report reads the new data. Reports never wait for a load and never see 
 """
 
 from storemon.jobs.commands import describe_status, report_status, run_report_job
+from storemon.jobs.listing import list_reports
 from storemon.jobs.manager import DEFAULT_MAX_QUEUE, DEFAULT_WORKERS, JobManager, QueueFullError
 from storemon.jobs.process import child_pids, pid_alive, process_alive, process_identity
 from storemon.jobs.records import (
@@ -36,7 +37,6 @@ from storemon.jobs.store import (
     SUMMARY_FILE,
     create_job,
     is_report_id,
-    list_reports,
     progress,
     read_status,
     report_dir,

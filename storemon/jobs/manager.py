@@ -20,13 +20,13 @@ from pathlib import Path
 
 from storemon.config import KERNEL_POOL, REPORTS_DIR
 from storemon.errors import StoremonError
+from storemon.jobs.listing import list_reports
 from storemon.jobs.records import JobRecord
 from storemon.jobs.runner import SERVE_FLAG
 from storemon.jobs.store import (
     STOPPED,
     create_job,
     fail_record,
-    list_reports,
     load_record,
     read_status,
 )
@@ -122,7 +122,7 @@ class JobManager:
         return read_status(self.reports_dir, report_id)
 
     def recent(self, limit: int = 20) -> list[JobRecord]:
-        """The most recent reports, newest first (see :func:`storemon.jobs.store.list_reports`)."""
+        """The most recent reports, newest first (see :func:`.listing.list_reports`)."""
         return list_reports(self.reports_dir, limit)
 
     def queued(self) -> int:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from storemon.errors import StoremonError
 from storemon.jobs.index import ReportIndex
+from storemon.jobs.listing import sync_index
 from storemon.jobs.records import JobRecord
-from storemon.jobs.store import read_status, sync_index
+from storemon.jobs.store import read_status
 
 _AGE = re.compile(r"(\d+)([hdw])")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}

@@ -139,10 +139,10 @@ def save_record(job_dir: Path, record: JobRecord) -> None:
         record: The record.
     """
     write_json_atomic(job_dir / STATUS_FILE, record.to_json())
-    _index_put(job_dir.parent, [record])
+    index_put(job_dir.parent, [record])
 
 
-def _index_put(reports_dir: Path, records: list[JobRecord]) -> None:
+def index_put(reports_dir: Path, records: list[JobRecord]) -> None:
     """Bring the index up to date with ``records``; a failure leaves it to heal when listed.
 
     The index is made by the first listing; until then there is nothing to update.
@@ -230,7 +230,7 @@ def create_job(
         shutil.rmtree(building, ignore_errors=True)
         reason = os_reason(exc)
         raise StoremonError(f"cannot create a report in {reports_dir}: {reason}") from None
-    _index_put(reports_dir, [record])
+    index_put(reports_dir, [record])
     return record
 
 
@@ -267,18 +267,18 @@ def read_status(reports_dir: str | Path, report_id: str) -> JobRecord | None:
     except FileNotFoundError:
         return None  # no folder, or a folder without a record: no such report
     except (OSError, ValueError) as exc:
-        return unreadable_record(job_dir, _damage(exc))
-    return _reconcile(job_dir, record)
+        return unreadable_record(job_dir, damage_reason(exc))
+    return reconcile(job_dir, record)
 
 
-def _damage(exc: Exception) -> str:
+def damage_reason(exc: Exception) -> str:
     """Why a record could not be read, in a few words."""
     if isinstance(exc, OSError):
         return os_reason(exc)
     return f"it is damaged ({type(exc).__name__})"
 
 
-def _reconcile(job_dir: Path, record: JobRecord) -> JobRecord:
+def reconcile(job_dir: Path, record: JobRecord) -> JobRecord:
     """Check that a Running record's responsible process lives; record Failed if not."""
     if not record.running:
         return record
@@ -289,7 +289,7 @@ def _reconcile(job_dir: Path, record: JobRecord) -> JobRecord:
     # The process may have finished between our read and our check: read again.
     again = load_record(job_dir)
     if not again.running or again.stage is not record.stage:
-        return _reconcile(job_dir, again)
+        return reconcile(job_dir, again)
     if started:
         reason = (
             f"the report process (pid {holder.pid}) ended before it finished: it was killed "
@@ -298,82 +298,6 @@ def _reconcile(job_dir: Path, record: JobRecord) -> JobRecord:
     else:
         reason = "the server that queued this report stopped before the report could start"
     return fail_record(job_dir, again, reason)
-
-
-def list_reports(reports_dir: str | Path, limit: int = 20) -> list[JobRecord]:
-    """The most recently created reports, newest first, from the report index.
-
-    The index is first brought up to date with the folders (one directory listing: only
-    folders it does not know are read); then only the listed reports that it says are Running
-    are read again, to see whether they ended. Without a usable index every folder is read.
-
-    Args:
-        reports_dir: The folder of report folders.
-        limit: How many to return at most.
-
-    Returns:
-        Their records (a dead Running one reads as Failed).
-    """
-    reports_dir = Path(reports_dir)
-    if not reports_dir.is_dir():
-        return []
-    index = ReportIndex(reports_dir)
-    try:
-        folders = _report_folders(reports_dir)
-        if not folders and not index.path.exists():
-            return []  # nothing to index: no index file either
-        sync_index(index, folders)
-        records = index.newest(limit)
-    except (sqlite3.Error, OSError) as exc:
-        log.warning("report index of %s not usable (%s): reading every folder", reports_dir, exc)
-        return _scan(reports_dir, _report_folders(reports_dir))[:limit]
-    fresh = []
-    for record in records:
-        if record.running:
-            job_dir = reports_dir / record.report_id
-            try:
-                record = _reconcile(job_dir, load_record(job_dir))
-            except (OSError, ValueError) as exc:
-                record = unreadable_record(job_dir, _damage(exc))
-            _index_put(reports_dir, [record])
-        fresh.append(record)
-    return fresh
-
-
-def sync_index(index: ReportIndex, folders: set[str] | None = None) -> None:
-    """Add the folders the index lacks (reading their records) and drop rows without a folder.
-
-    Args:
-        index: The index of a reports folder.
-        folders: The report folders' names, when already listed.
-    """
-    folders = _report_folders(index.reports_dir) if folders is None else folders
-    known = index.ids()
-    gone = known - folders
-    if gone:
-        index.drop(gone)
-    index.put(_scan(index.reports_dir, folders - known))
-
-
-def _report_folders(reports_dir: Path) -> set[str]:
-    """The names of the report folders (a directory listing; no file is read)."""
-    with os.scandir(reports_dir) as entries:
-        return {entry.name for entry in entries if is_report_id(entry.name)}
-
-
-def _scan(reports_dir: Path, names: set[str]) -> list[JobRecord]:
-    """Read these folders' records, newest first (a dead Running one becomes Failed)."""
-    records = []
-    for name in names:
-        job_dir = reports_dir / name
-        try:
-            records.append(_reconcile(job_dir, load_record(job_dir)))
-        except FileNotFoundError:
-            continue  # a folder without a record is no report (see create_job)
-        except (OSError, ValueError) as exc:
-            records.append(unreadable_record(job_dir, _damage(exc)))
-    records.sort(key=lambda record: record.created, reverse=True)
-    return records
 
 
 def progress(reports_dir: str | Path, record: JobRecord) -> float | None:
