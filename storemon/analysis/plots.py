@@ -17,8 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from storemon.analysis import metrics
-from storemon.analysis.store_week import counted_status
-from storemon.engine.timeline import StoreTimeline
+from storemon.analysis.store_view import Week, counted_status
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"
@@ -105,7 +104,7 @@ def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
     return figure
 
 
-def timeline_plot(timeline: StoreTimeline) -> Figure:
+def timeline_plot(timeline: Week) -> Figure:
     """A store's week: business hours shaded, the interpolated status, and every poll.
 
     The status is solid where the report counts it (inside business hours) and pale elsewhere.
@@ -114,7 +113,8 @@ def timeline_plot(timeline: StoreTimeline) -> Figure:
     time, because its business hours are read there.
 
     Args:
-        timeline: From :func:`storemon.engine.timeline.store_timeline`.
+        timeline: A store's week: a store view's :meth:`~.store_view.StoreView.week` (what the
+            dashboard draws, from the API) or :func:`storemon.engine.timeline.store_timeline`.
 
     Returns:
         The figure.

@@ -3,6 +3,8 @@
 :func:`build_reading` computes the report and everything a person reads next to it (fleet
 uptime, worst stores, data quality) on one connection, hence from one consistent snapshot of the
 data; :func:`write_outputs` writes the report's CSV and a small JSON summary for the job record.
+Given a folder, :func:`build_reading` also keeps every store's week there (``store_weeks/``, from
+the same snapshot), which :func:`store_view` reads back for one store without the database.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from storemon.analysis import metrics
+from storemon.analysis.store_view import StoreView
 from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
 from storemon.engine import db
 from storemon.engine.load import store_coverage
@@ -23,6 +26,7 @@ from storemon.engine.report import (
     report_from_connection,
     write_report_csv,
 )
+from storemon.engine.timeline import read_store_week, write_store_weeks
 from storemon.errors import StoremonError
 from storemon.files import write_json_atomic
 from storemon.synthetic.demo import resolve_source
@@ -30,6 +34,8 @@ from storemon.synthetic.demo import resolve_source
 # An observation vouches for the status this long before and after it; business time farther
 # from every observation is extrapolated (issue 3 asks for 2 h).
 VOUCHED_US = 2 * 3_600_000_000
+# The folder of a report's store views, beside report.csv.
+STORE_WEEKS_DIR = "store_weeks"
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,10 @@ def _iso_utc(stamp: object) -> str:
 
 
 def build_reading(
-    source: str | Path, as_of: str | None = None, method: str = "nearest"
+    source: str | Path,
+    as_of: str | None = None,
+    method: str = "nearest",
+    out_dir: str | Path | None = None,
 ) -> Reading:
     """Compute a report and its reading from one consistent snapshot of the data.
 
@@ -81,6 +90,8 @@ def build_reading(
         source: An ingested database or a folder of CSV exports (see :func:`resolve_source`).
         as_of: Report as of this ISO instant; None or empty for the latest poll.
         method: ``nearest`` or ``carry_forward``.
+        out_dir: When given, the report's folder (:func:`report_folder`): every store's week is
+            written to its ``store_weeks/`` from the same snapshot, for :func:`store_view`.
 
     Returns:
         The reading.
@@ -106,6 +117,8 @@ def build_reading(
         rejects = db.run_query(con, "rejects_by_reason")
         coverage = store_coverage(con)
         extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
+        if out_dir is not None:
+            write_store_weeks(con, report, Path(out_dir) / STORE_WEEKS_DIR)
     now_stamp = pd.Timestamp(report.attrs["now"])
     now, week_start = _iso_utc(now_stamp), _iso_utc(now_stamp - pd.Timedelta(days=7))
     as_of_text = None if instant is None else instant.isoformat() + "Z"
@@ -157,7 +170,7 @@ def write_outputs(reading: Reading, reports_dir: str | Path, report_id: str = ""
     Returns:
         The path of the CSV.
     """
-    out_dir = PROJ_ROOT / reports_dir / (report_id or "adhoc")
+    out_dir = report_folder(reports_dir, report_id)
     csv_path = write_report_csv(reading.report, out_dir / "report.csv")
     write_json_atomic(
         out_dir / "summary.json",
@@ -172,3 +185,37 @@ def write_outputs(reading: Reading, reports_dir: str | Path, report_id: str = ""
         },
     )
     return csv_path
+
+
+def report_folder(reports_dir: str | Path, report_id: str = "") -> Path:
+    """The folder of a report's outputs (relative ``reports_dir``: to the storemon home).
+
+    Args:
+        reports_dir: The folder of report folders.
+        report_id: The report's folder under it (empty: ``adhoc``).
+
+    Returns:
+        The folder's path.
+    """
+    return PROJ_ROOT / reports_dir / (report_id or "adhoc")
+
+
+def store_view(report_dir: str | Path, store_id: str, method: str) -> StoreView | None:
+    """One store's view of a report, read from what the report kept (not from the database).
+
+    Args:
+        report_dir: The report's folder (its name is the report id).
+        store_id: The store's id.
+        method: The report's method.
+
+    Returns:
+        The view, or None when the store is not in the report.
+
+    Raises:
+        StoremonError: The report kept no store views (it was made by an older storemon).
+    """
+    folder = Path(report_dir) / STORE_WEEKS_DIR
+    if not (folder / "stores.parquet").is_file():
+        raise StoremonError(f"report {Path(report_dir).name} keeps no store views")
+    row = read_store_week(folder, store_id)
+    return None if row is None else StoreView.from_row(row, Path(report_dir).name, method)

@@ -11,19 +11,24 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from storemon import jobs
+from storemon.analysis import reading
+from storemon.analysis.store_view import StoreView
 from storemon.errors import StoremonError
 from storemon.jobs.records import Method, ReportState, ReportView
 from storemon.service.dependencies import (
     Manager,
     complete_report,
     public,
+    report_in_path,
     report_in_query,
 )
 from storemon.service.models import (
     ReportList,
+    ReportStatus,
     Triggered,
     TriggerRequest,
     error_responses,
@@ -153,6 +158,37 @@ def download_html(manager: Manager, view: CompleteReport) -> FileResponse:
         media_type="text/html",
         headers={"Content-Security-Policy": HTML_POLICY},
     )
+
+
+@router.get(
+    "/reports/{report_id}/stores/{store_id}",
+    name="store_view",
+    response_model=StoreView | ReportStatus,
+    responses=error_responses(400, 401, 404, 422),
+    summary="One store's week in a complete report, and its six numbers",
+)
+def store_view(
+    manager: Manager,
+    view: Annotated[ReportView, Depends(report_in_path)],
+    store_id: Annotated[str, PathParam(description="A store id of the report.", max_length=200)],
+) -> StoreView | JSONResponse:
+    """A store's week as its report counted it (kept by the report, not read from the data now).
+
+    Complete: the store's six numbers (its CSV row), zone, business spans, polls, interpolated
+    status and the status over business time, instants in ISO 8601 UTC. Running or Failed: the
+    same record as ``/get_report``.
+    """
+    if view.status is not ReportState.COMPLETE:
+        headers = {"X-Report-Status": view.status.value, "Cache-Control": "no-store"}
+        return JSONResponse(view_body(view), headers=headers)
+    folder = manager.reports_dir / view.report_id
+    try:
+        found = reading.store_view(folder, store_id, view.method)
+    except StoremonError as exc:
+        raise HTTPException(404, str(exc)) from None
+    if found is None:
+        raise HTTPException(404, f"store {store_id!r} is not in this report ({view.report_id})")
+    return found
 
 
 def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:
