@@ -117,7 +117,7 @@ def write_parquet(
     """
     with atomic_target(path) as partial:
         relation = con.sql(load_sql(name), params=params or None)
-        relation.write_parquet(str(partial), compression="zstd")
+        relation.write_parquet(str(partial), compression="snappy")
 
 
 def run_steps(con: duckdb.DuckDBPyConnection, names: Iterable[str], **params: object) -> None:

@@ -123,6 +123,7 @@ TIMELINE = Stage(
         Step("week_status"),
         Step("week_counted"),
         Step("store_week_row"),
+        Step("store_week_lists"),
     ),
     queries=True,
 )

@@ -248,15 +248,20 @@ def read_store_week(folder: str | Path, store_id: str) -> dict[str, object] | No
         store_id: The store's id.
 
     Returns:
-        The store's row of ``stores.parquet`` (without ``store_key``) with the lists
+        The store's row of ``stores.parquet`` (without ``store_key``) and the lists
         ``business``, ``polls``, ``status`` and ``counted`` (dicts, in time order), or None when
         the store is not in the report.
     """
     con = db.connect()
     try:
-        return db.fetch_row(con, "store_week_row", folder=str(folder), store_id=str(store_id))
+        row = db.fetch_row(con, "store_week_row", folder=str(folder), store_id=str(store_id))
+        if row is None:
+            return None
+        key = row.pop("store_key")
+        lists = db.fetch_row(con, "store_week_lists", folder=str(folder), store_key=key)
     finally:
         con.close()
+    return {**row, **(lists or {})}
 
 
 def _overlap_ns(spans: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> int:
