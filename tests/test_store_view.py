@@ -18,7 +18,7 @@ import pytest
 from jobkit import add_export, make_database
 from live_servers import api_server, running_server, wait_for
 
-from storemon.analysis.store_view import StoreView
+from storemon.jobs.store_view import StoreView
 from storemon.service.app import create_app
 
 slow = pytest.mark.slow

@@ -9,10 +9,18 @@ import pytest
 from live_servers import small_fleet
 
 from storemon import StoremonError, compute_report
-from storemon.analysis.reading import STORE_WEEKS_DIR, build_reading, store_view
-from storemon.analysis.store_view import span_frame
+from storemon.analysis.reading import build_reading
 from storemon.analysis.store_week import counted_status, default_store
-from storemon.engine.timeline import TimelineReader, store_figures, store_timeline
+from storemon.analysis.weeks import span_frame
+from storemon.dashboard.store_week import week_of
+from storemon.engine.timeline import (
+    STORE_WEEKS_DIR,
+    TimelineReader,
+    read_store_week,
+    store_figures,
+    store_timeline,
+)
+from storemon.jobs.store_view import StoreView
 
 HOUR_NS = 3_600_000_000_000
 
@@ -179,14 +187,15 @@ def test_kept_store_weeks_are_the_timelines_of_the_report(
     equal each store's own timeline queries, and carry the report's row."""
     result = build_reading(fleet, method=method, out_dir=tmp_path)
     report = result.report.set_index("store_id")
-    assert sorted(p.name for p in (tmp_path / STORE_WEEKS_DIR).iterdir()) == [
+    folder = tmp_path / STORE_WEEKS_DIR
+    assert sorted(p.name for p in folder.iterdir()) == [
         f"{part}.parquet" for part in ("business", "counted", "polls", "status", "stores")
     ]
     with TimelineReader(fleet, method=method) as reader:
         for store_id, row in report.iterrows():
-            view = store_view(tmp_path, store_id, method)
+            view = StoreView.from_row(read_store_week(folder, store_id), "r", method)
             assert view.model_dump(include=set(row.index)) == row.to_dict(), store_id
-            week, timeline = view.week(), reader.timeline(store_id)
+            week, timeline = week_of(view), reader.timeline(store_id)
             assert (week.store_id, week.zone, week.method) == (store_id, timeline.zone, method)
             assert (week.now, week.week_start) == (timeline.now, timeline.week_start)
             for name in ("business", "polls", "status"):
@@ -194,6 +203,4 @@ def test_kept_store_weeks_are_the_timelines_of_the_report(
                 pd.testing.assert_frame_equal(*frames, check_dtype=False)  # ns vs us units
             counted = span_frame(view.counted)
             pd.testing.assert_frame_equal(counted, counted_status(timeline))
-    assert store_view(tmp_path, "no-such-store", method) is None
-    with pytest.raises(StoremonError, match="keeps no store views"):
-        store_view(tmp_path / "elsewhere", next(iter(report.index)), method)
+    assert read_store_week(folder, "no-such-store") is None

@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from storemon.analysis import metrics
-from storemon.analysis.store_view import Week, counted_status
+from storemon.analysis.weeks import Week, counted_status
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"
@@ -113,8 +113,8 @@ def timeline_plot(timeline: Week) -> Figure:
     time, because its business hours are read there.
 
     Args:
-        timeline: A store's week: a store view's :meth:`~.store_view.StoreView.week` (what the
-            dashboard draws, from the API) or :func:`storemon.engine.timeline.store_timeline`.
+        timeline: A store's week: :func:`storemon.engine.timeline.store_timeline`, or a
+            :class:`~storemon.analysis.weeks.StoreWeek` (the dashboard's, from the API).
 
     Returns:
         The figure.

@@ -4,7 +4,7 @@
 uptime, worst stores, data quality) on one connection, hence from one consistent snapshot of the
 data; :func:`write_outputs` writes the report's CSV and a small JSON summary for the job record.
 Given a folder, :func:`build_reading` also keeps every store's week there (``store_weeks/``, from
-the same snapshot), which :func:`store_view` reads back for one store without the database.
+the same snapshot), which the store endpoint reads back without the database.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from storemon.analysis import metrics
-from storemon.analysis.store_view import StoreView
 from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
 from storemon.engine import db
 from storemon.engine.load import store_coverage
@@ -26,7 +25,7 @@ from storemon.engine.report import (
     report_from_connection,
     write_report_csv,
 )
-from storemon.engine.timeline import read_store_week, write_store_weeks
+from storemon.engine.timeline import STORE_WEEKS_DIR, write_store_weeks
 from storemon.errors import StoremonError
 from storemon.files import write_json_atomic
 from storemon.synthetic.demo import resolve_source
@@ -34,8 +33,6 @@ from storemon.synthetic.demo import resolve_source
 # An observation vouches for the status this long before and after it; business time farther
 # from every observation is extrapolated (issue 3 asks for 2 h).
 VOUCHED_US = 2 * 3_600_000_000
-# The folder of a report's store views, beside report.csv.
-STORE_WEEKS_DIR = "store_weeks"
 
 
 @dataclass(frozen=True)
@@ -91,7 +88,7 @@ def build_reading(
         as_of: Report as of this ISO instant; None or empty for the latest poll.
         method: ``nearest`` or ``carry_forward``.
         out_dir: When given, the report's folder (:func:`report_folder`): every store's week is
-            written to its ``store_weeks/`` from the same snapshot, for :func:`store_view`.
+            written to its ``store_weeks/`` from the same snapshot (for the store endpoint).
 
     Returns:
         The reading.
@@ -198,24 +195,3 @@ def report_folder(reports_dir: str | Path, report_id: str = "") -> Path:
         The folder's path.
     """
     return PROJ_ROOT / reports_dir / (report_id or "adhoc")
-
-
-def store_view(report_dir: str | Path, store_id: str, method: str) -> StoreView | None:
-    """One store's view of a report, read from what the report kept (not from the database).
-
-    Args:
-        report_dir: The report's folder (its name is the report id).
-        store_id: The store's id.
-        method: The report's method.
-
-    Returns:
-        The view, or None when the store is not in the report.
-
-    Raises:
-        StoremonError: The report kept no store views (it was made by an older storemon).
-    """
-    folder = Path(report_dir) / STORE_WEEKS_DIR
-    if not (folder / "stores.parquet").is_file():
-        raise StoremonError(f"report {Path(report_dir).name} keeps no store views")
-    row = read_store_week(folder, store_id)
-    return None if row is None else StoreView.from_row(row, Path(report_dir).name, method)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from storemon.analysis import metrics
-from storemon.analysis.store_view import counted_status
+from storemon.analysis.weeks import counted_status
 from storemon.config import REPORT_COLUMNS
 from storemon.engine.timeline import StoreTimeline, store_figures
 from storemon.errors import StoremonError

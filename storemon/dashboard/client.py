@@ -13,10 +13,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from storemon.analysis.store_view import StoreView
 from storemon.config import TOKEN_VARIABLE
 from storemon.errors import StoremonError
 from storemon.jobs.records import ReportView
+from storemon.jobs.store_view import StoreView
 
 # Fields that may be null. The list of recent reports leaves null fields out of its JSON, so
 # they are put back as None before the record is read.

@@ -9,15 +9,47 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
+
 from storemon.analysis import plots
-from storemon.analysis.store_view import StoreView, span_frame
+from storemon.analysis.weeks import StoreWeek, instants, span_frame
+from storemon.jobs.store_view import StoreView
 
 HOUR_NS = 3_600_000_000_000
 
 
+def week_of(view: StoreView) -> StoreWeek:
+    """A store's view as the frames :func:`storemon.analysis.plots.timeline_plot` draws.
+
+    Args:
+        view: The store's view, as the API answered it.
+
+    Returns:
+        The week: business spans, polls and the interpolated status, UTC timestamps.
+    """
+    window = instants([view.week_start, view.now])
+    return StoreWeek(
+        store_id=view.store_id,
+        zone=view.zone,
+        method=view.method,
+        now=window[1],
+        week_start=window[0],
+        business=span_frame(view.business, with_status=False),
+        polls=pd.DataFrame(
+            {
+                "time": instants([p.time for p in view.polls]),
+                "status": [p.status for p in view.polls],
+                "in_hours": [p.in_hours for p in view.polls],
+                "observed": [p.observed for p in view.polls],
+            }
+        ),
+        status=span_frame(view.status),
+    )
+
+
 def week_picture(view: StoreView) -> bytes:
     """A store's week drawn as a PNG (business hours, polls, the status the report counts)."""
-    return plots.figure_png(plots.timeline_plot(view.week()))
+    return plots.figure_png(plots.timeline_plot(week_of(view)))
 
 
 def business_hours(view: StoreView) -> float:

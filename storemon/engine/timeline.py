@@ -38,6 +38,8 @@ HOUR_NS = 3_600_000_000_000
 # rule itself is the SQL macro hundredths_half_up, these are its units in ticks.
 HUNDREDTH_MINUTE_HUS = 1_200_000
 HUNDREDTH_HOUR_HUS = 72_000_000
+# The folder of a report's kept store weeks, beside its report.csv (write_store_weeks).
+STORE_WEEKS_DIR = "store_weeks"
 WINDOWS_NS = {"hour": HOUR_NS, "day": 24 * HOUR_NS, "week": 7 * 24 * HOUR_NS}
 
 

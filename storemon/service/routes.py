@@ -15,10 +15,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from storemon import jobs
-from storemon.analysis import reading
-from storemon.analysis.store_view import StoreView
+from storemon.engine.timeline import STORE_WEEKS_DIR, read_store_week
 from storemon.errors import StoremonError
 from storemon.jobs.records import Method, ReportState, ReportView
+from storemon.jobs.store_view import StoreView
 from storemon.service.dependencies import (
     Manager,
     complete_report,
@@ -181,14 +181,13 @@ def store_view(
     if view.status is not ReportState.COMPLETE:
         headers = {"X-Report-Status": view.status.value, "Cache-Control": "no-store"}
         return JSONResponse(view_body(view), headers=headers)
-    folder = manager.reports_dir / view.report_id
-    try:
-        found = reading.store_view(folder, store_id, view.method)
-    except StoremonError as exc:
-        raise HTTPException(404, str(exc)) from None
-    if found is None:
+    folder = manager.reports_dir / view.report_id / STORE_WEEKS_DIR
+    if not (folder / "stores.parquet").is_file():  # a report made before stores were kept
+        raise HTTPException(404, f"report {view.report_id} keeps no store views")
+    row = read_store_week(folder, store_id)
+    if row is None:
         raise HTTPException(404, f"store {store_id!r} is not in this report ({view.report_id})")
-    return found
+    return StoreView.from_row(row, view.report_id, view.method)
 
 
 def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:
