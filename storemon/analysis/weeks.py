@@ -1,35 +1,21 @@
 """A store's week as data frames: the shape :func:`storemon.analysis.plots.timeline_plot` draws.
 
-Two things have it (:class:`Week`): an engine timeline
-(:class:`storemon.engine.timeline.StoreTimeline`, analysts) and a :class:`StoreWeek`, made by the
-dashboard from a store's view that the API answered. This module imports neither DuckDB nor
-:mod:`storemon.engine`: the dashboard uses it.
+:class:`StoreWeek` is made by the dashboard from a store's view that the API answered; an engine
+timeline (:class:`storemon.engine.timeline.StoreTimeline`, for analysts) has the same fields, and
+everything here reads either. The two are separate classes because the dashboard may not import
+the engine. This module imports neither DuckDB nor :mod:`storemon.engine`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import pandas as pd
 
 
-class Week(Protocol):
-    """A store's week window as drawn: what a store view and an engine timeline both offer."""
-
-    store_id: str
-    zone: str
-    method: str
-    now: pd.Timestamp
-    week_start: pd.Timestamp
-    business: pd.DataFrame
-    polls: pd.DataFrame
-    status: pd.DataFrame
-
-
 @dataclass(frozen=True)
 class StoreWeek:
-    """A store's view as data frames (the fields of :class:`Week`), UTC timestamps.
+    """A store's view as data frames (the fields of an engine timeline), UTC timestamps.
 
     Attributes:
         store_id: The store.
@@ -76,7 +62,7 @@ def span_frame(spans: list, with_status: bool = True) -> pd.DataFrame:
     return frame
 
 
-def counted_status(week: Week) -> pd.DataFrame:
+def counted_status(week: StoreWeek) -> pd.DataFrame:
     """The parts of the status that the report counts: those inside business hours.
 
     Args:

@@ -55,6 +55,12 @@ gap_after as (
     group by report_stores.store_key
 ),
 
+gaps as (
+    select * from gaps_before
+    union all
+    select * from gap_after
+),
+
 final as (
     select
         store_key,
@@ -68,15 +74,7 @@ final as (
         lo_hus,
         hi_hus,
         true as active
-    from gaps_before
-    where lo_hus < hi_hus
-    union all
-    select
-        store_key,
-        lo_hus,
-        hi_hus,
-        true as active
-    from gap_after
+    from gaps
     where lo_hus < hi_hus
 )
 
