@@ -8,6 +8,8 @@ with like:
 - report (db) / report (csv): ``compute_report`` on the database / on the raw CSV folder;
 - brute force: the tests' obviously-correct Python reference, timed on a sample of stores and
   scaled by the number of stores (it is far too slow to run on the whole fleet);
+- reading / with store views: the report notebook's ``build_reading`` on the database, without
+  and with every store's week kept for the store endpoint (the extra cost of ``store_weeks/``);
 - peak memory: the largest resident set of the process that ran a phase (each phase runs in its
   own process, measured with wait4).
 
@@ -42,7 +44,7 @@ PHASES = {
         "generate(out, stores=stores, days=8, seed=7)",
     ),
     "scan": (
-        "from storemon import db\ncon = db.connect()",
+        "from storemon.engine import db\ncon = db.connect()",
         """
 for name in ("store_status.csv", "menu_hours.csv", "timezones.csv"):
     con.execute(
@@ -68,6 +70,12 @@ polls, hours, zones = (
 )
 """,
         "compute_reference(polls, hours, zones)",
+    ),
+    # storeview (issue 8): the report notebook's reading, without and with the store views kept.
+    "reading": ("from storemon.analysis.reading import build_reading", "build_reading(database)"),
+    "reading_store_weeks": (
+        "from storemon.analysis.reading import build_reading",
+        "build_reading(database, out_dir=out_dir)",
     ),
 }
 
@@ -117,8 +125,26 @@ def bench_scale(scale: int, sample: int, repeat: int) -> dict[str, float]:
     figures["report_csv_s"], figures["report_csv_mib"] = csv_run["seconds"], csv_run["peak_mib"]
     brute = run_phase("brute_force", out=out, sample=sample)
     figures["brute_force_s"] = brute["seconds"] / sample * stores
+    figures.update(bench_store_weeks(database, str(BENCH_DATA / f"{scale}x-report"), repeat))
     print(f"  measured {scale}x: {json.dumps(figures)}", file=sys.stderr)
     return figures
+
+
+def bench_store_weeks(database: str, out_dir: str, repeat: int) -> dict[str, float]:
+    """The report's reading without and with its store views kept (``store_weeks/``), medians.
+
+    The two are run alternately, so that both meet the same load of the machine.
+    """
+    plain, kept = [], []
+    for _ in range(repeat):
+        plain.append(run_phase("reading", database=database)["seconds"])
+        kept.append(
+            run_phase("reading_store_weeks", database=database, out_dir=out_dir)["seconds"]
+        )
+    return {
+        "reading_s": sorted(plain)[len(plain) // 2],
+        "reading_weeks_s": sorted(kept)[len(kept) // 2],
+    }
 
 
 def render(rows: list[dict[str, float]]) -> str:
@@ -149,6 +175,13 @@ def render(rows: list[dict[str, float]]) -> str:
     line(
         "speed-up of report (db) over brute force",
         lambda r: f"{r['brute_force_s'] / r['report_db_s']:,.0f}x",
+    )
+    line(
+        "report's reading / with store views kept",
+        lambda r: (
+            f"{r['reading_s']:.2f} s / {r['reading_weeks_s']:.2f} s "
+            f"(+{r['reading_weeks_s'] - r['reading_s']:.2f} s)"
+        ),
     )
     if len(rows) > 1:
         base = rows[0]

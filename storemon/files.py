@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -61,3 +63,32 @@ def read_json(path: str | Path) -> dict:
         The decoded object.
     """
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@contextmanager
+def atomic_target(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` for a writer to fill; then rename it to ``path``.
+
+    For files that another program writes (e.g. DuckDB's Parquet writer): the content is flushed
+    to disk and renamed over ``path`` when the block ends without an error, and removed otherwise.
+
+    Args:
+        path: The target file; its folder is created when missing.
+
+    Yields:
+        The temporary path (not yet existing) to write.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        with open(tmp, "rb") as stream:
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
 from io import BytesIO
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
-from live_servers import api_server, small_fleet
+from jobkit import make_database
+from live_servers import api_server, free_port, small_fleet
 
 from storemon import compute_report
 from storemon.dashboard import Dashboard, build_dashboard
@@ -32,7 +36,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app(api: str, fleet: Path):
-    dashboard = build_dashboard(api, source=fleet, poll_interval=0.3)
+    dashboard = build_dashboard(api, poll_interval=0.3)
     yield dashboard
     dashboard.close()
 
@@ -191,11 +195,11 @@ def test_recent_list_picks_a_report(app: Dashboard, api: str):
 @pytest.mark.slow
 def test_token_protected_api_and_unreachable_api(fleet: Path, tmp_path: Path):
     with api_server(fleet, tmp_path / "reports", token=TOKEN) as url:
-        refused = build_dashboard(url, source=fleet)
+        refused = build_dashboard(url)
         assert "needs a token" in refused.recent_message.value
         refused.close()
 
-        app = build_dashboard(url, token=TOKEN, source=fleet, poll_interval=0.3)
+        app = build_dashboard(url, token=TOKEN, poll_interval=0.3)
         trigger(app)
         seen = get_until_done(app)
         assert "Complete:" in seen[-1]
@@ -203,12 +207,74 @@ def test_token_protected_api_and_unreachable_api(fleet: Path, tmp_path: Path):
         assert 'href="data:text/csv;base64,' in app.summary.value
         app.close()
 
-    gone = build_dashboard(url, source=fleet)  # the server has stopped
+    gone = build_dashboard(url)  # the server has stopped
     assert "does not answer" in gone.recent_message.value
     gone.trigger_button.click()
     assert gone.wait_idle(30)
     assert "does not answer" in gone.trigger_message.value
     gone.close()
+
+
+SERVE = (
+    "import sys; from storemon.service.serve import serve; "
+    "serve(port=int(sys.argv[1]), source=sys.argv[2], reports_dir=sys.argv[3], "
+    "log_level='warning')"
+)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/reports", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_dashboard_draws_stores_from_the_api_without_any_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    database = make_database(tmp_path / "data")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(port), str(database), str(tmp_path / "reports")]
+    )
+    opened: list[tuple] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        opened.append(args)
+        raise AssertionError("the dashboard kernel opened a DuckDB database")
+
+    # This process is the dashboard's kernel only: the API and its reports run in the server.
+    monkeypatch.setattr(duckdb, "connect", refuse)
+    app = None
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: answers(url), 60, "storemon serve to answer")
+        app = build_dashboard(url, poll_interval=0.3)
+        trigger(app)
+        assert "Complete:" in get_until_done(app)[-1]
+        wait_for(lambda: is_png(app.timeline_image.value), 60, "the first store's week")
+        link = re.search(r'class="storemon-csv" href="([^"]+)"', app.summary.value).group(1)
+        with urllib.request.urlopen(link) as response:
+            rows = pd.read_csv(BytesIO(response.read()), dtype={"store_id": str})
+
+        database.unlink()  # the data is gone: every other store is still drawn from the API
+        for store in rows["store_id"].iloc[[1, -1]]:
+            app.timeline_image.value = b""
+            app.store_text.value = store
+            assert app.wait_idle(60)
+            row = rows.set_index("store_id").loc[store]
+            assert is_png(app.timeline_image.value), app.timeline_message.value
+            assert f"Store {store}" in app.timeline_message.value
+            assert f"{row['uptime_last_week']:.2f} h active" in app.timeline_message.value
+            assert f"{row['downtime_last_week']:.2f} h inactive" in app.timeline_message.value
+        assert opened == []
+    finally:
+        if app is not None:
+            app.close()
+        server.terminate()
+        server.wait(60)
 
 
 def test_store_table_shares_and_order():

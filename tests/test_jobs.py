@@ -56,6 +56,7 @@ def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) 
         "report.ipynb",
         "runner.log",
         "status.json",
+        "store_weeks",
         "summary.json",
     ]
     assert (folder / "report.csv").read_bytes() == expected

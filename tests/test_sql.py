@@ -116,7 +116,11 @@ def steps_run_by_the_package() -> set[str]:
     """Steps named in a db call of the package's code, or run as a stage, chain or merge."""
     code = "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py"))
     called = set(
-        re.findall(r"(?:run_query|execute|load_sql)\(\s*(?:[\w.]+,\s*)?[\"']([a-z_]+)[\"']", code)
+        re.findall(
+            r"(?:run_query|execute|load_sql|fetch_row|write_parquet)"
+            r"\(\s*(?:[\w.]+,\s*)?[\"']([a-z_]+)[\"']",
+            code,
+        )
     )
     for stage in re.findall(r"run_stage\(\s*[\w.]+,\s*[\"']([a-z_]+)[\"']", code):
         called |= {step.name for step in pipeline.stage(stage).steps}

@@ -9,8 +9,18 @@ import pytest
 from live_servers import small_fleet
 
 from storemon import StoremonError, compute_report
+from storemon.analysis.reading import build_reading
 from storemon.analysis.store_week import counted_status, default_store
-from storemon.engine.timeline import TimelineReader, store_figures, store_timeline
+from storemon.analysis.weeks import span_frame
+from storemon.dashboard.store_week import week_of
+from storemon.engine.timeline import (
+    STORE_WEEKS_DIR,
+    TimelineReader,
+    read_store_week,
+    store_figures,
+    store_timeline,
+)
+from storemon.jobs.store_view import StoreView
 
 HOUR_NS = 3_600_000_000_000
 
@@ -167,3 +177,30 @@ def test_unknown_store_and_default_store(fleet: Path):
     assert default_store(calm) == report["store_id"].iloc[0]
     with pytest.raises(StoremonError):
         default_store(report.iloc[0:0])
+
+
+@pytest.mark.parametrize("method", ["nearest", "carry_forward"])
+def test_kept_store_weeks_are_the_timelines_of_the_report(
+    fleet: Path, method: str, tmp_path: Path
+):
+    """The fleet's store views (one set-based pass, kept with the report) read back store by store
+    equal each store's own timeline queries, and carry the report's row."""
+    result = build_reading(fleet, method=method, out_dir=tmp_path)
+    report = result.report.set_index("store_id")
+    folder = tmp_path / STORE_WEEKS_DIR
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"{part}.parquet" for part in ("business", "counted", "polls", "status", "stores")
+    ]
+    with TimelineReader(fleet, method=method) as reader:
+        for store_id, row in report.iterrows():
+            view = StoreView.from_row(read_store_week(folder, store_id), "r", method)
+            assert view.model_dump(include=set(row.index)) == row.to_dict(), store_id
+            week, timeline = week_of(view), reader.timeline(store_id)
+            assert (week.store_id, week.zone, week.method) == (store_id, timeline.zone, method)
+            assert (week.now, week.week_start) == (timeline.now, timeline.week_start)
+            for name in ("business", "polls", "status"):
+                frames = getattr(week, name), getattr(timeline, name)
+                pd.testing.assert_frame_equal(*frames, check_dtype=False)  # ns vs us units
+            counted = span_frame(view.counted)
+            pd.testing.assert_frame_equal(counted, counted_status(timeline))
+    assert read_store_week(folder, "no-such-store") is None

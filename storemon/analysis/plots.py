@@ -17,8 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from storemon.analysis import metrics
-from storemon.analysis.store_week import counted_status
-from storemon.engine.timeline import StoreTimeline
+from storemon.analysis.weeks import StoreWeek, counted_status
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"
@@ -105,7 +104,7 @@ def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
     return figure
 
 
-def timeline_plot(timeline: StoreTimeline) -> Figure:
+def timeline_plot(timeline: StoreWeek) -> Figure:
     """A store's week: business hours shaded, the interpolated status, and every poll.
 
     The status is solid where the report counts it (inside business hours) and pale elsewhere.
@@ -114,7 +113,9 @@ def timeline_plot(timeline: StoreTimeline) -> Figure:
     time, because its business hours are read there.
 
     Args:
-        timeline: From :func:`storemon.engine.timeline.store_timeline`.
+        timeline: A store's week: a :class:`~storemon.analysis.weeks.StoreWeek` (the
+            dashboard's, from the API) or :func:`storemon.engine.timeline.store_timeline`'s
+            timeline (the same fields).
 
     Returns:
         The figure.

@@ -3,6 +3,8 @@
 :func:`build_reading` computes the report and everything a person reads next to it (fleet
 uptime, worst stores, data quality) on one connection, hence from one consistent snapshot of the
 data; :func:`write_outputs` writes the report's CSV and a small JSON summary for the job record.
+Given a folder, :func:`build_reading` also keeps every store's week there (``store_weeks/``, from
+the same snapshot), which the store endpoint reads back without the database.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from storemon.engine.report import (
     report_from_connection,
     write_report_csv,
 )
+from storemon.engine.timeline import STORE_WEEKS_DIR, write_store_weeks
 from storemon.errors import StoremonError
 from storemon.files import write_json_atomic
 from storemon.synthetic.demo import resolve_source
@@ -73,7 +76,10 @@ def _iso_utc(stamp: object) -> str:
 
 
 def build_reading(
-    source: str | Path, as_of: str | None = None, method: str = "nearest"
+    source: str | Path,
+    as_of: str | None = None,
+    method: str = "nearest",
+    out_dir: str | Path | None = None,
 ) -> Reading:
     """Compute a report and its reading from one consistent snapshot of the data.
 
@@ -81,6 +87,8 @@ def build_reading(
         source: An ingested database or a folder of CSV exports (see :func:`resolve_source`).
         as_of: Report as of this ISO instant; None or empty for the latest poll.
         method: ``nearest`` or ``carry_forward``.
+        out_dir: When given, the report's folder (:func:`report_folder`): every store's week is
+            written to its ``store_weeks/`` from the same snapshot (for the store endpoint).
 
     Returns:
         The reading.
@@ -106,6 +114,8 @@ def build_reading(
         rejects = db.run_query(con, "rejects_by_reason")
         coverage = store_coverage(con)
         extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
+        if out_dir is not None:
+            write_store_weeks(con, report, Path(out_dir) / STORE_WEEKS_DIR)
     now_stamp = pd.Timestamp(report.attrs["now"])
     now, week_start = _iso_utc(now_stamp), _iso_utc(now_stamp - pd.Timedelta(days=7))
     as_of_text = None if instant is None else instant.isoformat() + "Z"
@@ -157,7 +167,7 @@ def write_outputs(reading: Reading, reports_dir: str | Path, report_id: str = ""
     Returns:
         The path of the CSV.
     """
-    out_dir = PROJ_ROOT / reports_dir / (report_id or "adhoc")
+    out_dir = report_folder(reports_dir, report_id)
     csv_path = write_report_csv(reading.report, out_dir / "report.csv")
     write_json_atomic(
         out_dir / "summary.json",
@@ -172,3 +182,16 @@ def write_outputs(reading: Reading, reports_dir: str | Path, report_id: str = ""
         },
     )
     return csv_path
+
+
+def report_folder(reports_dir: str | Path, report_id: str = "") -> Path:
+    """The folder of a report's outputs (relative ``reports_dir``: to the storemon home).
+
+    Args:
+        reports_dir: The folder of report folders.
+        report_id: The report's folder under it (empty: ``adhoc``).
+
+    Returns:
+        The folder's path.
+    """
+    return PROJ_ROOT / reports_dir / (report_id or "adhoc")

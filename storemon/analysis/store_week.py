@@ -5,9 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from storemon.analysis import metrics
+from storemon.analysis.weeks import counted_status
 from storemon.config import REPORT_COLUMNS
 from storemon.engine.timeline import StoreTimeline, store_figures
 from storemon.errors import StoremonError
+
+__all__ = ["counted_status", "default_store", "figures_table"]
 
 
 def figures_table(timeline: StoreTimeline, report: pd.DataFrame) -> pd.DataFrame:
@@ -33,26 +36,6 @@ def figures_table(timeline: StoreTimeline, report: pd.DataFrame) -> pd.DataFrame
     )
     table["agree"] = table["timeline"] == table["report"]
     return table
-
-
-def counted_status(timeline: StoreTimeline) -> pd.DataFrame:
-    """The parts of the status that the report counts: those inside business hours.
-
-    Args:
-        timeline: A store's timeline.
-
-    Returns:
-        One row per piece: ``start``, ``end`` (UTC) and ``status``, in time order; active pieces
-        add up to the week's uptime, inactive ones to its downtime.
-    """
-    pieces = []
-    for b_start, b_end in zip(timeline.business["start"], timeline.business["end"], strict=True):
-        for s_start, s_end, status in timeline.status.itertuples(index=False):
-            start, end = max(b_start, s_start), min(b_end, s_end)
-            if start < end:
-                pieces.append({"start": start, "end": end, "status": status})
-    counted = pd.DataFrame(pieces, columns=["start", "end", "status"])
-    return counted.sort_values("start", kind="stable").reset_index(drop=True)
 
 
 def default_store(report: pd.DataFrame) -> str:

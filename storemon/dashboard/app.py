@@ -2,7 +2,8 @@
 
 The dashboard is a client of the HTTP API (:mod:`storemon.service.api`), like any other: it
 triggers reports, polls their status and downloads their CSV over HTTP, so there is one job
-queue, the server's. Only a store's timeline is computed here (:mod:`.store_week`).
+queue, the server's. A store's week comes from the API too (:mod:`.store_week`): the dashboard
+never opens the database.
 
 Every slow step (polling a running report, loading a finished one, drawing a timeline) runs in a
 background thread; callbacks only start it, so the page never freezes. Widgets are updated from
@@ -16,7 +17,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
@@ -26,7 +26,6 @@ from storemon.dashboard import messages
 from storemon.dashboard.client import ApiClient, ApiError
 from storemon.dashboard.layout import page, results_box
 from storemon.dashboard.results import Results
-from storemon.dashboard.store_week import Timelines
 from storemon.dashboard.table import read_report_csv
 from storemon.dashboard.workers import Workers
 from storemon.jobs.records import ReportState, ReportView
@@ -46,8 +45,6 @@ class Dashboard(Results, widgets.VBox):
     Args:
         api_url: Base URL of the storemon API.
         token: The API's bearer token, when it needs one.
-        source: The data the server's reports read, for store timelines (see
-            :class:`.store_week.Timelines`).
         poll_interval: Seconds between two status requests while a report runs.
     """
 
@@ -55,11 +52,9 @@ class Dashboard(Results, widgets.VBox):
         self,
         api_url: str,
         token: str | None = None,
-        source: str | Path | None = None,
         poll_interval: float = 1.0,
     ) -> None:
         self.client = ApiClient(api_url, token)
-        self.timelines = Timelines(source)
         self.poll_interval = poll_interval
         self.report: pd.DataFrame | None = None
         self.report_status: ReportView | None = None
@@ -299,18 +294,16 @@ class Dashboard(Results, widgets.VBox):
         self._on_get()
 
     def close(self) -> None:
-        """Stop background work and close the widgets and the timeline reader."""
+        """Stop background work and close the widgets."""
         with self._state_lock:
             self._generation += 1
         self._workers.stop()
-        self.timelines.close()
         super().close()
 
 
 def build_dashboard(
     api_url: str = DEFAULT_API_URL,
     token: str | None = None,
-    source: str | Path | None = None,
     poll_interval: float = 1.0,
 ) -> Dashboard:
     """Build the dashboard widget.
@@ -318,11 +311,9 @@ def build_dashboard(
     Args:
         api_url: Base URL of the storemon API (``storemon serve``).
         token: The API's bearer token, when it needs one (``STOREMON_API_TOKEN``).
-        source: The data the server's reports read, for store timelines (default
-            ``STOREMON_SOURCE``, else the default database or, without it, the demo data).
         poll_interval: Seconds between two status requests while a report runs.
 
     Returns:
         The dashboard, an ``ipywidgets.VBox``: display it (the last value of a cell).
     """
-    return Dashboard(api_url, token=token, source=source, poll_interval=poll_interval)
+    return Dashboard(api_url, token=token, poll_interval=poll_interval)

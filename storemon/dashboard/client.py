@@ -22,6 +22,7 @@ from storemon.config import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE
 from storemon.engine.freshness import Freshness
 from storemon.errors import StoremonError
 from storemon.jobs.records import ReportView
+from storemon.jobs.store_view import StoreView
 
 # Fields that may be null. The list of recent reports leaves null fields out of its JSON, so
 # they are put back as None before the record is read.
@@ -177,6 +178,34 @@ class ApiClient:
         if url.startswith("/"):
             url = f"{self.api_url}{url}"
         return self._request("GET", url, accept="*/*")[1]
+
+    def store_view(self, report_id: str, store_id: str) -> StoreView:
+        """A store's week in a complete report, as the report counted it.
+
+        Args:
+            report_id: The report id.
+            store_id: The store's id.
+
+        Returns:
+            The store's view.
+
+        Raises:
+            ApiError: Unknown report or store (404), malformed id (400), a report that is not
+                complete, or no answer.
+        """
+        path = "/reports/{}/stores/{}".format(
+            *(urllib.parse.quote(part, safe="") for part in (report_id, store_id))
+        )
+        answer = self._json("GET", path)
+        if "status" in answer and "business" not in answer:
+            view = read_view(answer)
+            raise ApiError(f"report {view.report_id} is {view.status.value}: no store views yet")
+        try:
+            return StoreView.model_validate(answer)
+        except ValueError as error:
+            raise ApiError(
+                f"the API answered a store view the dashboard cannot read: {error}"
+            ) from None
 
     def recent(self, limit: int = 20) -> list[ReportView]:
         """The most recent reports, newest first.

@@ -13,8 +13,9 @@ import pandas as pd
 
 from storemon.config import REPORT_COLUMNS
 from storemon.dashboard import messages
+from storemon.dashboard.client import ApiClient
 from storemon.dashboard.controls import Controls
-from storemon.dashboard.store_week import Timelines, week_picture, week_summary
+from storemon.dashboard.store_week import week_picture, week_summary
 from storemon.dashboard.table import page_of, store_table, table_html
 from storemon.errors import StoremonError
 from storemon.jobs.records import ReportView
@@ -26,7 +27,7 @@ class Results(Controls):
     # Set by the dashboard.
     report: pd.DataFrame | None
     report_status: ReportView | None
-    timelines: Timelines
+    client: ApiClient
     _page: int
     _setting_stores: bool
     _in_background: Callable[..., None]
@@ -112,12 +113,12 @@ class Results(Controls):
     def _draw_store(self, store_id: str, view: ReportView) -> None:
         """Background part of :meth:`show_store`."""
         try:
-            timeline = self.timelines.timeline(view, store_id)
+            store = self.client.store_view(view.report_id, store_id)
         except StoremonError as error:
             self.timeline_message.value = messages.message("error", html.escape(str(error)))
             self.timeline_image.value = b""
             return
         if self.report_status is not view:
             return  # another report was fetched meanwhile
-        self.timeline_image.value = week_picture(timeline)
-        self.timeline_message.value = week_summary(timeline, self.report)
+        self.timeline_image.value = week_picture(store)
+        self.timeline_message.value = week_summary(store)

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from storemon.engine import pipeline
+from storemon.files import atomic_target
 
 _PARAM = re.compile(r"\$([a-z_]+)")
 _COMMENT = re.compile(r"--[^\n]*")
@@ -77,6 +78,46 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd
         The result as a DataFrame.
     """
     return con.execute(load_sql(name), params or None).df()
+
+
+def fetch_row(
+    con: duckdb.DuckDBPyConnection, name: str, **params: object
+) -> dict[str, object] | None:
+    """Run a query expected to give at most one row; return it as Python values.
+
+    Nested values stay Python lists and dicts (no DataFrame is built for one row).
+
+    Args:
+        con: An open connection.
+        name: The query name.
+        **params: Values for the query's ``$params``.
+
+    Returns:
+        The first row as a dict by column name, or None when there is none.
+    """
+    cursor = con.execute(load_sql(name), params or None)
+    names = [column[0] for column in cursor.description]
+    row = cursor.fetchone()
+    return None if row is None else dict(zip(names, row, strict=True))
+
+
+def write_parquet(
+    con: duckdb.DuckDBPyConnection, name: str, path: str | Path, **params: object
+) -> None:
+    """Run the query ``storemon/engine/sql/<name>.sql`` and write its rows to a Parquet file.
+
+    DuckDB writes the file itself (no rows pass through Python), under a temporary name that is
+    renamed to ``path`` once complete (:func:`storemon.files.atomic_target`).
+
+    Args:
+        con: An open connection.
+        name: The query name.
+        path: The file to write (replaced if it exists).
+        **params: Values for the query's ``$params``.
+    """
+    with atomic_target(path) as partial:
+        relation = con.sql(load_sql(name), params=params or None)
+        relation.write_parquet(str(partial), compression="snappy")
 
 
 def run_steps(con: duckdb.DuckDBPyConnection, names: Iterable[str], **params: object) -> None:

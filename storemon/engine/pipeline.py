@@ -107,6 +107,8 @@ REPORT = Stage(
     ),
 )
 OUTPUT = Stage("output", (Step("report_now"), Step("store_report")), queries=True)
+# Every store's status runs, for the store views a report job keeps (timeline's week_* queries).
+WEEKS = Stage("weeks", (Step("report_status_spans", ("report_status_spans",)),))
 TIMELINE = Stage(
     "timeline",
     (
@@ -115,6 +117,13 @@ TIMELINE = Stage(
         Step("timeline_polls"),
         Step("timeline_status"),
         Step("timeline_figures"),
+        Step("week_stores"),
+        Step("week_business"),
+        Step("week_polls"),
+        Step("week_status"),
+        Step("week_counted"),
+        Step("store_week_row"),
+        Step("store_week_lists"),
     ),
     queries=True,
 )
@@ -143,6 +152,7 @@ STAGES = (
     CLOCK,
     REPORT,
     OUTPUT,
+    WEEKS,
     TIMELINE,
     QUALITY,
     FRESHNESS,
@@ -173,9 +183,10 @@ SHARED_RELATIONS = {
     "zone_segments": ("zone_segments",),
 }
 
-# Relations that come from outside the chain: DuckDB's own (the fast CSV reader's rejects) and the
-# data frame storemon.synthetic.generate registers.
-EXTERNAL_RELATIONS = ("reject_errors", "gen_polls")
+# Relations that come from outside the chain: DuckDB's own (the fast CSV reader's rejects), the
+# data frame storemon.synthetic.generate registers, and the report's rows that
+# storemon.engine.timeline.write_store_weeks registers for week_stores.
+EXTERNAL_RELATIONS = ("reject_errors", "gen_polls", "report_rows")
 
 
 def stage(name: str) -> Stage:

@@ -6,6 +6,11 @@ time are the report's ``*_last_week`` figures exactly; :func:`store_figures` rec
 row from a timeline (rounded by the report's own SQL rule), which is how the tests hold the two
 together. Readings of a timeline for people are in :mod:`storemon.analysis.store_week`.
 
+A report job keeps every store's week too, computed for the whole fleet in one query on the
+report's own connection (:func:`write_store_weeks`, a Parquet file beside ``report.csv``), so that
+a store's view is read later (:func:`read_store_week`) without the database: it is the snapshot
+the report counted, whatever was ingested since.
+
 All instants are UTC ``pandas.Timestamp`` values. The SQL works in ticks (half-microseconds,
 because a midpoint of two polls can fall on half a microsecond); a tick is 500 ns, so the
 conversion to nanosecond timestamps is exact.
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from storemon.config import REPORT_COLUMNS
@@ -32,6 +38,8 @@ HOUR_NS = 3_600_000_000_000
 # rule itself is the SQL macro hundredths_half_up, these are its units in ticks.
 HUNDREDTH_MINUTE_HUS = 1_200_000
 HUNDREDTH_HOUR_HUS = 72_000_000
+# The folder of a report's kept store weeks, beside its report.csv (write_store_weeks).
+STORE_WEEKS_DIR = "store_weeks"
 WINDOWS_NS = {"hour": HOUR_NS, "day": 24 * HOUR_NS, "week": 7 * 24 * HOUR_NS}
 
 
@@ -197,6 +205,65 @@ def store_timeline(
     """
     with TimelineReader(source, as_of=as_of, method=method) as reader:
         return reader.timeline(store_id)
+
+
+def write_store_weeks(
+    con: duckdb.DuckDBPyConnection, report: pd.DataFrame, folder: str | Path
+) -> Path:
+    """Write every store's week of a prepared report to a folder of Parquet files.
+
+    Set-based, for the whole fleet at once, on the connection the report was computed on: the
+    views can never disagree with the report. ``stores.parquet`` holds one row per store of
+    ``report`` (id, ``store_key``, zone, the clock ``week_start_us``/``now_us``, its six numbers as
+    ``report`` holds them); ``business``, ``polls``, ``status`` and ``counted`` hold the store's
+    spans and polls by ``store_key`` (see the ``week_*`` SQL files). Each file is written
+    atomically; read one store back with :func:`read_store_week`.
+
+    Args:
+        con: The connection the report was computed on (its ``report_*`` temp tables).
+        report: The report's rows (from :func:`storemon.engine.report.report_from_connection`).
+        folder: The folder to write (created when missing).
+
+    Returns:
+        The folder.
+    """
+    folder = Path(folder)
+    db.run_stage(con, "weeks")
+    con.register("report_rows", report[REPORT_COLUMNS])
+    try:
+        db.write_parquet(con, "week_business", folder / "business.parquet")
+        db.write_parquet(con, "week_polls", folder / "polls.parquet")
+        db.write_parquet(con, "week_status", folder / "status.parquet")
+        db.write_parquet(con, "week_counted", folder / "counted.parquet")
+        # Last: a reader finds a store only once the other parts are there.
+        db.write_parquet(con, "week_stores", folder / "stores.parquet")
+    finally:
+        con.unregister("report_rows")
+    return folder
+
+
+def read_store_week(folder: str | Path, store_id: str) -> dict[str, object] | None:
+    """Read one store's view from a folder written by :func:`write_store_weeks`.
+
+    Args:
+        folder: The folder.
+        store_id: The store's id.
+
+    Returns:
+        The store's row of ``stores.parquet`` (without ``store_key``) and the lists
+        ``business``, ``polls``, ``status`` and ``counted`` (dicts, in time order), or None when
+        the store is not in the report.
+    """
+    con = db.connect()
+    try:
+        row = db.fetch_row(con, "store_week_row", folder=str(folder), store_id=str(store_id))
+        if row is None:
+            return None
+        key = row.pop("store_key")
+        lists = db.fetch_row(con, "store_week_lists", folder=str(folder), store_key=key)
+    finally:
+        con.close()
+    return {**row, **(lists or {})}
 
 
 def _overlap_ns(spans: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> int:

@@ -11,22 +11,27 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from storemon import jobs
 from storemon.engine.freshness import read_freshness
+from storemon.engine.timeline import STORE_WEEKS_DIR, read_store_week
 from storemon.errors import StoremonError
 from storemon.jobs.params import check_as_of
 from storemon.jobs.records import Method, ReportState, ReportView
+from storemon.jobs.store_view import StoreView
 from storemon.service.dependencies import (
     Manager,
     complete_report,
     public,
+    report_in_path,
     report_in_query,
 )
 from storemon.service.models import (
     DataFreshness,
     ReportList,
+    ReportStatus,
     Triggered,
     TriggerRequest,
     error_responses,
@@ -191,6 +196,36 @@ def data_freshness(manager: Manager) -> dict:
     except StoremonError as exc:
         raise HTTPException(404, str(exc)) from None
     return freshness.to_json()
+
+
+@router.get(
+    "/reports/{report_id}/stores/{store_id}",
+    name="store_view",
+    response_model=StoreView | ReportStatus,
+    responses=error_responses(400, 401, 404, 422),
+    summary="One store's week in a complete report, and its six numbers",
+)
+def store_view(
+    manager: Manager,
+    view: Annotated[ReportView, Depends(report_in_path)],
+    store_id: Annotated[str, PathParam(description="A store id of the report.", max_length=200)],
+) -> StoreView | JSONResponse:
+    """A store's week as its report counted it (kept by the report, not read from the data now).
+
+    Complete: the store's six numbers (its CSV row), zone, business spans, polls, interpolated
+    status and the status over business time, instants in ISO 8601 UTC. Running or Failed: the
+    same record as ``/get_report``.
+    """
+    if view.status is not ReportState.COMPLETE:
+        headers = {"X-Report-Status": view.status.value, "Cache-Control": "no-store"}
+        return JSONResponse(view_body(view), headers=headers)
+    folder = manager.reports_dir / view.report_id / STORE_WEEKS_DIR
+    if not (folder / "stores.parquet").is_file():  # a report made before stores were kept
+        raise HTTPException(404, f"report {view.report_id} keeps no store views")
+    row = read_store_week(folder, store_id)
+    if row is None:
+        raise HTTPException(404, f"store {store_id!r} is not in this report ({view.report_id})")
+    return StoreView.from_row(row, view.report_id, view.method)
 
 
 def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:

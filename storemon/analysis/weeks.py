@@ -1,0 +1,82 @@
+"""A store's week as data frames: the shape :func:`storemon.analysis.plots.timeline_plot` draws.
+
+:class:`StoreWeek` is made by the dashboard from a store's view that the API answered; an engine
+timeline (:class:`storemon.engine.timeline.StoreTimeline`, for analysts) has the same fields, and
+everything here reads either. The two are separate classes because the dashboard may not import
+the engine. This module imports neither DuckDB nor :mod:`storemon.engine`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class StoreWeek:
+    """A store's view as data frames (the fields of an engine timeline), UTC timestamps.
+
+    Attributes:
+        store_id: The store.
+        zone: The IANA zone its hours are read in.
+        method: ``nearest`` or ``carry_forward``.
+        now: The report's instant.
+        week_start: ``now`` minus 7 days.
+        business: ``start``, ``end`` per business span.
+        polls: ``time``, ``status``, ``in_hours``, ``observed`` per poll.
+        status: ``start``, ``end``, ``status`` per run of the interpolated status.
+    """
+
+    store_id: str
+    zone: str
+    method: str
+    now: pd.Timestamp
+    week_start: pd.Timestamp
+    business: pd.DataFrame
+    polls: pd.DataFrame
+    status: pd.DataFrame
+
+
+def instants(texts: list[str]) -> pd.Series:
+    """ISO 8601 instants (nanoseconds kept) as UTC timestamps."""
+    stamps = pd.to_datetime(texts, utc=True, format="ISO8601")
+    return pd.Series(stamps, dtype="datetime64[ns, UTC]")
+
+
+def span_frame(spans: list, with_status: bool = True) -> pd.DataFrame:
+    """Spans as a frame: ``start``, ``end`` (UTC) and, ``with_status``, ``status``.
+
+    Args:
+        spans: Objects with ``start`` and ``end`` (ISO 8601), and ``status`` when asked for.
+        with_status: Keep the spans' ``status``.
+
+    Returns:
+        The frame, in the spans' order.
+    """
+    frame = pd.DataFrame(
+        {"start": instants([s.start for s in spans]), "end": instants([s.end for s in spans])}
+    )
+    if with_status:
+        frame["status"] = [s.status for s in spans]
+    return frame
+
+
+def counted_status(week: StoreWeek) -> pd.DataFrame:
+    """The parts of the status that the report counts: those inside business hours.
+
+    Args:
+        week: A store's week (a :class:`StoreWeek` or an engine timeline).
+
+    Returns:
+        One row per piece: ``start``, ``end`` (UTC) and ``status``, in time order; active pieces
+        add up to the week's uptime, inactive ones to its downtime.
+    """
+    pieces = []
+    for b_start, b_end in zip(week.business["start"], week.business["end"], strict=True):
+        for s_start, s_end, status in week.status.itertuples(index=False):
+            start, end = max(b_start, s_start), min(b_end, s_end)
+            if start < end:
+                pieces.append({"start": start, "end": end, "status": status})
+    counted = pd.DataFrame(pieces, columns=["start", "end", "status"])
+    return counted.sort_values("start", kind="stable").reset_index(drop=True)
