@@ -53,6 +53,11 @@ DASHBOARD_CULL_IDLE_SECONDS = 180
 DASHBOARD_CULL_INTERVAL_SECONDS = 30
 TOKEN_FILE_VARIABLE = "STOREMON_API_TOKEN_FILE"
 
+# Polls older than this many days leave the hot database for the archive (issue 11); read, and
+# refused when not a whole number of days, by storemon.freshness.retention_days().
+RETENTION_VARIABLE = "STOREMON_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 21
+
 DEFAULT_TIMEZONE = "America/Chicago"
 METHODS = ("nearest", "carry_forward")
 

@@ -24,9 +24,10 @@ from live_servers import api_server, wait_for
 from storemon.cli import main
 from storemon.dashboard import build_dashboard
 from storemon.dashboard.messages import stale_warning
-from storemon.engine.freshness import Freshness, age_text, read_freshness
+from storemon.engine.freshness import read_freshness
 from storemon.engine.ingest import ingest
 from storemon.errors import StoremonError
+from storemon.freshness import Freshness, age_text
 from storemon.jobs.records import ReportView
 from storemon.jobs.store import STATUS_FILE
 from storemon.synthetic.generate import generate
@@ -249,7 +250,7 @@ def test_dashboard_header_shows_the_data_from_the_api(old_data, tmp_path) -> Non
     polls = expected_polls(raw)
     freshness = read_freshness(database)
     with api_server(database, tmp_path / "reports", token=TOKEN) as url:
-        app = build_dashboard(url, token=TOKEN, source=database)
+        app = build_dashboard(url, token=TOKEN)
         try:
             assert app.wait_idle(30)
             header = app.data_freshness.value
@@ -266,7 +267,7 @@ def test_dashboard_header_of_fresh_data_is_not_a_warning(fresh_data, tmp_path) -
     raw, database = fresh_data
     latest = expected_polls(raw)["instant"].max()
     with api_server(database, tmp_path / "reports") as url:
-        app = build_dashboard(url, source=database)
+        app = build_dashboard(url)
         try:
             assert app.wait_idle(30)
             header = app.data_freshness.value
@@ -283,7 +284,7 @@ def test_refresh_list_shows_a_new_ingest_in_the_header(tmp_path) -> None:
     database = tmp_path / "storemon.duckdb"
     ingest(first, database)
     with api_server(database, tmp_path / "reports") as url:
-        app = build_dashboard(url, source=database)
+        app = build_dashboard(url)
         try:
             assert app.wait_idle(30)
             before = app.data_freshness.value
@@ -341,7 +342,7 @@ def test_the_warning_of_a_report_as_of_an_earlier_instant_names_both_instants() 
 def report_in_dashboard(database: Path, reports: Path) -> tuple[str, dict, dict]:
     """Trigger a report in the dashboard, get it; return its status line, record and JSON."""
     with api_server(database, reports) as url:
-        app = build_dashboard(url, source=database, poll_interval=0.3)
+        app = build_dashboard(url, poll_interval=0.3)
         try:
             assert app.wait_idle(30)
             app.trigger_button.click()

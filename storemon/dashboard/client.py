@@ -19,8 +19,8 @@ import urllib.parse
 import urllib.request
 
 from storemon.config import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE
-from storemon.engine.freshness import Freshness
 from storemon.errors import StoremonError
+from storemon.freshness import Freshness
 from storemon.jobs.records import ReportView
 from storemon.jobs.store_view import StoreView
 

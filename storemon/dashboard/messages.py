@@ -9,8 +9,8 @@ import base64
 import html
 from datetime import datetime, timezone
 
-from storemon.engine.freshness import Freshness, age_text
-from storemon.engine.freshness import shown as shown_utc
+from storemon.freshness import Freshness, age_text
+from storemon.freshness import shown as shown_utc
 from storemon.jobs.records import ReportState, ReportView, parse_utc
 
 COLORS = {"ok": "#2e7d32", "error": "#c62828", "running": "#1565c0", "warning": "#e65100"}

@@ -22,10 +22,11 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from storemon.engine.freshness import iso_utc, parse_iso, read_freshness, seconds_since
+from storemon.engine.freshness import read_freshness
 from storemon.engine.report import check_method
 from storemon.errors import StoremonError
 from storemon.files import read_json, write_json_atomic
+from storemon.freshness import iso_utc, parse_iso, seconds_since
 from storemon.jobs.index import ReportIndex
 from storemon.jobs.params import check_as_of
 from storemon.jobs.process import process_alive, process_identity
