@@ -308,7 +308,7 @@ def test_sigterm_stops_serve_and_its_jobs(database: Path, tmp_path: Path) -> Non
         if server.poll() is None:
             server.kill()
     assert "Application shutdown complete" in output
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
     statuses = [jobs.read_status(reports, report_id) for report_id in ids]
     assert not any(s.running for s in statuses)
     assert statuses[0].error == jobs.STOPPED and statuses[2].error == jobs.STOPPED

@@ -199,8 +199,8 @@ def test_view_is_the_reports_snapshot_after_an_ingest(tmp_path: Path):
 
 @slow
 def test_store_view_needs_the_token(database: Path, tmp_path: Path):
-    with api_server(database, tmp_path / "reports", token="s3cret") as url:
+    with api_server(database, tmp_path / "reports", token="s3cret-token-0123456") as url:
         path = f"{url}/reports/{uuid.uuid4()}/stores/1"
         assert httpx.get(path).status_code == 401
-        authorised = httpx.get(path, headers={"Authorization": "Bearer s3cret"})
+        authorised = httpx.get(path, headers={"Authorization": "Bearer s3cret-token-0123456"})
         assert authorised.status_code == 404

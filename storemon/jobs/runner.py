@@ -63,6 +63,9 @@ def _on_sigterm(signum: int, frame: object) -> None:
     """SIGTERM handler of a runner: abandon the report (its kernel is shut down on the way)."""
     global _stop_requested
     _stop_requested = True
+    # The notebook's cell was being awaited: its task now ends with "Kernel died", which nobody
+    # retrieves any more; asyncio would print that as a traceback on the server's console.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     raise JobStopped
 
 
