@@ -40,6 +40,11 @@ API_URL_VARIABLE = "STOREMON_API_URL"
 SOURCE_VARIABLE = "STOREMON_SOURCE"
 TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 
+# Days of polls the ingested database keeps hot; older polls move to the Parquet archive beside
+# it. 21 days: a report reads its week plus a day before it, so three weeks keep every report of
+# the last two weeks off the archive, while the database file the loader copies stays small.
+RETENTION_DAYS = int(os.environ.get("STOREMON_RETENTION_DAYS") or 21)
+
 DEFAULT_TIMEZONE = "America/Chicago"
 METHODS = ("nearest", "carry_forward")
 

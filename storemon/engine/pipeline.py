@@ -52,7 +52,24 @@ MACROS = Stage(
 )
 BASE = Stage(
     "base",
-    (Step("schema", ("store_status", "menu_hours", "timezones", "rejects", "loads")),),
+    (
+        Step(
+            "schema",
+            (
+                "store_status",
+                "menu_hours",
+                "timezones",
+                "rejects",
+                "loads",
+                "files",
+                "poll_copies",
+                "archive_files",
+                "hot_window",
+                "stores",
+                "poll_instants",
+            ),
+        ),
+    ),
 )
 # Per file, one chain of STAGING_CHAINS runs; each ends with `staged` (good rows and rejects).
 STAGING = Stage(
@@ -72,14 +89,18 @@ STAGING = Stage(
 MERGE = Stage(
     "merge",
     (
+        Step("begin_batch", ("new_polls", "archive_forgotten", "changed_stores")),
         Step("reset_snapshots", ("previous_menu_hours", "previous_timezones")),
+        Step("forget_file_polls", ("forgotten", "restored_copies")),
         Step("table_sizes"),
-        Step("merge_store_status"),
+        Step("merge_store_status", ("merge_batch",)),
         Step("merge_menu_hours"),
         Step("merge_timezones"),
         Step("forget_rejects"),
         Step("merge_rejects"),
         Step("snapshot_news"),
+        Step("snapshot_changed_stores"),
+        Step("record_file"),
         Step("record_loads"),
     ),
 )
@@ -89,9 +110,54 @@ DERIVE = Stage(
         Step("derive_stores", ("stores",)),
         Step("derive_store_zones", ("store_zones",)),
         Step("derive_weekly_spans", ("weekly_spans",)),
+        Step("input_all_polls", ("derive_input",)),
+        Step("input_new_polls", ("derive_input",)),
+        Step("input_archive_polls", ("derive_input",)),
         Step("segment_range_polls", ("segment_range",)),
         Step("zone_segments", ("zone_segments",)),
-        Step("derive_poll_instants", ("poll_instants",)),
+        Step("derive_poll_instants", ("batch_instants",)),
+        Step("replace_poll_instants", ("poll_instants",)),
+        Step("merge_poll_instants"),
+        Step("update_store_firsts"),
+    ),
+)
+# The derive steps a load runs: all polls again (a store appeared, changed, or lost polls), or
+# only the polls it added; the instants of polls read back from the archive (report_archive).
+DERIVE_ALL = (
+    "derive_stores",
+    "derive_store_zones",
+    "derive_weekly_spans",
+    "input_all_polls",
+    "segment_range_polls",
+    "zone_segments",
+    "derive_poll_instants",
+    "replace_poll_instants",
+    "update_store_firsts",
+)
+DERIVE_NEW = (
+    "input_new_polls",
+    "segment_range_polls",
+    "zone_segments",
+    "derive_poll_instants",
+    "merge_poll_instants",
+    "update_store_firsts",
+)
+DERIVE_ARCHIVED = (
+    "input_archive_polls",
+    "segment_range_polls",
+    "zone_segments",
+    "derive_poll_instants",
+)
+# Hot polls older than the retention window go to Parquet; reports read them back.
+ARCHIVE = Stage(
+    "archive",
+    (
+        Step("archive_days"),
+        Step("archive_day_polls"),
+        Step("archive_day_rest"),
+        Step("archived_file_polls"),
+        Step("read_archive", ("archive_polls",)),
+        Step("drop_archived"),
     ),
 )
 # report_clock runs alone first: without a poll there is no week to build the rest for.
@@ -99,6 +165,11 @@ CLOCK = Stage("clock", (Step("report_clock", ("report_clock",)),))
 REPORT = Stage(
     "report",
     (
+        Step("no_archive_instants", ("archive_instants",)),
+        Step("keep_archive_instants", ("archive_instants",)),
+        Step("report_instants", ("report_instants",)),
+        Step("report_fallback"),
+        Step("report_cold_stores"),
         Step("segment_range_week", ("segment_range",)),
         Step("zone_segments", ("zone_segments",)),
         Step("report_polls", ("report_polls",)),
@@ -137,6 +208,7 @@ STAGES = (
     BASE,
     STAGING,
     MERGE,
+    ARCHIVE,
     DERIVE,
     CLOCK,
     REPORT,
@@ -168,7 +240,27 @@ SHARED_RELATIONS = {
     "status_fields": ("stg_status_fields_fast", "stg_status_fields_exact"),
     "segment_range": ("segment_range_polls", "segment_range_week"),
     "zone_segments": ("zone_segments",),
+    "derive_input": ("input_all_polls", "input_new_polls", "input_archive_polls"),
+    "archive_instants": ("no_archive_instants", "keep_archive_instants"),
+    # created empty by schema (a database keeps them across loads), derived again by a load
+    "stores": ("schema", "derive_stores"),
+    "poll_instants": ("schema", "replace_poll_instants"),
 }
+# The report steps after report_clock when no archived poll is needed (report_archive adds the
+# archive's instants first, then runs these but the first).
+REPORT_STEPS = (
+    "no_archive_instants",
+    "report_instants",
+    "report_fallback",
+    "segment_range_week",
+    "zone_segments",
+    "report_polls",
+    "report_outages",
+    "report_business_spans",
+)
+REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])
+# The step sequences the package runs by name (tests/test_sql.py checks every file is run).
+SEQUENCES = (DERIVE_ALL, DERIVE_NEW, DERIVE_ARCHIVED, REPORT_STEPS, REPORT_STEPS_ARCHIVED)
 
 # Relations that come from outside the chain: DuckDB's own (the fast CSV reader's rejects) and the
 # data frame storemon.synthetic.generate registers.

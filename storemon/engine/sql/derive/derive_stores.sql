@@ -1,16 +1,45 @@
--- derive_stores: every polled store with a compact integer key (in store_id order) and its first
--- poll, so that the report joins, groups and sorts on integers instead of long id strings.
--- grain: one row per store_id in store_status (table stores, rebuilt after each load)
--- params: none
+-- derive_stores: every store ever polled with a compact integer key (in store_id order), its
+-- first poll and its first poll in business hours, so that the report joins, groups and sorts on
+-- integers instead of long id strings, and knows a store's past without reading it.
+-- grain: one row per store_id ever polled (table stores, rebuilt when a store appears or changes)
+-- params: none (reads the previous stores, store_status and changed_stores)
+-- Stores keep their firsts from earlier loads (their polls may be archived by now), except the
+-- changed ones, whose firsts are found again (update_store_firsts, from the hot polls and, by
+-- storemon.engine.archive, the archived ones).
 create or replace table stores as
 
 with
 
+kept as (
+    select
+        store_id,
+        first_us,
+        first_in_hours_us
+    from stores
+    anti join changed_stores on stores.store_id = changed_stores.store_id
+),
+
 polled as (
     select
         store_id,
-        epoch_us(min(timestamp_utc)) as first_us
+        epoch_us(min(timestamp_utc)) as first_us,
+        cast(null as bigint) as first_in_hours_us
     from store_status
+    group by store_id
+),
+
+both_sources as (
+    select * from kept
+    union all
+    select * from polled
+),
+
+merged as (
+    select
+        store_id,
+        min(first_us) as first_us,
+        min(first_in_hours_us) as first_in_hours_us
+    from both_sources
     group by store_id
 ),
 
@@ -18,8 +47,9 @@ final as (
     select
         cast(row_number() over (order by store_id) as integer) as store_key,
         store_id,
-        first_us
-    from polled
+        first_us,
+        first_in_hours_us
+    from merged
 )
 
 select * from final

@@ -1,0 +1,71 @@
+"""What a load does after its files are merged: the derived tables, updated for what is new.
+
+The derived tables (``stores``, ``store_zones``, ``weekly_spans``, ``poll_instants``) are updated
+for the load's new polls only, unless a store appeared (store keys follow ``store_id`` order),
+changed its hours or zone, or lost polls (a changed file): then they are derived again from the
+hot polls, bounded by the retention window, and a changed store's firsts from its archived polls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from storemon.config import DEFAULT_TIMEZONE
+from storemon.engine import archive, db, pipeline
+from storemon.engine.archive import ArchiveChange
+
+
+@dataclass
+class LoadOptions:
+    """How a load runs.
+
+    Attributes:
+        archive: The archive folder (``storemon ingest``), or None to keep every poll hot (a
+            folder loaded in memory for one report).
+        retention_days: Days of polls the hot database keeps.
+        exclude: File names to leave out of this load (``--watch``: bad or growing files).
+        complete_lines_only: Load only complete lines (``--watch``); else whole files.
+        change: The archive files the load wrote and superseded (filled by the load).
+    """
+
+    archive: Path | None = None
+    retention_days: int = 21
+    exclude: frozenset[str] = frozenset()
+    complete_lines_only: bool = False
+    change: ArchiveChange = field(default_factory=ArchiveChange)
+
+
+def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> None:
+    """Update the derived tables for a load's merged files (see the module docstring).
+
+    Args:
+        con: The connection of the load (inside its transaction).
+        options: The load's options (its archive folder).
+    """
+    changed = con.execute("select count(*) from changed_stores").fetchone()[0]
+    appeared = con.execute(
+        "select count(*) from (select distinct store_id from new_polls) as polled "
+        "anti join stores on polled.store_id = stores.store_id"
+    ).fetchone()[0]
+    if changed or appeared:
+        db.run_steps(con, pipeline.DERIVE_ALL, default_tz=DEFAULT_TIMEZONE)
+        if changed and options.archive is not None:
+            _archived_firsts(con, options.archive)
+    elif con.execute("select count(*) from new_polls").fetchone()[0]:
+        db.run_steps(con, pipeline.DERIVE_NEW, default_tz=DEFAULT_TIMEZONE)
+
+
+def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Lower the changed stores' firsts by their archived polls (derived with today's hours)."""
+    files = archive.listed_files(con, folder)
+    if not files:
+        return
+    archive.derive_archived(con, files, None, None, DEFAULT_TIMEZONE)
+    con.execute(
+        "delete from batch_instants where store_key not in (select store_key from stores "
+        "semi join changed_stores on stores.store_id = changed_stores.store_id)"
+    )
+    db.execute(con, "update_store_firsts")

@@ -1,0 +1,10 @@
+-- archived_file_polls: the archived polls of one file (before it is loaded again whole).
+-- grain: one row per poll, into archive_forgotten; the query part lists the days they are on
+-- params: $files (every Parquet path of the archive), $source_file
+insert into archive_forgotten
+select
+    store_id,
+    timestamp_utc,
+    status
+from read_parquet($files)
+where source_file = $source_file
