@@ -216,6 +216,7 @@ def _load_plans(
                 archive.forget_file(con, options.archive, plan.path.name, options.change)
             db.execute(con, "forget_file_polls", source_file=plan.path.name)
         result = _load_part(con, kind, plan, positions)
+        result.action = plan.action
         loads.append((result, plan))
         earlier = (plan.rows_read, plan.rows_good) if plan.action == "append" else (0, 0)
         db.execute(
@@ -231,7 +232,7 @@ def _load_plans(
             rows_read=earlier[0] + result.rows_read,
             rows_good=earlier[1] + result.rows_read - result.rows_rejected,
         )
-    _count_snapshot_news(con, [f for f, _ in loads if f.kind != "skipped"])
+    _count_snapshot_news(con, [f for f, _ in loads])
     db.execute(con, "snapshot_changed_stores")
     return loads
 
@@ -244,6 +245,7 @@ def _skipped(kind: SourceKind, plan: registry.FilePlan) -> FileLoad:
         rows_read=plan.rows_read,
         rows_already_loaded=plan.rows_good,
         rows_rejected=plan.rows_read - plan.rows_good,
+        action="skip",
     )
 
 

@@ -48,6 +48,13 @@ TIMEZONES = SourceKind(
 KINDS = (STATUS, HOURS, TIMEZONES)
 
 
+_ACTION_NOTES = {
+    "skip": " (unchanged since its last load: not read)",
+    "append": " (grown: its new lines only)",
+    "replace": " (changed since its last load: loaded again whole, its earlier rows replaced)",
+}
+
+
 @dataclass
 class FileLoad:
     """What happened to the rows of one file."""
@@ -59,6 +66,9 @@ class FileLoad:
     rows_already_loaded: int = 0
     rows_rejected: int = 0
     rejects_by_reason: Counter[str] = field(default_factory=Counter)
+    # what the load did with the file: new, skip (unchanged), append (its new lines only) or
+    # replace (its content changed: loaded again whole, its earlier rows replaced)
+    action: str = "new"
 
 
 @dataclass
@@ -86,6 +96,7 @@ class LoadSummary:
             lines.append(
                 f"{f.file}: {f.rows_read:,} rows read, {f.rows_loaded:,} loaded, "
                 f"{f.rows_already_loaded:,} already loaded, {f.rows_rejected:,} rejected"
+                + _ACTION_NOTES.get(f.action, "")
             )
         reasons = self.rejects_by_reason
         if reasons:
