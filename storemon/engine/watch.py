@@ -94,7 +94,7 @@ class Watcher:
             except FileError as error:
                 stat = (self.folder / error.file).stat()
                 self._bad[error.file] = (stat.st_size, stat.st_mtime_ns)
-                self.say(f"skipped {error.file}: {error}")
+                self.say(f"skipped {error}")
                 continue
             except StoremonError as error:
                 if str(error) != self._last_error:
