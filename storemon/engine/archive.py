@@ -127,6 +127,8 @@ def apply_retention(
         change.written.append(target)
         n_rows = con.execute("select count(*) from read_parquet(?)", [str(target)]).fetchone()[0]
         con.execute("insert into archive_files values (?, ?, ?)", [relative, the_day, n_rows])
+    db.execute(con, "archive_cold_instants", cutoff=cutoff)
+    db.execute(con, "update_store_cold")
     db.execute(con, "drop_archived", cutoff=cutoff)
 
 

@@ -59,7 +59,7 @@ def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> N
 
 
 def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Lower the changed stores' firsts by their archived polls (derived with today's hours)."""
+    """Find the changed stores' firsts and last archived observations again, from the archive."""
     files = archive.listed_files(con, folder)
     if not files:
         return
@@ -69,3 +69,5 @@ def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         "semi join changed_stores on stores.store_id = changed_stores.store_id)"
     )
     db.execute(con, "update_store_firsts")
+    db.execute(con, "cold_from_batch")
+    db.execute(con, "update_store_cold")

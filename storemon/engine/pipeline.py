@@ -119,6 +119,8 @@ DERIVE = Stage(
         Step("replace_poll_instants", ("poll_instants",)),
         Step("merge_poll_instants"),
         Step("update_store_firsts"),
+        Step("cold_from_batch", ("cold_instants",)),
+        Step("update_store_cold"),
     ),
 )
 # The derive steps a load runs: all polls again (a store appeared, changed, or lost polls), or
@@ -157,6 +159,7 @@ ARCHIVE = Stage(
         Step("archive_day_rest"),
         Step("archived_file_polls"),
         Step("read_archive", ("archive_polls",)),
+        Step("archive_cold_instants", ("cold_instants",)),
         Step("drop_archived"),
     ),
 )
@@ -242,6 +245,7 @@ SHARED_RELATIONS = {
     "zone_segments": ("zone_segments",),
     "derive_input": ("input_all_polls", "input_new_polls", "input_archive_polls"),
     "archive_instants": ("no_archive_instants", "keep_archive_instants"),
+    "cold_instants": ("archive_cold_instants", "cold_from_batch"),
     # created empty by schema (a database keeps them across loads), derived again by a load
     "stores": ("schema", "derive_stores"),
     "poll_instants": ("schema", "replace_poll_instants"),

@@ -82,7 +82,11 @@ create table if not exists stores (
     store_key integer not null,
     store_id varchar not null,
     first_us bigint not null,
-    first_in_hours_us bigint
+    first_in_hours_us bigint,
+    cold_hours_us bigint,
+    cold_hours_active boolean,
+    cold_any_us bigint,
+    cold_any_active boolean
 );
 
 create table if not exists poll_instants (
@@ -93,3 +97,10 @@ create table if not exists poll_instants (
 );
 
 alter table stores add column if not exists first_in_hours_us bigint;
+
+-- The last observation of each store in the archive (an in-hours poll; any poll), so that a
+-- report whose week is hot never reads the archive to place a silent store's status.
+alter table stores add column if not exists cold_hours_us bigint;
+alter table stores add column if not exists cold_hours_active boolean;
+alter table stores add column if not exists cold_any_us bigint;
+alter table stores add column if not exists cold_any_active boolean;

@@ -1,6 +1,8 @@
 -- report_fallback: the last observation before the look-back, for stores without one inside it.
 -- grain: one row per such store, into report_instants
 -- params: $lookback_days (reads report_clock, stores, poll_instants and archive_instants)
+-- A store silent since before the hot window finds its last archived observation in stores
+-- (cold_hours_*, cold_any_*: update_store_cold) when that is before the look-back.
 -- Only the last observation before the week places the status at its start (both methods), so
 -- a store observed in the look-back needs nothing older. Observations follow report_polls: polls
 -- in hours, or all polls of a store without a poll in hours up to now.
@@ -58,6 +60,22 @@ candidates as (
         union all
         select * from archive_instants
         where t_us < (select lo_us from bounds)
+        union all
+        select
+            store_key,
+            cold_hours_us as t_us,
+            cold_hours_active as active,
+            true as in_hours
+        from stores
+        where cold_hours_us < (select lo_us from bounds)
+        union all
+        select
+            store_key,
+            cold_any_us as t_us,
+            cold_any_active as active,
+            false as in_hours
+        from stores
+        where cold_any_us < (select lo_us from bounds)
     ) as older
     inner join needy on older.store_key = needy.store_key
     where older.in_hours or not needy.uses_hours
@@ -67,8 +85,8 @@ final as (
     select
         store_key,
         max(t_us) as t_us,
-        arg_max(active, t_us) as active,
-        arg_max(in_hours, t_us) as in_hours
+        arg_max(active, 2 * t_us + cast(not active as bigint)) as active,
+        arg_max(in_hours, 2 * t_us + cast(not active as bigint)) as in_hours
     from candidates
     group by store_key
 )
