@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from storemon.engine import db, pipeline
 
@@ -72,7 +73,7 @@ def recover(folder: Path, con: duckdb.DuckDBPyConnection) -> int:
     """
     if not folder.is_dir():
         return 0
-    listed = {row[0] for row in con.execute("select path from archive_files").fetchall()}
+    listed = set(db.run_query(con, "archive_listing")["path"])
     removed = 0
     for path in folder.rglob("*"):
         if path.is_file() and path.relative_to(folder).as_posix() not in listed:
@@ -110,14 +111,14 @@ def apply_retention(
         retention_days: Days of polls the hot database keeps.
         change: Collects the files written.
     """
-    latest = con.execute("select max(timestamp_utc) from store_status").fetchone()[0]
-    held = con.execute("select max(cutoff_us) from hot_window").fetchone()[0]
-    if latest is None:
+    window = db.run_query(con, "hot_cutoff").iloc[0]
+    if pd.isna(window["latest"]):
         return
+    latest, held = pd.Timestamp(window["latest"]), window["cutoff_us"]
     day = datetime(latest.year, latest.month, latest.day)
     cutoff = day - timedelta(days=retention_days)
-    if held is not None:
-        cutoff = max(cutoff, datetime(1970, 1, 1) + timedelta(microseconds=held))
+    if not pd.isna(held):
+        cutoff = max(cutoff, datetime(1970, 1, 1) + timedelta(microseconds=int(held)))
     days = db.run_query(con, "archive_days", cutoff=cutoff)["day"]
     sql = db.load_sql("archive_day_polls")
     for value in days:
@@ -125,8 +126,7 @@ def apply_retention(
         target, relative = _new_part(folder, the_day)
         _write(con, sql, {"day": the_day, "cutoff": cutoff}, target)
         change.written.append(target)
-        n_rows = con.execute("select count(*) from read_parquet(?)", [str(target)]).fetchone()[0]
-        con.execute("insert into archive_files values (?, ?, ?)", [relative, the_day, n_rows])
+        _register(con, relative, target, the_day, replace_day=False)
     db.execute(con, "archive_cold_instants", cutoff=cutoff)
     db.execute(con, "update_store_cold")
     db.execute(con, "drop_archived", cutoff=cutoff)
@@ -149,7 +149,8 @@ def listed_files(
     Returns:
         The paths, in day order.
     """
-    rows = con.execute("select path, day from archive_files order by day, path").fetchall()
+    listing = db.run_query(con, "archive_listing")
+    rows = zip(listing["path"], (pd.Timestamp(d).date() for d in listing["day"]), strict=True)
     lo_day = None if lo_us is None else _day(lo_us)
     hi_day = None if hi_us is None else _day(hi_us)
     return [
@@ -180,30 +181,32 @@ def forget_file(
     files = listed_files(con, folder)
     if not files:
         return
-    before = con.execute("select count(*) from archive_forgotten").fetchone()[0]
     db.execute(con, "archived_file_polls", files=files, source_file=source_file)
-    days = con.execute(
-        "select distinct cast(timestamp_utc as date) from archive_forgotten order by 1"
-    ).fetchall()
-    if con.execute("select count(*) from archive_forgotten").fetchone()[0] == before:
-        return
+    days = [pd.Timestamp(d).date() for d in db.run_query(con, "forgotten_days")["day"]]
+    listing = db.run_query(con, "archive_listing")
+    listing["day"] = [pd.Timestamp(d).date() for d in listing["day"]]
     sql = db.load_sql("archive_day_rest")
-    for (the_day,) in days:
-        old = con.execute(
-            "select path from archive_files where day = ? order by path", [the_day]
-        ).fetchall()
+    for the_day in days:
+        old = [folder / p for p in listing.loc[listing["day"] == the_day, "path"]]
         target, relative = _new_part(folder, the_day)
-        _write(
-            con,
-            sql,
-            {"files": [str(folder / p) for (p,) in old], "source_file": source_file},
-            target,
-        )
+        _write(con, sql, {"files": [str(p) for p in old], "source_file": source_file}, target)
         change.written.append(target)
-        change.superseded += [folder / p for (p,) in old]
-        n_rows = con.execute("select count(*) from read_parquet(?)", [str(target)]).fetchone()[0]
-        con.execute("delete from archive_files where day = ?", [the_day])
-        con.execute("insert into archive_files values (?, ?, ?)", [relative, the_day, n_rows])
+        change.superseded += old
+        _register(con, relative, target, the_day, replace_day=True)
+
+
+def _register(
+    con: duckdb.DuckDBPyConnection, relative: str, target: Path, day: date, replace_day: bool
+) -> None:
+    """List a written Parquet file in ``archive_files`` (replacing its day's files, or adding)."""
+    db.execute(
+        con,
+        "register_archive_file",
+        path=relative,
+        file=str(target),
+        day=day,
+        replace_day=replace_day,
+    )
 
 
 def derive_archived(

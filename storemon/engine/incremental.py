@@ -45,16 +45,13 @@ def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> N
         con: The connection of the load (inside its transaction).
         options: The load's options (its archive folder).
     """
-    changed = con.execute("select count(*) from changed_stores").fetchone()[0]
-    appeared = con.execute(
-        "select count(*) from (select distinct store_id from new_polls) as polled "
-        "anti join stores on polled.store_id = stores.store_id"
-    ).fetchone()[0]
+    counts = db.run_query(con, "load_batch_counts").iloc[0]
+    changed, appeared = int(counts["n_changed"]), int(counts["n_appeared"])
     if changed or appeared:
         db.run_steps(con, pipeline.DERIVE_ALL, default_tz=DEFAULT_TIMEZONE)
         if changed and options.archive is not None:
             _archived_firsts(con, options.archive)
-    elif con.execute("select count(*) from new_polls").fetchone()[0]:
+    elif int(counts["n_new"]):
         db.run_steps(con, pipeline.DERIVE_NEW, default_tz=DEFAULT_TIMEZONE)
 
 
@@ -64,10 +61,7 @@ def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     if not files:
         return
     archive.derive_archived(con, files, None, None, DEFAULT_TIMEZONE)
-    con.execute(
-        "delete from batch_instants where store_key not in (select store_key from stores "
-        "semi join changed_stores on stores.store_id = changed_stores.store_id)"
-    )
+    db.execute(con, "keep_changed_batch")
     db.execute(con, "update_store_firsts")
     db.execute(con, "cold_from_batch")
     db.execute(con, "update_store_cold")

@@ -179,12 +179,7 @@ def _plan_files(
 
 def _snapshot_changed(con: duckdb.DuckDBPyConnection, kind: SourceKind, plans: list) -> bool:
     """Does a snapshot kind need loading again: a file new, changed, grown or gone?"""
-    held = {
-        row[0]
-        for row in con.execute(
-            "select source_file from files where kind = ?", [kind.name]
-        ).fetchall()
-    }
+    held = set(db.run_query(con, "registry_kind_files", kind=kind.name)["source_file"])
     names = {plan.path.name for _, plan, _ in plans}
     return names != held or any(plan.action != "skip" for _, plan, _ in plans)
 
@@ -299,7 +294,7 @@ def _load_file(
             "(e.g. `iconv -f latin1 -t utf-8`) and load it again",
         ) from None
     if line_offset:
-        con.execute("update staged set line = line + ?", [line_offset])
+        db.execute(con, "offset_staged_lines", line_offset=line_offset)
     counts = db.run_query(con, "staged_counts")
     result = FileLoad(file=name, kind=kind.name)
     for reason, n_rows in zip(counts["reason"], counts["n_rows"], strict=True):

@@ -67,6 +67,7 @@ BASE = Stage(
                 "hot_window",
                 "stores",
                 "poll_instants",
+                "store_days",
             ),
         ),
     ),
@@ -84,6 +85,7 @@ STAGING = Stage(
         Step("stg_timezones", ("staged",)),
         Step("status_fast_rejects"),
         Step("staged_counts"),
+        Step("offset_staged_lines"),
     ),
 )
 MERGE = Stage(
@@ -118,7 +120,10 @@ DERIVE = Stage(
         Step("derive_poll_instants", ("batch_instants",)),
         Step("replace_poll_instants", ("poll_instants",)),
         Step("merge_poll_instants"),
+        Step("store_days_all", ("store_days",)),
+        Step("store_days_batch", ("touched_days",)),
         Step("update_store_firsts"),
+        Step("keep_changed_batch"),
         Step("cold_from_batch", ("cold_instants",)),
         Step("update_store_cold"),
     ),
@@ -134,6 +139,7 @@ DERIVE_ALL = (
     "zone_segments",
     "derive_poll_instants",
     "replace_poll_instants",
+    "store_days_all",
     "update_store_firsts",
 )
 DERIVE_NEW = (
@@ -142,6 +148,7 @@ DERIVE_NEW = (
     "zone_segments",
     "derive_poll_instants",
     "merge_poll_instants",
+    "store_days_batch",
     "update_store_firsts",
 )
 DERIVE_ARCHIVED = (
@@ -159,6 +166,7 @@ ARCHIVE = Stage(
         Step("archive_day_rest"),
         Step("archived_file_polls"),
         Step("read_archive", ("archive_polls",)),
+        Step("register_archive_file"),
         Step("archive_cold_instants", ("cold_instants",)),
         Step("drop_archived"),
     ),
@@ -203,6 +211,20 @@ QUALITY = Stage(
     ),
     queries=True,
 )
+# Small lookups of the loader and the report: the registry, the archive's listing, the window.
+BOOKKEEPING = Stage(
+    "bookkeeping",
+    (
+        Step("registry_file"),
+        Step("registry_kind_files"),
+        Step("archive_listing"),
+        Step("load_batch_counts"),
+        Step("forgotten_days"),
+        Step("hot_cutoff"),
+        Step("database_path"),
+    ),
+    queries=True,
+)
 # Read by storemon.synthetic.generate over its own registered relation gen_polls.
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
@@ -218,6 +240,7 @@ STAGES = (
     OUTPUT,
     TIMELINE,
     QUALITY,
+    BOOKKEEPING,
     SYNTHETIC,
 )
 
@@ -249,6 +272,7 @@ SHARED_RELATIONS = {
     # created empty by schema (a database keeps them across loads), derived again by a load
     "stores": ("schema", "derive_stores"),
     "poll_instants": ("schema", "replace_poll_instants"),
+    "store_days": ("schema", "store_days_all"),
 }
 # The report steps after report_clock when no archived poll is needed (report_archive adds the
 # archive's instants first, then runs these but the first).

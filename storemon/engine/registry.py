@@ -15,6 +15,8 @@ from typing import BinaryIO, NamedTuple
 
 import duckdb
 
+from storemon.engine import db
+
 _CHUNK = 1 << 20
 
 
@@ -61,12 +63,16 @@ class _Known(NamedTuple):
 
 
 def _recorded(con: duckdb.DuckDBPyConnection, name: str) -> _Known | None:
-    row = con.execute(
-        "select size_bytes, mtime_ns, loaded_bytes, n_lines, fingerprint, rows_read, rows_good "
-        "from files where source_file = ?",
-        [name],
-    ).fetchone()
-    return None if row is None else _Known(*row)
+    rows = db.run_query(con, "registry_file", source_file=name)
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return _Known(
+        *(int(row[c]) for c in ("size_bytes", "mtime_ns", "loaded_bytes", "n_lines")),
+        str(row["fingerprint"]),
+        int(row["rows_read"]),
+        int(row["rows_good"]),
+    )
 
 
 def plan_file(con: duckdb.DuckDBPyConnection, path: Path, complete_lines_only: bool) -> FilePlan:

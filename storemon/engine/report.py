@@ -21,8 +21,9 @@ from storemon.files import write_bytes_atomic
 # same value sizes the range zone_segments covers (segment_range_week.sql) and the dates that
 # report_business_spans.sql maps: both get it as $margin_days, so one cannot outgrow the other.
 WINDOW_MARGIN_DAYS = 2
-# A report reads the polls of its week and of this many days before it (report_instants); a
-# store without an observation in them gets its last one before (report_fallback).
+# A report reads the polls of its week and from the UTC midnight this many days before it
+# (report_instants); a store without an observation in them gets its last one before
+# (report_fallback).
 LOOKBACK_DAYS = 1
 
 
@@ -155,11 +156,19 @@ def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, metho
     clock = db.run_query(con, "report_now").iloc[0]
     if pd.isna(clock["now"]):
         raise StoremonError("the data holds no poll (at or before as_of): no report to compute")
-    params = {"method": method, "margin_days": WINDOW_MARGIN_DAYS, "lookback_days": LOOKBACK_DAYS}
+    day_us = 86_400_000_000
+    lo_us = (int(clock["week_start_us"]) - LOOKBACK_DAYS * day_us) // day_us * day_us
+    now_us = int(clock["week_start_us"]) + 7 * day_us
+    params = {
+        "method": method,
+        "margin_days": WINDOW_MARGIN_DAYS,
+        "lo_us": lo_us,
+        "now_us": now_us,
+    }
     steps = list(pipeline.REPORT_STEPS)
     folder = _archive_of(con)
-    cutoff = con.execute("select max(cutoff_us) from hot_window").fetchone()[0]
-    lo_us = int(clock["week_start_us"]) - LOOKBACK_DAYS * 86_400_000_000
+    cutoff = db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"]
+    cutoff = None if pd.isna(cutoff) else int(cutoff)
     files = [] if folder is None or cutoff is None else archive.listed_files(con, folder)
     if files and lo_us < cutoff and _read_archive(con, folder, lo_us, int(cutoff)):
         steps = list(pipeline.REPORT_STEPS_ARCHIVED)
@@ -173,10 +182,8 @@ def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, metho
 
 def _archive_of(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The archive folder of the connection's database file (None in memory)."""
-    row = con.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()
-    return archive.archive_dir(row[0]) if row and row[0] else None
+    path = db.run_query(con, "database_path").iloc[0]["path"]
+    return archive.archive_dir(path) if isinstance(path, str) and path else None
 
 
 def _read_archive(

@@ -7,6 +7,9 @@ where timestamp_utc < $cutoff;
 delete from poll_instants
 where t_us < epoch_us($cutoff);
 
+delete from store_days
+where day_no < epoch_us($cutoff) // 86400000000;
+
 delete from hot_window;
 
 insert into hot_window values (epoch_us($cutoff));

@@ -1,11 +1,10 @@
 -- schema: the tables of an ingested storemon database (created when missing).
--- grain: store_status one row per distinct poll (store, instant, status); menu_hours one row per
--- valid hours row; timezones one row per store; rejects one row per rejected line; loads one row
--- per file per ingest; files one row per loaded file (the registry: size, mtime, fingerprint);
--- poll_copies one row per poll also held by another file; archive_files one row per Parquet file
--- of the archive; hot_window one row (polls before cutoff_us live in the archive); stores one row
--- per store ever polled; poll_instants one row per hot store and instant.
+-- grain: one row per distinct poll (store_status), hours row (menu_hours), store (timezones,
+-- stores), rejected line (rejects), file and ingest (loads), loaded file (files), hot store and
+-- instant (poll_instants) or day (store_days); see below for the rest
 -- params: none
+-- poll_copies: one row per poll another file holds too; archive_files: one row per Parquet file
+-- of the archive; hot_window: one row (polls before cutoff_us live in the archive).
 create table if not exists store_status (
     store_id varchar not null,
     timestamp_utc timestamp not null,
@@ -104,3 +103,14 @@ alter table stores add column if not exists cold_hours_us bigint;
 alter table stores add column if not exists cold_hours_active boolean;
 alter table stores add column if not exists cold_any_us bigint;
 alter table stores add column if not exists cold_any_active boolean;
+
+-- Each hot store's last observations of each UTC day, so that a report finds a store's last
+-- observation before its look-back without reading the older hot polls.
+create table if not exists store_days (
+    store_key integer not null,
+    day_no bigint not null,
+    last_hours_us bigint,
+    last_hours_active boolean,
+    last_any_us bigint not null,
+    last_any_active boolean not null
+);

@@ -1,7 +1,8 @@
 -- report_cold_stores: stores observed before the look-back that report_instants holds no
 -- observation before the week for: their last observation is older than the polls read.
 -- grain: one row (n_stores)
--- params: $lookback_days (reads report_clock, stores and report_instants)
+-- params: $lo_us (the first instant report_instants read; reads report_clock, stores and
+--         report_instants)
 -- When there are any, storemon.engine.report reads the archive back to its start and builds
 -- report_instants again, so the status at the week's start is still exact.
 with
@@ -9,7 +10,7 @@ with
 bounds as (
     select
         week_start_us,
-        week_start_us - $lookback_days * 86400000000 as lo_us,
+        cast($lo_us as bigint) as lo_us,
         now_us
     from report_clock
 ),

@@ -1,6 +1,7 @@
 -- report_fallback: the last observation before the look-back, for stores without one inside it.
 -- grain: one row per such store, into report_instants
--- params: $lookback_days (reads report_clock, stores, poll_instants and archive_instants)
+-- params: $lo_us (the first instant report_instants read, a UTC midnight; reads report_clock,
+--         stores, store_days and archive_instants)
 -- A store silent since before the hot window finds its last archived observation in stores
 -- (cold_hours_*, cold_any_*: update_store_cold) when that is before the look-back.
 -- Only the last observation before the week places the status at its start (both methods), so
@@ -13,7 +14,7 @@ with
 bounds as (
     select
         week_start_us,
-        week_start_us - $lookback_days * 86400000000 as lo_us,
+        cast($lo_us as bigint) as lo_us,
         now_us
     from report_clock
 ),
@@ -55,8 +56,23 @@ candidates as (
         older.active,
         older.in_hours
     from (
-        select * from poll_instants
-        where t_us < (select lo_us from bounds)
+        select
+            store_key,
+            last_hours_us as t_us,
+            last_hours_active as active,
+            true as in_hours
+        from store_days
+        where
+            day_no < (select lo_us from bounds) // 86400000000
+            and last_hours_us is not null
+        union all
+        select
+            store_key,
+            last_any_us as t_us,
+            last_any_active as active,
+            false as in_hours
+        from store_days
+        where day_no < (select lo_us from bounds) // 86400000000
         union all
         select * from archive_instants
         where t_us < (select lo_us from bounds)
