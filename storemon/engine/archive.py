@@ -111,10 +111,10 @@ def apply_retention(
         retention_days: Days of polls the hot database keeps.
         change: Collects the files written.
     """
-    window = db.run_query(con, "hot_cutoff").iloc[0]
-    if pd.isna(window["latest"]):
+    latest = db.run_query(con, "latest_poll").iloc[0]["latest"]
+    if pd.isna(latest):
         return
-    latest, held = pd.Timestamp(window["latest"]), window["cutoff_us"]
+    latest, held = pd.Timestamp(latest), db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"]
     day = datetime(latest.year, latest.month, latest.day)
     cutoff = day - timedelta(days=retention_days)
     if not pd.isna(held):

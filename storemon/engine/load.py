@@ -155,7 +155,10 @@ def _plan_files(
         kind_plans = [
             (kind, registry.plan_file(con, p, options.complete_lines_only), p) for p in files
         ]
-        if kind is not STATUS and _snapshot_changed(con, kind, kind_plans):
+        if kind is not STATUS and any(plan.end < plan.size for _, plan, _ in kind_plans):
+            # a snapshot file still being written: the snapshot held stays until it is whole
+            kind_plans = [(k, replace(plan, action="wait"), p) for k, plan, p in kind_plans]
+        elif kind is not STATUS and _snapshot_changed(con, kind, kind_plans):
             kind_plans = [
                 (k, registry.plan_file(con, p, False), p)
                 if plan.action == "skip"
@@ -170,7 +173,8 @@ def _plan_files(
             ]
         for k, plan, path in kind_plans:
             try:
-                positions = column_positions(path, k) if plan.action != "skip" else {}
+                loading = plan.action not in ("skip", "wait")
+                positions = column_positions(path, k) if loading else {}
             except StoremonError as error:
                 raise FileError(path, str(error)) from None
             plans.append((k, plan, positions))
@@ -192,7 +196,9 @@ def _load_plans(
 ) -> list[tuple[FileLoad, registry.FilePlan]]:
     """Stage and merge the planned files; note each one in the registry."""
     db.execute(con, "begin_batch")
-    reload = {k.name for k, plan, _ in plans if k is not STATUS and plan.action != "skip"}
+    reload = {
+        k.name for k, plan, _ in plans if k is not STATUS and plan.action not in ("skip", "wait")
+    }
     db.execute(
         con,
         "reset_snapshots",

@@ -221,6 +221,7 @@ BOOKKEEPING = Stage(
         Step("load_batch_counts"),
         Step("forgotten_days"),
         Step("hot_cutoff"),
+        Step("latest_poll"),
         Step("database_path"),
     ),
     queries=True,

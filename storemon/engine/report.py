@@ -21,10 +21,11 @@ from storemon.files import write_bytes_atomic
 # same value sizes the range zone_segments covers (segment_range_week.sql) and the dates that
 # report_business_spans.sql maps: both get it as $margin_days, so one cannot outgrow the other.
 WINDOW_MARGIN_DAYS = 2
-# A report reads the polls of its week and from the UTC midnight this many days before it
-# (report_instants); a store without an observation in them gets its last one before
-# (report_fallback).
-LOOKBACK_DAYS = 1
+# A report reads the polls of its week from the UTC midnight this many days before its start
+# (report_instants; 0: the midnight that starts the week's first day); a store without an
+# observation between that midnight and the week gets its last one before (report_fallback, from
+# the per-day summary store_days), so a longer look-back would only read more rows.
+LOOKBACK_DAYS = 0
 
 
 @contextmanager
