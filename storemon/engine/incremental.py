@@ -1,9 +1,10 @@
 """What a load does after its files are merged: the derived tables, updated for what is new.
 
-The derived tables (``stores``, ``store_zones``, ``weekly_spans``, ``poll_instants``) are updated
-for the load's new polls only, unless a store appeared (store keys follow ``store_id`` order),
-changed its hours or zone, or lost polls (a changed file): then they are derived again from the
-hot polls, bounded by the retention window, and a changed store's firsts from its archived polls.
+The derived tables (``stores``, ``store_zones``, ``weekly_spans``, ``poll_instants``,
+``store_days``) are updated for the load's new polls only (a store polled for the first time gets
+the next key), unless a store changed its hours or zone, or lost polls (a changed file): then they
+are derived again from the hot polls, bounded by the retention window, and a changed store's
+firsts and last archived observations from its archived polls.
 """
 
 from __future__ import annotations
@@ -47,10 +48,12 @@ def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> N
     """
     counts = db.run_query(con, "load_batch_counts").iloc[0]
     changed, appeared = int(counts["n_changed"]), int(counts["n_appeared"])
-    if changed or appeared:
+    if changed:
         db.run_steps(con, pipeline.DERIVE_ALL, default_tz=DEFAULT_TIMEZONE)
-        if changed and options.archive is not None:
+        if options.archive is not None:
             _archived_firsts(con, options.archive)
+    elif appeared:
+        db.run_steps(con, pipeline.DERIVE_APPEND, default_tz=DEFAULT_TIMEZONE)
     elif int(counts["n_new"]):
         db.run_steps(con, pipeline.DERIVE_NEW, default_tz=DEFAULT_TIMEZONE)
 

@@ -110,6 +110,7 @@ DERIVE = Stage(
     "derive",
     (
         Step("derive_stores", ("stores",)),
+        Step("append_stores"),
         Step("derive_store_zones", ("store_zones",)),
         Step("derive_weekly_spans", ("weekly_spans",)),
         Step("input_all_polls", ("derive_input",)),
@@ -151,6 +152,8 @@ DERIVE_NEW = (
     "store_days_batch",
     "update_store_firsts",
 )
+# A store first polled by this load: keys appended, zones and hours (small) derived again.
+DERIVE_APPEND = ("append_stores", "derive_store_zones", "derive_weekly_spans", *DERIVE_NEW)
 DERIVE_ARCHIVED = (
     "input_archive_polls",
     "segment_range_polls",
@@ -289,7 +292,14 @@ REPORT_STEPS = (
 )
 REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])
 # The step sequences the package runs by name (tests/test_sql.py checks every file is run).
-SEQUENCES = (DERIVE_ALL, DERIVE_NEW, DERIVE_ARCHIVED, REPORT_STEPS, REPORT_STEPS_ARCHIVED)
+SEQUENCES = (
+    DERIVE_ALL,
+    DERIVE_NEW,
+    DERIVE_APPEND,
+    DERIVE_ARCHIVED,
+    REPORT_STEPS,
+    REPORT_STEPS_ARCHIVED,
+)
 
 # Relations that come from outside the chain: DuckDB's own (the fast CSV reader's rejects) and the
 # data frame storemon.synthetic.generate registers.

@@ -1,7 +1,7 @@
--- derive_stores: every store ever polled with a compact integer key (in store_id order), its
--- first poll and its first poll in business hours, so that the report joins, groups and sorts on
--- integers instead of long id strings, and knows a store's past without reading it.
--- grain: one row per store_id ever polled (table stores, rebuilt when a store appears or changes)
+-- derive_stores: every store ever polled with a compact integer key (in store_id order when
+-- built; append_stores adds later ones), its first poll and first poll in business hours, so that
+-- the report joins and groups on integers and knows a store's past without reading it.
+-- grain: one row per store_id ever polled (table stores, rebuilt when a store changes)
 -- params: none (reads the previous stores, store_status and changed_stores)
 -- cold_*: the store's last archived observation (update_store_cold), kept like the firsts.
 -- Stores keep their firsts from earlier loads (their polls may be archived by now), except the
