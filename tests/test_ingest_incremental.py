@@ -5,6 +5,7 @@ polls and the same report as one bulk load, equal to the brute-force reference."
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -130,6 +131,17 @@ def test_unchanged_files_are_skipped_and_a_grown_file_loads_only_its_new_lines(
     again = ingest(folder, database)
     assert {f.action for f in again.files} == {"skip"}
     assert "(unchanged since its last load: not read)" in again.render()
+
+    stat = status.stat()  # touched: a new mtime, the same bytes -> skipped, the new mtime noted
+    os.utime(status, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    touched = ingest(folder, database)
+    assert {f.action for f in touched.files} == {"skip"}
+    con = duckdb.connect(str(database), read_only=True)
+    noted = con.execute(
+        "select mtime_ns from files where source_file = 'store_status.csv'"
+    ).fetchone()[0]
+    con.close()
+    assert noted == stat.st_mtime_ns + 10**9
 
     with status.open("a") as stream:
         stream.write("".join(lines[100:130]) + "A,active,yesterday\n" + "".join(lines[130:140]))

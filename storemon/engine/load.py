@@ -209,6 +209,8 @@ def _load_plans(
     for kind, plan, positions in plans:
         if plan.action in ("skip", "wait"):
             loads.append((_skipped(kind, plan), plan))
+            if plan.refresh:
+                _record(con, kind, plan, plan.rows_read, plan.rows_good)
             continue
         if progress:
             progress(f"loading {plan.path.name} ({plan.end - plan.start:,} bytes, {plan.action})")
@@ -220,22 +222,34 @@ def _load_plans(
         result.action = plan.action
         loads.append((result, plan))
         earlier = (plan.rows_read, plan.rows_good) if plan.action == "append" else (0, 0)
-        db.execute(
-            con,
-            "record_file",
-            source_file=plan.path.name,
-            kind=kind.name,
-            size_bytes=plan.size,
-            mtime_ns=plan.mtime_ns,
-            loaded_bytes=plan.end,
-            n_lines=plan.n_lines,
-            fingerprint=plan.fingerprint,
-            rows_read=earlier[0] + result.rows_read,
-            rows_good=earlier[1] + result.rows_read - result.rows_rejected,
-        )
+        good = result.rows_read - result.rows_rejected
+        _record(con, kind, plan, earlier[0] + result.rows_read, earlier[1] + good)
     _count_snapshot_news(con, [f for f, _ in loads])
     db.execute(con, "snapshot_changed_stores")
     return loads
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    kind: SourceKind,
+    plan: registry.FilePlan,
+    rows_read: int,
+    rows_good: int,
+) -> None:
+    """Note in the registry what is loaded of a file now."""
+    db.execute(
+        con,
+        "record_file",
+        source_file=plan.path.name,
+        kind=kind.name,
+        size_bytes=plan.size,
+        mtime_ns=plan.mtime_ns,
+        loaded_bytes=plan.end,
+        n_lines=plan.n_lines,
+        fingerprint=plan.fingerprint,
+        rows_read=rows_read,
+        rows_good=rows_good,
+    )
 
 
 def _skipped(kind: SourceKind, plan: registry.FilePlan) -> FileLoad:

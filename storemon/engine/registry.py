@@ -37,6 +37,8 @@ class FilePlan:
         fingerprint: blake2b of the bytes ``[0, end)``.
         rows_read: Rows read from the file by earlier loads (kept for ``skip`` and ``append``).
         rows_good: Good rows among them.
+        refresh: Skipped, but its mtime changed and its bytes did not: the registry notes the new
+            mtime, so the next load skips it unread.
     """
 
     path: Path
@@ -50,6 +52,7 @@ class FilePlan:
     fingerprint: str = ""
     rows_read: int = 0
     rows_good: int = 0
+    refresh: bool = False
 
 
 class _Known(NamedTuple):
@@ -116,7 +119,8 @@ def plan_file(con: duckdb.DuckDBPyConnection, path: Path, complete_lines_only: b
         start = known.loaded if grown else 0
         lines = (known.n_lines if grown else 0) + _feed(stream, digest, start, end)[0]
     if grown:
-        action = "append" if end > start else "wait"
+        touched = end == start == stat.st_size  # same bytes, a new mtime
+        action = "append" if end > start else ("skip" if touched else "wait")
         return FilePlan(
             path,
             action,
@@ -128,6 +132,7 @@ def plan_file(con: duckdb.DuckDBPyConnection, path: Path, complete_lines_only: b
             digest.hexdigest(),
             known.rows_read,
             known.rows_good,
+            refresh=touched,
         )
     action = "new" if known is None else "replace"
     if end == 0 and known is None:
