@@ -182,6 +182,7 @@ REPORT = Stage(
         Step("no_archive_instants", ("archive_instants",)),
         Step("keep_archive_instants", ("archive_instants",)),
         Step("report_instants", ("report_instants",)),
+        Step("report_needy", ("report_needy",)),
         Step("report_fallback"),
         Step("report_cold_stores"),
         Step("segment_range_week", ("segment_range",)),
@@ -283,6 +284,7 @@ SHARED_RELATIONS = {
 REPORT_STEPS = (
     "no_archive_instants",
     "report_instants",
+    "report_needy",
     "report_fallback",
     "segment_range_week",
     "zone_segments",

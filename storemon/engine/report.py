@@ -173,12 +173,12 @@ def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, metho
     files = [] if folder is None or cutoff is None else archive.listed_files(con, folder)
     if files and lo_us < cutoff and _read_archive(con, folder, lo_us, int(cutoff)):
         steps = list(pipeline.REPORT_STEPS_ARCHIVED)
-    db.run_steps(con, steps[:3], **params)
+    db.run_steps(con, steps[:4], **params)
     if files and int(db.run_query(con, "report_cold_stores", **params).iloc[0]["n_stores"]):
         if _read_archive(con, folder, None, int(cutoff)):
             steps = list(pipeline.REPORT_STEPS_ARCHIVED)
-            db.run_steps(con, steps[:3], **params)
-    db.run_steps(con, steps[3:], **params)
+            db.run_steps(con, steps[:4], **params)
+    db.run_steps(con, steps[4:], **params)
 
 
 def _archive_of(con: duckdb.DuckDBPyConnection) -> Path | None:
