@@ -20,6 +20,11 @@ all in one run: the engine alone (``compute_report`` on the database), trigger -
 through the API on a real server (p50 and p95 of sequential reports, after one untimed report),
 and ``storemon report`` on the command line with its kernel started up front (the default) or
 only when the notebook runs (as before issue 8).
+
+Living data (issue 11), ``python bench/benchmark.py --living [--stores 14092]``: for 1, 4 and 12
+weeks of history, the first load of that history, one more hourly drop (about 10 k polls) and a
+report on the database, each row from one run; the database keeps 21 days hot (the default), the
+rest is in its Parquet archive.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,6 +62,33 @@ for name in ("store_status.csv", "menu_hours.csv", "timezones.csv"):
     "ingest": ("from storemon.engine.ingest import ingest", "ingest(out, database)"),
     "report_db": ("from storemon import compute_report", "report = compute_report(database)"),
     "report_csv": ("from storemon import compute_report", "report = compute_report(out)"),
+    "generate_days": (
+        "from storemon.synthetic.generate import generate",
+        "generate(out, stores=stores, days=days, seed=7)",
+    ),
+    "split_drop": (
+        "from storemon.engine import db\ncon = db.connect()",
+        """
+import pathlib
+src = f"{out}/all/store_status.csv"
+last = con.execute(
+    "select max(timestamp_utc) from read_csv($f, all_varchar = true)", {"f": src}
+).fetchone()[0]
+cut = con.execute(
+    "select strftime(strptime($t, '%Y-%m-%d %H:%M:%S.%f UTC') - interval 1 hour, "
+    "'%Y-%m-%d %H:%M:%S.%f UTC')",
+    {"t": last},
+).fetchone()[0]
+for folder, keep in (("history", "<"), ("drop", ">=")):
+    pathlib.Path(f"{out}/{folder}").mkdir(exist_ok=True)
+    con.execute(
+        f"copy (select * from read_csv($f, all_varchar = true) where timestamp_utc {keep} $c) "
+        f"to '{out}/{folder}/store_status.csv' (header, quote '')",
+        {"f": src, "c": cut},
+    )
+""",
+    ),
+    "living_ingest": ("from storemon.engine.ingest import ingest", "ingest(out, database)"),
     "brute_force": (
         """
 import sys, pandas as pd
@@ -145,6 +178,95 @@ def bench_store_weeks(database: str, out_dir: str, repeat: int) -> dict[str, flo
         "reading_s": sorted(plain)[len(plain) // 2],
         "reading_weeks_s": sorted(kept)[len(kept) // 2],
     }
+
+
+def bench_living(stores: int, weeks: list[int], repeat: int) -> list[dict[str, float]]:
+    """Hourly-drop ingest and report time after 1, 4 and 12 weeks of history (issue 11)."""
+    rows = []
+    for n_weeks in weeks:
+        out = BENCH_DATA / f"living-{stores}-{n_weeks}w"
+        if not (out / "drop" / "store_status.csv").exists():
+            days = 7 * n_weeks + 1 / 24
+            run_phase("generate_days", out=str(out / "all"), stores=stores, days=days)
+            run_phase("split_drop", out=str(out))
+        live = out / "live"
+        shutil.rmtree(live, ignore_errors=True)
+        live.mkdir()
+        for name in ("menu_hours.csv", "timezones.csv"):
+            shutil.copy(out / "all" / name, live / name)
+        shutil.copy(out / "history" / "store_status.csv", live / "store_status_history.csv")
+        database = str(live / "storemon.duckdb")
+        first = run_phase("living_ingest", out=str(live), database=database)
+        shutil.copy(out / "drop" / "store_status.csv", live / "store_status_drop.csv")
+        drop = _median_drop(live, database, repeat)
+        started = time.perf_counter()  # what each load's copy-and-rename snapshot costs
+        shutil.copyfile(database, live / "copy.duckdb")
+        copy_s = time.perf_counter() - started
+        (live / "copy.duckdb").unlink()
+        polls = sum(1 for _ in open(out / "all" / "store_status.csv", "rb")) - 1
+        drop_polls = sum(1 for _ in open(out / "drop" / "store_status.csv", "rb")) - 1
+        rows.append(
+            {
+                "weeks": n_weeks,
+                "polls": polls,
+                "drop_polls": drop_polls,
+                "database": database,
+                "db_mib": Path(database).stat().st_size / 2**20,
+                "copy_s": copy_s,
+                "first_s": first["seconds"],
+                "drop_s": drop["seconds"],
+                "drop_mib": drop["peak_mib"],
+            }
+        )
+    # Reports round-robin over the histories, so that a busy machine slows them alike.
+    runs: dict[int, list[float]] = {int(r["weeks"]): [] for r in rows}
+    for _ in range(repeat):
+        for r in rows:
+            runs[int(r["weeks"])].append(run_phase("report_db", database=r["database"])["seconds"])
+    for r in rows:
+        times = sorted(runs[int(r["weeks"])])
+        r["report_s"], r["report_min_s"] = times[len(times) // 2], times[0]
+        print(f"  measured {r['weeks']} weeks: {json.dumps(r)}", file=sys.stderr)
+    return rows
+
+
+def _median_drop(live: Path, database: str, repeat: int) -> dict[str, float]:
+    """Ingest the drop ``repeat`` times from the same state (database and archive restored)."""
+    state = live.parent / "state"
+    shutil.rmtree(state, ignore_errors=True)
+    state.mkdir()
+    shutil.copyfile(database, state / "storemon.duckdb")
+    if (live / "archive").exists():
+        shutil.copytree(live / "archive", state / "archive")
+    runs = []
+    for _ in range(repeat):
+        shutil.copyfile(state / "storemon.duckdb", database)
+        shutil.rmtree(live / "archive", ignore_errors=True)
+        if (state / "archive").exists():
+            shutil.copytree(state / "archive", live / "archive")
+        runs.append(run_phase("living_ingest", out=str(live), database=database))
+    shutil.rmtree(state)
+    return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+
+
+def render_living(rows: list[dict[str, float]]) -> str:
+    """The living-data figures as a markdown table (one row per history length)."""
+    base = rows[0]
+    lines = [
+        "| history | polls | hot database (copy) | first load | hourly drop, median (polls) "
+        "| drop / 1-week load | report (median, fastest) | report / 1 week (median) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {int(r['weeks'])} weeks | {int(r['polls']):,} "
+            f"| {r['db_mib']:,.0f} MiB ({r['copy_s']:.2f} s) "
+            f"| {r['first_s']:.1f} s | {r['drop_s']:.2f} s ({int(r['drop_polls']):,}) "
+            f"| {r['drop_s'] / base['first_s']:.2f}x "
+            f"| {r['report_s']:.2f} s, {r['report_min_s']:.2f} s "
+            f"| {r['report_s'] / base['report_s']:.2f}x |"
+        )
+    return "\n".join(lines)
 
 
 def render(rows: list[dict[str, float]]) -> str:
@@ -301,11 +423,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the fast phases")
     parser.add_argument("--latency", action="store_true", help="the report latency table only")
     parser.add_argument("--reports", type=int, default=5, help="API reports timed (--latency)")
+    parser.add_argument("--living", action="store_true", help="hourly drops on 1/4/12 weeks")
+    parser.add_argument("--stores", type=int, default=REAL_STORES, help="stores (--living)")
+    parser.add_argument("--weeks", type=int, nargs="+", default=[1, 4, 12], help="(--living)")
     args = parser.parse_args()
     BENCH_DATA.mkdir(parents=True, exist_ok=True)
     if args.latency:
         print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
         print(bench_latency(args.reports))
+        return
+    if args.living:
+        rows = bench_living(args.stores, args.weeks, args.repeat)
+        print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
+        print(render_living(rows))
         return
     rows = [bench_scale(scale, args.sample, args.repeat) for scale in args.scales]
     print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")

@@ -19,6 +19,7 @@ from storemon.config import (
     DASHBOARD_KERNELS_VARIABLE,
     DEFAULT_DASHBOARD_KERNELS,
     DEFAULT_DB,
+    DEFAULT_RETENTION_DAYS,
     METHODS,
     RAW_DATA_DIR,
     REPORTS_DIR,
@@ -65,6 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", type=user_path, default=RAW_DATA_DIR, help="folder of CSV exports"
     )
     ingest.add_argument("--db", type=user_path, default=DEFAULT_DB, help="database file")
+    # living data (issue 11): a folder receiving drops, the hot window
+    ingest.add_argument(
+        "--watch", type=user_path, metavar="DIR", help="keep loading DIR's new and grown files"
+    )
+    ingest.add_argument(
+        "--every", type=float, default=60.0, help="seconds between --watch rounds (default 60)"
+    )
+    ingest.add_argument(
+        "--retention",
+        type=int,
+        default=None,
+        help="days of polls kept in the database; older go to its Parquet archive "
+        f"(default STOREMON_RETENTION_DAYS, else {DEFAULT_RETENTION_DAYS})",
+    )
     ingest.set_defaults(run=run_ingest)
 
     report = commands.add_parser(
@@ -155,12 +170,37 @@ def run_generate(args: argparse.Namespace) -> None:
 
 def run_ingest(args: argparse.Namespace) -> None:
     """``storemon ingest``: load a folder of exports into the database."""
+    from storemon.engine.incremental import LoadOptions
     from storemon.engine.ingest import ingest
+    from storemon.freshness import retention_days
 
+    if args.retention is None:
+        args.retention = retention_days()
+    if args.retention < 1:
+        raise StoremonError(f"--retention {args.retention}: give at least 1 day")
+    if args.watch is not None:
+        run_watch(args)
+        return
     started = time.perf_counter()
-    summary = ingest(args.data, args.db, progress=lambda line: print(line, flush=True))
+    options = LoadOptions(retention_days=args.retention)
+    summary = ingest(
+        args.data, args.db, progress=lambda line: print(line, flush=True), options=options
+    )
     print(summary.render())
     print(f"database {args.db} updated in {time.perf_counter() - started:.1f} s")
+
+
+def run_watch(args: argparse.Namespace) -> None:
+    """``storemon ingest --watch DIR``: load new and grown files every ``--every`` seconds."""
+    from storemon.engine.watch import Watcher
+
+    if args.every <= 0:
+        raise StoremonError(f"--every {args.every}: give a positive number of seconds")
+    print(
+        f"watching {args.watch} every {args.every:g} s into {args.db} (Ctrl-C stops)", flush=True
+    )
+    watcher = Watcher(args.watch, args.db, args.retention, lambda line: print(line, flush=True))
+    watcher.run(args.every)
 
 
 def run_report(args: argparse.Namespace) -> None:

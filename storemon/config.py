@@ -53,8 +53,10 @@ DASHBOARD_CULL_IDLE_SECONDS = 180
 DASHBOARD_CULL_INTERVAL_SECONDS = 30
 TOKEN_FILE_VARIABLE = "STOREMON_API_TOKEN_FILE"
 
-# Polls older than this many days leave the hot database for the archive (issue 11); read, and
-# refused when not a whole number of days, by storemon.freshness.retention_days().
+# Days of polls the ingested database keeps hot; older polls move to the Parquet archive beside
+# it. 21 days: a report reads its week plus a day before it, so three weeks keep every report of
+# the last two weeks off the archive, while the database file the loader copies stays small.
+# Read, and refused when not a whole number of days, by storemon.freshness.retention_days().
 RETENTION_VARIABLE = "STOREMON_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 21
 

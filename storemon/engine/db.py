@@ -16,6 +16,9 @@ from storemon.files import atomic_target
 
 _PARAM = re.compile(r"\$([a-z_]+)")
 _COMMENT = re.compile(r"--[^\n]*")
+# Statements of a multi-statement file end with ";" at the end of a line. DuckDB binds $params
+# only in the last statement of a call, so such a file runs one statement at a time.
+_STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
 
 
 @cache
@@ -63,7 +66,16 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> None
         name: The query name.
         **params: Values for the query's ``$params``.
     """
-    con.execute(load_sql(name), params or None)
+    _run(con, load_sql(name), params)
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> None:
+    """Run a file's statements in order, each with the ``params`` it names."""
+    for statement in _STATEMENT_END.split(_COMMENT.sub("", sql)):
+        if not statement.strip():
+            continue
+        wanted = set(_PARAM.findall(statement))
+        con.execute(statement, {k: v for k, v in params.items() if k in wanted} or None)
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
@@ -77,7 +89,9 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd
     Returns:
         The result as a DataFrame.
     """
-    return con.execute(load_sql(name), params or None).df()
+    sql = load_sql(name)
+    wanted = set(_PARAM.findall(_COMMENT.sub("", sql)))
+    return con.execute(sql, {k: v for k, v in params.items() if k in wanted} or None).df()
 
 
 def fetch_row(
@@ -129,9 +143,7 @@ def run_steps(con: duckdb.DuckDBPyConnection, names: Iterable[str], **params: ob
         **params: Values for the steps' ``$params`` (a step gets only the ones it uses).
     """
     for name in names:
-        sql = load_sql(name)
-        wanted = set(_PARAM.findall(_COMMENT.sub("", sql)))
-        con.execute(sql, {k: v for k, v in params.items() if k in wanted} or None)
+        _run(con, load_sql(name), params)
 
 
 def run_stage(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> None:

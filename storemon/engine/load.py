@@ -11,217 +11,81 @@ report reads.
 from __future__ import annotations
 
 import re
-from collections import Counter
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE
-from storemon.engine import db, pipeline
+from storemon.engine import archive, db, pipeline, registry
+from storemon.engine.incremental import LoadOptions, derive_after_load
+from storemon.engine.sources import (
+    HOURS,
+    KINDS,
+    STATUS,
+    TIMEZONES,
+    FileError,
+    FileLoad,
+    LoadSummary,
+    SourceKind,
+    column_positions,
+    find_sources,
+    read_header,
+)
 from storemon.errors import StoremonError
 
-
-@dataclass(frozen=True, eq=False)
-class SourceKind:
-    """One of the three inputs: how its files are named and which columns it needs."""
-
-    name: str
-    file_pattern: re.Pattern[str]
-    file_hint: str
-    # parameter name of the staging query -> accepted header names (lower case)
-    columns: dict[str, tuple[str, ...]]
-
-
-STATUS = SourceKind(
-    "store_status",
-    re.compile(r"^store[ _]status.*\.csv$", re.IGNORECASE),
-    "store_status*.csv",
-    {"id_pos": ("store_id",), "ts_pos": ("timestamp_utc",), "status_pos": ("status",)},
-)
-HOURS = SourceKind(
-    "menu_hours",
-    re.compile(r"^menu[ _]hours.*\.csv$", re.IGNORECASE),
-    "menu_hours*.csv",
-    {
-        "id_pos": ("store_id",),
-        "day_pos": ("dayofweek", "day"),
-        "start_pos": ("start_time_local",),
-        "end_pos": ("end_time_local",),
-    },
-)
-TIMEZONES = SourceKind(
-    "timezones",
-    re.compile(r"^(timezones?|store[ _]timezones?|bq-results.*)\.csv$", re.IGNORECASE),
-    "timezones.csv, store_timezone.csv or bq-results*.csv",
-    {"id_pos": ("store_id",), "tz_pos": ("timezone_str",)},
-)
-KINDS = (STATUS, HOURS, TIMEZONES)
-
-
-@dataclass
-class FileLoad:
-    """What happened to the rows of one file."""
-
-    file: str
-    kind: str
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_already_loaded: int = 0
-    rows_rejected: int = 0
-    rejects_by_reason: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass
-class LoadSummary:
-    """What a load did, and what the loaded data lacks (stores without hours, zone or polls)."""
-
-    files: list[FileLoad]
-    stores_polled: int = 0
-    stores_without_hours: int = 0
-    stores_without_zone: int = 0
-    stores_never_polled: int = 0
-
-    @property
-    def rejects_by_reason(self) -> Counter[str]:
-        """Rejected rows of all files, counted by reason."""
-        total: Counter[str] = Counter()
-        for file_load in self.files:
-            total.update(file_load.rejects_by_reason)
-        return total
-
-    def render(self) -> str:
-        """Return the summary as the lines ``storemon ingest`` prints."""
-        lines = []
-        for f in self.files:
-            lines.append(
-                f"{f.file}: {f.rows_read:,} rows read, {f.rows_loaded:,} loaded, "
-                f"{f.rows_already_loaded:,} already loaded, {f.rows_rejected:,} rejected"
-            )
-        reasons = self.rejects_by_reason
-        if reasons:
-            lines.append("rejected rows by reason:")
-            lines += [f"  {n:,}  {reason}" for reason, n in reasons.most_common()]
-        lines.append(
-            f"stores polled: {self.stores_polled:,}; without business hours (open 24x7): "
-            f"{self.stores_without_hours:,}; without a valid time zone ({DEFAULT_TIMEZONE}): "
-            f"{self.stores_without_zone:,}; with hours or zone but never polled: "
-            f"{self.stores_never_polled:,}"
-        )
-        return "\n".join(lines)
-
-
-def find_sources(folder: str | Path) -> dict[SourceKind, list[Path]]:
-    """Find the input files of each kind in a folder.
-
-    Args:
-        folder: The folder holding the CSV exports.
-
-    Returns:
-        The files of each kind, sorted by name.
-
-    Raises:
-        StoremonError: The folder is missing, or holds no file of some kind.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise StoremonError(f"data folder {folder} does not exist")
-    names = sorted(p for p in folder.iterdir() if p.is_file())
-    found = {kind: [p for p in names if kind.file_pattern.match(p.name)] for kind in KINDS}
-    for kind, files in found.items():
-        if not files:
-            raise StoremonError(f"no {kind.file_hint} file in {folder}")
-    return found
-
-
-def read_header(path: Path) -> list[str]:
-    """Return the lower-cased column names of a CSV file's header (a byte-order mark is skipped).
-
-    Args:
-        path: The CSV file.
-
-    Returns:
-        The column names, trimmed of spaces and quotes, lower case.
-    """
-    with open(path, "rb") as stream:
-        first = stream.readline().decode("utf-8-sig", errors="replace")
-    return [name.strip().strip('"').strip().lower() for name in first.rstrip("\r\n").split(",")]
-
-
-def column_positions(path: Path, kind: SourceKind) -> dict[str, int]:
-    """Map each needed column of a file to its 1-based position in the header.
-
-    Args:
-        path: The CSV file.
-        kind: What the file holds.
-
-    Returns:
-        Staging-query parameters: ``n_fields`` and one ``*_pos`` per column.
-
-    Raises:
-        StoremonError: A needed column is missing.
-    """
-    header = read_header(path)
-    if header == [""]:
-        raise StoremonError(f"{path.name} is empty: it needs at least its header line")
-    positions: dict[str, int] = {"n_fields": len(header)}
-    for param, aliases in kind.columns.items():
-        found = [header.index(a) + 1 for a in aliases if a in header]
-        if not found:
-            wanted = " or ".join(f"'{a}'" for a in aliases)
-            raise StoremonError(
-                f"{path.name}: missing column {wanted} (the header has: {', '.join(header)})"
-            )
-        positions[param] = found[0]
-    return positions
+__all__ = ["FileError", "LoadSummary", "find_sources", "load_folder", "store_coverage"]
 
 
 def load_folder(
     con: duckdb.DuckDBPyConnection,
     folder: str | Path,
     progress: Callable[[str], None] | None = None,
+    options: LoadOptions | None = None,
 ) -> LoadSummary:
-    """Load every input file of a folder into the connection's tables.
+    """Load the new, grown or changed input files of a folder into the connection's tables.
 
     Polls are appended (a poll already held is not added again); business hours and time zones are
-    replaced by this folder's files. Rejected rows go to ``rejects`` with file, line and reason.
+    replaced by this folder's files when any of them changed. Rejected rows go to ``rejects`` with
+    file, line and reason. The file registry (:mod:`storemon.engine.registry`) skips what is
+    loaded already; derived tables are updated for the new polls only, or rebuilt when a store
+    appeared, changed its hours or zone, or lost polls.
 
     Args:
         con: A connection to the target database (a file, or in memory).
         folder: The folder holding the CSV exports.
         progress: Called with a short line before each long step (the CLI prints them).
+        options: Retention, archive folder, files to leave out, torn lines (default: none).
 
     Returns:
         What was loaded and rejected, and what the data lacks.
 
     Raises:
-        StoremonError: A file or a column is missing.
+        StoremonError: A file or a column is missing (a :class:`FileError` names the file).
     """
+    options = options or LoadOptions()
     sources = find_sources(folder)
-    plans = [
-        (kind, path, column_positions(path, kind)) for kind in KINDS for path in sources[kind]
-    ]
     db.run_stage(con, "base")
+    plans = _plan_files(con, sources, options)
     con.execute("begin transaction")
     try:
-        db.execute(con, "reset_snapshots")
-        loads = []
-        for kind, path, positions in plans:
-            if progress:
-                progress(f"loading {path.name} ({path.stat().st_size / 1e6:,.1f} MB)")
-            loads.append(_load_file(con, kind, path, positions))
-        _count_snapshot_news(con, loads)
+        loads = _load_plans(con, plans, progress, options)
         if progress:
-            progress("deriving the report tables (stores, zones, hours, poll instants)")
-        derive_tables(con)
-        db.execute(con, "record_loads", loads=[_load_row(f) for f in loads])
+            progress("deriving the report tables")
+        derive_after_load(con, options)
+        if options.archive is not None:
+            archive.apply_retention(con, options.archive, options.retention_days, options.change)
+        done = [_load_row(f) for f, plan in loads if plan.action not in ("skip", "wait")]
+        if done:
+            db.execute(con, "record_loads", loads=done)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    summary = LoadSummary(files=loads)
+    summary = LoadSummary(files=[f for f, plan in loads if plan.action != "wait"])
     gaps = store_coverage(con).iloc[0]
     summary.stores_polled = int(gaps["stores_polled"])
     summary.stores_without_hours = int(gaps["stores_without_hours"])
@@ -252,19 +116,6 @@ def store_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-def derive_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the tables the report reads, from the loaded polls, hours and zones.
-
-    ``stores`` (integer keys), ``store_zones``, ``weekly_spans`` and ``poll_instants`` (one row per
-    store and instant, flagged in or out of business hours) depend only on the loaded data, so
-    they are built once per load rather than once per report.
-
-    Args:
-        con: A connection holding the loaded tables.
-    """
-    db.run_stage(con, "derive", default_tz=DEFAULT_TIMEZONE)
-
-
 def _stage_status(con: duckdb.DuckDBPyConnection, path: Path, positions: dict[str, int]) -> None:
     """Stage a store-status file: DuckDB's fast reader, or line by line when any row is bad."""
     header = read_header(path)
@@ -291,10 +142,156 @@ def _normal_name(name: str, index: int) -> str:
     return f"extra_{index}"
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection, kind: SourceKind, path: Path, positions: dict[str, int]
+_Plan = tuple[SourceKind, registry.FilePlan, dict[str, int]]
+
+
+def _plan_files(
+    con: duckdb.DuckDBPyConnection, sources: dict[SourceKind, list[Path]], options: LoadOptions
+) -> list[_Plan]:
+    """Plan every file: skip, wait, load new lines or load whole; a snapshot kind loads whole."""
+    plans = []
+    for kind in KINDS:
+        files = [p for p in sources[kind] if p.name not in options.exclude]
+        kind_plans = [
+            (kind, registry.plan_file(con, p, options.complete_lines_only), p) for p in files
+        ]
+        if kind is not STATUS and any(plan.end < plan.size for _, plan, _ in kind_plans):
+            # a snapshot file still being written: the snapshot held stays until it is whole
+            kind_plans = [(k, replace(plan, action="wait"), p) for k, plan, p in kind_plans]
+        elif kind is not STATUS and _snapshot_changed(con, kind, kind_plans):
+            kind_plans = [
+                (k, registry.plan_file(con, p, False), p)
+                if plan.action == "skip"
+                else (k, plan, p)
+                for k, plan, p in kind_plans
+            ]
+            kind_plans = [
+                (k, replace(plan, action="replace", start=0, lines_before=0), p)
+                if plan.action in ("skip", "append")
+                else (k, plan, p)
+                for k, plan, p in kind_plans
+            ]
+        for k, plan, path in kind_plans:
+            try:
+                loading = plan.action not in ("skip", "wait")
+                positions = column_positions(path, k) if loading else {}
+            except StoremonError as error:
+                raise FileError(path, str(error)) from None
+            plans.append((k, plan, positions))
+    return plans
+
+
+def _snapshot_changed(con: duckdb.DuckDBPyConnection, kind: SourceKind, plans: list) -> bool:
+    """Does a snapshot kind need loading again: a file new, changed, grown or gone?"""
+    held = set(db.run_query(con, "registry_kind_files", kind=kind.name)["source_file"])
+    names = {plan.path.name for _, plan, _ in plans}
+    return names != held or any(plan.action != "skip" for _, plan, _ in plans)
+
+
+def _load_plans(
+    con: duckdb.DuckDBPyConnection,
+    plans: list[_Plan],
+    progress: Callable[[str], None] | None,
+    options: LoadOptions,
+) -> list[tuple[FileLoad, registry.FilePlan]]:
+    """Stage and merge the planned files; note each one in the registry."""
+    db.execute(con, "begin_batch")
+    reload = {
+        k.name for k, plan, _ in plans if k is not STATUS and plan.action not in ("skip", "wait")
+    }
+    db.execute(
+        con,
+        "reset_snapshots",
+        reset_hours=HOURS.name in reload,
+        reset_zones=TIMEZONES.name in reload,
+    )
+    loads = []
+    for kind, plan, positions in plans:
+        if plan.action in ("skip", "wait"):
+            loads.append((_skipped(kind, plan), plan))
+            if plan.refresh:
+                _record(con, kind, plan, plan.rows_read, plan.rows_good)
+            continue
+        if progress:
+            progress(f"loading {plan.path.name} ({plan.end - plan.start:,} bytes, {plan.action})")
+        if plan.action == "replace" and kind is STATUS:
+            if options.archive is not None:
+                archive.forget_file(con, options.archive, plan.path.name, options.change)
+            db.execute(con, "forget_file_polls", source_file=plan.path.name)
+        result = _load_part(con, kind, plan, positions)
+        result.action = plan.action
+        loads.append((result, plan))
+        earlier = (plan.rows_read, plan.rows_good) if plan.action == "append" else (0, 0)
+        good = result.rows_read - result.rows_rejected
+        _record(con, kind, plan, earlier[0] + result.rows_read, earlier[1] + good)
+    _count_snapshot_news(con, [f for f, _ in loads])
+    db.execute(con, "snapshot_changed_stores")
+    return loads
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    kind: SourceKind,
+    plan: registry.FilePlan,
+    rows_read: int,
+    rows_good: int,
+) -> None:
+    """Note in the registry what is loaded of a file now."""
+    db.execute(
+        con,
+        "record_file",
+        source_file=plan.path.name,
+        kind=kind.name,
+        size_bytes=plan.size,
+        mtime_ns=plan.mtime_ns,
+        loaded_bytes=plan.end,
+        n_lines=plan.n_lines,
+        fingerprint=plan.fingerprint,
+        rows_read=rows_read,
+        rows_good=rows_good,
+    )
+
+
+def _skipped(kind: SourceKind, plan: registry.FilePlan) -> FileLoad:
+    """A file already loaded: its rows count as already loaded (from the registry)."""
+    return FileLoad(
+        file=plan.path.name,
+        kind=kind.name,
+        rows_read=plan.rows_read,
+        rows_already_loaded=plan.rows_good,
+        rows_rejected=plan.rows_read - plan.rows_good,
+        action="skip",
+    )
+
+
+def _load_part(
+    con: duckdb.DuckDBPyConnection, kind: SourceKind, plan: registry.FilePlan, positions: dict
 ) -> FileLoad:
-    """Stage one file, merge its good rows, record its rejects."""
+    """Load the planned bytes of a file: all of it, or its header and its new complete lines."""
+    whole = plan.start == 0 and plan.end == plan.size
+    if whole:
+        return _load_file(con, kind, plan.path, positions, plan.path.name, 0, True)
+    with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
+        part = Path(scratch) / plan.path.name
+        with open(plan.path, "rb") as source, open(part, "wb") as target:
+            header = source.readline() if plan.start else b""
+            target.write(header)
+            source.seek(plan.start)
+            target.write(source.read(plan.end - plan.start))
+        offset = plan.lines_before - 1 if plan.start else 0
+        return _load_file(con, kind, part, positions, plan.path.name, offset, plan.start == 0)
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection,
+    kind: SourceKind,
+    path: Path,
+    positions: dict[str, int],
+    name: str,
+    line_offset: int,
+    whole: bool,
+) -> FileLoad:
+    """Stage one file (or a part), merge its good rows, record its rejects."""
     try:
         if kind is STATUS:
             _stage_status(con, path, positions)
@@ -310,13 +307,16 @@ def _load_file(
         # DuckDB refuses a file it cannot decode (not UTF-8) before any row is parsed; the load
         # stops whole (nothing is written) and says which line to look at.
         where = re.search(r"Line: (\d+)", str(error))
-        line = f" (line {where.group(1)})" if where else ""
-        raise StoremonError(
-            f"{path.name} cannot be read{line}: it is not UTF-8 text; convert it to UTF-8 "
-            "(e.g. `iconv -f latin1 -t utf-8`) and load it again"
+        line = f" (line {int(where.group(1)) + line_offset})" if where else ""
+        raise FileError(
+            path,
+            f"{name} cannot be read{line}: it is not UTF-8 text; convert it to UTF-8 "
+            "(e.g. `iconv -f latin1 -t utf-8`) and load it again",
         ) from None
+    if line_offset:
+        db.execute(con, "offset_staged_lines", line_offset=line_offset)
     counts = db.run_query(con, "staged_counts")
-    result = FileLoad(file=path.name, kind=kind.name)
+    result = FileLoad(file=name, kind=kind.name)
     for reason, n_rows in zip(counts["reason"], counts["n_rows"], strict=True):
         result.rows_read += int(n_rows)
         if reason is None or reason != reason:  # NaN from pandas for the good rows
@@ -325,12 +325,12 @@ def _load_file(
         result.rejects_by_reason[reason] += int(n_rows)
     good = result.rows_read - result.rows_rejected
     before = _count(con, kind)
-    params = {} if kind is STATUS else {"source_file": path.name}
-    db.execute(con, pipeline.MERGE_STEPS[kind.name], **params)
+    db.execute(con, pipeline.MERGE_STEPS[kind.name], source_file=name)
     result.rows_loaded = _count(con, kind) - before
     result.rows_already_loaded = good - result.rows_loaded
-    db.execute(con, "forget_rejects", source_file=path.name)
-    db.execute(con, "merge_rejects", source_file=path.name)
+    if whole:
+        db.execute(con, "forget_rejects", source_file=name)
+    db.execute(con, "merge_rejects", source_file=name)
     return result
 
 

@@ -52,7 +52,25 @@ MACROS = Stage(
 )
 BASE = Stage(
     "base",
-    (Step("schema", ("store_status", "menu_hours", "timezones", "rejects", "loads")),),
+    (
+        Step(
+            "schema",
+            (
+                "store_status",
+                "menu_hours",
+                "timezones",
+                "rejects",
+                "loads",
+                "files",
+                "poll_copies",
+                "archive_files",
+                "hot_window",
+                "stores",
+                "poll_instants",
+                "store_days",
+            ),
+        ),
+    ),
 )
 # Per file, one chain of STAGING_CHAINS runs; each ends with `staged` (good rows and rejects).
 STAGING = Stage(
@@ -67,19 +85,24 @@ STAGING = Stage(
         Step("stg_timezones", ("staged",)),
         Step("status_fast_rejects"),
         Step("staged_counts"),
+        Step("offset_staged_lines"),
     ),
 )
 MERGE = Stage(
     "merge",
     (
+        Step("begin_batch", ("new_polls", "archive_forgotten", "changed_stores")),
         Step("reset_snapshots", ("previous_menu_hours", "previous_timezones")),
+        Step("forget_file_polls", ("forgotten", "restored_copies")),
         Step("table_sizes"),
-        Step("merge_store_status"),
+        Step("merge_store_status", ("merge_batch",)),
         Step("merge_menu_hours"),
         Step("merge_timezones"),
         Step("forget_rejects"),
         Step("merge_rejects"),
         Step("snapshot_news"),
+        Step("snapshot_changed_stores"),
+        Step("record_file"),
         Step("record_loads"),
     ),
 )
@@ -87,11 +110,68 @@ DERIVE = Stage(
     "derive",
     (
         Step("derive_stores", ("stores",)),
+        Step("append_stores"),
         Step("derive_store_zones", ("store_zones",)),
         Step("derive_weekly_spans", ("weekly_spans",)),
+        Step("input_all_polls", ("derive_input",)),
+        Step("input_new_polls", ("derive_input",)),
+        Step("input_archive_polls", ("derive_input",)),
         Step("segment_range_polls", ("segment_range",)),
         Step("zone_segments", ("zone_segments",)),
-        Step("derive_poll_instants", ("poll_instants",)),
+        Step("derive_poll_instants", ("batch_instants",)),
+        Step("replace_poll_instants", ("poll_instants",)),
+        Step("merge_poll_instants"),
+        Step("store_days_all", ("store_days",)),
+        Step("store_days_batch", ("touched_days",)),
+        Step("update_store_firsts"),
+        Step("keep_changed_batch"),
+        Step("cold_from_batch", ("cold_instants",)),
+        Step("update_store_cold"),
+    ),
+)
+# The derive steps a load runs: all polls again (a store appeared, changed, or lost polls), or
+# only the polls it added; the instants of polls read back from the archive (report_archive).
+DERIVE_ALL = (
+    "derive_stores",
+    "derive_store_zones",
+    "derive_weekly_spans",
+    "input_all_polls",
+    "segment_range_polls",
+    "zone_segments",
+    "derive_poll_instants",
+    "replace_poll_instants",
+    "store_days_all",
+    "update_store_firsts",
+)
+DERIVE_NEW = (
+    "input_new_polls",
+    "segment_range_polls",
+    "zone_segments",
+    "derive_poll_instants",
+    "merge_poll_instants",
+    "store_days_batch",
+    "update_store_firsts",
+)
+# A store first polled by this load: keys appended, zones and hours (small) derived again.
+DERIVE_APPEND = ("append_stores", "derive_store_zones", "derive_weekly_spans", *DERIVE_NEW)
+DERIVE_ARCHIVED = (
+    "input_archive_polls",
+    "segment_range_polls",
+    "zone_segments",
+    "derive_poll_instants",
+)
+# Hot polls older than the retention window go to Parquet; reports read them back.
+ARCHIVE = Stage(
+    "archive",
+    (
+        Step("archive_days"),
+        Step("archive_day_polls"),
+        Step("archive_day_rest"),
+        Step("archived_file_polls"),
+        Step("read_archive", ("archive_polls",)),
+        Step("register_archive_file"),
+        Step("archive_cold_instants", ("cold_instants",)),
+        Step("drop_archived"),
     ),
 )
 # report_clock runs alone first: without a poll there is no week to build the rest for.
@@ -99,6 +179,12 @@ CLOCK = Stage("clock", (Step("report_clock", ("report_clock",)),))
 REPORT = Stage(
     "report",
     (
+        Step("no_archive_instants", ("archive_instants",)),
+        Step("keep_archive_instants", ("archive_instants",)),
+        Step("report_instants", ("report_instants",)),
+        Step("report_needy", ("report_needy",)),
+        Step("report_fallback"),
+        Step("report_cold_stores"),
         Step("segment_range_week", ("segment_range",)),
         Step("zone_segments", ("zone_segments",)),
         Step("report_polls", ("report_polls",)),
@@ -140,6 +226,22 @@ QUALITY = Stage(
 )
 # Read by storemon.engine.freshness on an ingested database: the hot window and the last ingest.
 FRESHNESS = Stage("freshness", (Step("data_freshness"),), queries=True)
+
+# Small lookups of the loader and the report: the registry, the archive's listing, the window.
+BOOKKEEPING = Stage(
+    "bookkeeping",
+    (
+        Step("registry_file"),
+        Step("registry_kind_files"),
+        Step("archive_listing"),
+        Step("load_batch_counts"),
+        Step("forgotten_days"),
+        Step("hot_cutoff"),
+        Step("latest_poll"),
+        Step("database_path"),
+    ),
+    queries=True,
+)
 # Read by storemon.synthetic.generate over its own registered relation gen_polls.
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
@@ -148,6 +250,7 @@ STAGES = (
     BASE,
     STAGING,
     MERGE,
+    ARCHIVE,
     DERIVE,
     CLOCK,
     REPORT,
@@ -156,6 +259,7 @@ STAGES = (
     TIMELINE,
     QUALITY,
     FRESHNESS,
+    BOOKKEEPING,
     SYNTHETIC,
 )
 
@@ -181,7 +285,37 @@ SHARED_RELATIONS = {
     "status_fields": ("stg_status_fields_fast", "stg_status_fields_exact"),
     "segment_range": ("segment_range_polls", "segment_range_week"),
     "zone_segments": ("zone_segments",),
+    "derive_input": ("input_all_polls", "input_new_polls", "input_archive_polls"),
+    "archive_instants": ("no_archive_instants", "keep_archive_instants"),
+    "cold_instants": ("archive_cold_instants", "cold_from_batch"),
+    # created empty by schema (a database keeps them across loads), derived again by a load
+    "stores": ("schema", "derive_stores"),
+    "poll_instants": ("schema", "replace_poll_instants"),
+    "store_days": ("schema", "store_days_all"),
 }
+# The report steps after report_clock when no archived poll is needed (report_archive adds the
+# archive's instants first, then runs these but the first).
+REPORT_STEPS = (
+    "no_archive_instants",
+    "report_instants",
+    "report_needy",
+    "report_fallback",
+    "segment_range_week",
+    "zone_segments",
+    "report_polls",
+    "report_outages",
+    "report_business_spans",
+)
+REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])
+# The step sequences the package runs by name (tests/test_sql.py checks every file is run).
+SEQUENCES = (
+    DERIVE_ALL,
+    DERIVE_NEW,
+    DERIVE_APPEND,
+    DERIVE_ARCHIVED,
+    REPORT_STEPS,
+    REPORT_STEPS_ARCHIVED,
+)
 
 # Relations that come from outside the chain: DuckDB's own (the fast CSV reader's rejects), the
 # data frame storemon.synthetic.generate registers, and the report's rows that

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon.config import METHODS, REPORT_COLUMNS
-from storemon.engine import db
+from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
+from storemon.engine import archive, db, pipeline
 from storemon.engine.load import LoadSummary, load_folder
 from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
@@ -21,6 +21,11 @@ from storemon.files import write_bytes_atomic
 # same value sizes the range zone_segments covers (segment_range_week.sql) and the dates that
 # report_business_spans.sql maps: both get it as $margin_days, so one cannot outgrow the other.
 WINDOW_MARGIN_DAYS = 2
+# A report reads the polls of its week from the UTC midnight this many days before its start
+# (report_instants; 0: the midnight that starts the week's first day); a store without an
+# observation between that midnight and the week gets its last one before (report_fallback, from
+# the per-day summary store_days), so a longer look-back would only read more rows.
+LOOKBACK_DAYS = 0
 
 
 @contextmanager
@@ -152,7 +157,44 @@ def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, metho
     clock = db.run_query(con, "report_now").iloc[0]
     if pd.isna(clock["now"]):
         raise StoremonError("the data holds no poll (at or before as_of): no report to compute")
-    db.run_stage(con, "report", method=method, margin_days=WINDOW_MARGIN_DAYS)
+    day_us = 86_400_000_000
+    lo_us = (int(clock["week_start_us"]) - LOOKBACK_DAYS * day_us) // day_us * day_us
+    now_us = int(clock["week_start_us"]) + 7 * day_us
+    params = {
+        "method": method,
+        "margin_days": WINDOW_MARGIN_DAYS,
+        "lo_us": lo_us,
+        "now_us": now_us,
+    }
+    steps = list(pipeline.REPORT_STEPS)
+    folder = _archive_of(con)
+    cutoff = db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"]
+    cutoff = None if pd.isna(cutoff) else int(cutoff)
+    files = [] if folder is None or cutoff is None else archive.listed_files(con, folder)
+    if files and lo_us < cutoff and _read_archive(con, folder, lo_us, int(cutoff)):
+        steps = list(pipeline.REPORT_STEPS_ARCHIVED)
+    db.run_steps(con, steps[:4], **params)
+    if files and int(db.run_query(con, "report_cold_stores", **params).iloc[0]["n_stores"]):
+        if _read_archive(con, folder, None, int(cutoff)):
+            steps = list(pipeline.REPORT_STEPS_ARCHIVED)
+            db.run_steps(con, steps[:4], **params)
+    db.run_steps(con, steps[4:], **params)
+
+
+def _archive_of(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The archive folder of the connection's database file (None in memory)."""
+    path = db.run_query(con, "database_path").iloc[0]["path"]
+    return archive.archive_dir(path) if isinstance(path, str) and path else None
+
+
+def _read_archive(
+    con: duckdb.DuckDBPyConnection, folder: Path, lo_us: int | None, hi_us: int
+) -> bool:
+    """Derive the instants of the archived polls in ``[lo_us, hi_us)`` (batch_instants)."""
+    files = archive.listed_files(con, folder, lo_us, hi_us)
+    if files:
+        archive.derive_archived(con, files, lo_us, hi_us, DEFAULT_TIMEZONE)
+    return bool(files)
 
 
 def report_from_connection(

@@ -1,13 +1,18 @@
 -- schema: the tables of an ingested storemon database (created when missing).
--- grain: store_status one row per distinct poll (store, instant, status); menu_hours one row per
--- valid hours row; timezones one row per store; rejects one row per rejected line; loads one row
--- per file per ingest.
+-- grain: one row per distinct poll (store_status), hours row (menu_hours), store (timezones,
+-- stores), rejected line (rejects), file and ingest (loads), loaded file (files), hot store and
+-- instant (poll_instants) or day (store_days); see below for the rest
 -- params: none
+-- poll_copies: one row per poll another file holds too; archive_files: one row per Parquet file
+-- of the archive; hot_window: one row (polls before cutoff_us live in the archive).
 create table if not exists store_status (
     store_id varchar not null,
     timestamp_utc timestamp not null,
     status varchar not null
 );
+
+-- Databases made before the file registry lack the column: their polls' file is unknown (null).
+alter table store_status add column if not exists source_file varchar;
 
 create table if not exists menu_hours (
     store_id varchar not null,
@@ -40,4 +45,72 @@ create table if not exists loads (
     rows_loaded bigint not null,
     rows_already_loaded bigint not null,
     rows_rejected bigint not null
+);
+
+create table if not exists files (
+    source_file varchar not null,
+    kind varchar not null,
+    size_bytes bigint not null,
+    mtime_ns bigint not null,
+    loaded_bytes bigint not null,
+    n_lines bigint not null,
+    fingerprint varchar not null,
+    rows_read bigint not null,
+    rows_good bigint not null,
+    loaded_at timestamp not null
+);
+
+create table if not exists poll_copies (
+    store_id varchar not null,
+    timestamp_utc timestamp not null,
+    status varchar not null,
+    source_file varchar not null
+);
+
+create table if not exists archive_files (
+    path varchar not null,
+    day date not null,
+    n_rows bigint not null
+);
+
+create table if not exists hot_window (
+    cutoff_us bigint not null
+);
+
+create table if not exists stores (
+    store_key integer not null,
+    store_id varchar not null,
+    first_us bigint not null,
+    first_in_hours_us bigint,
+    cold_hours_us bigint,
+    cold_hours_active boolean,
+    cold_any_us bigint,
+    cold_any_active boolean
+);
+
+create table if not exists poll_instants (
+    store_key integer not null,
+    t_us bigint not null,
+    active boolean not null,
+    in_hours boolean not null
+);
+
+alter table stores add column if not exists first_in_hours_us bigint;
+
+-- The last observation of each store in the archive (an in-hours poll; any poll), so that a
+-- report whose week is hot never reads the archive to place a silent store's status.
+alter table stores add column if not exists cold_hours_us bigint;
+alter table stores add column if not exists cold_hours_active boolean;
+alter table stores add column if not exists cold_any_us bigint;
+alter table stores add column if not exists cold_any_active boolean;
+
+-- Each hot store's last observations of each UTC day, so that a report finds a store's last
+-- observation before its look-back without reading the older hot polls.
+create table if not exists store_days (
+    store_key integer not null,
+    day_no bigint not null,
+    last_hours_us bigint,
+    last_hours_active boolean,
+    last_any_us bigint not null,
+    last_any_active boolean not null
 );

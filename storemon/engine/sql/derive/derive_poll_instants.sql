@@ -1,21 +1,22 @@
--- derive_poll_instants: every poll instant of every store, with whether it is in business hours.
--- grain: one row per store and instant (table poll_instants, rebuilt after each load)
--- params: none (reads stores, store_zones, weekly_spans and the temp table zone_segments, which
---         the loader builds over the polls' time range)
+-- derive_poll_instants: the poll instants of some polls, with whether each is in business hours.
+-- grain: one row per store and instant (temp table batch_instants; replace_poll_instants or
+-- merge_poll_instants put them into poll_instants)
+-- params: none (reads the temp view derive_input, stores, store_zones, weekly_spans and the temp
+--         table zone_segments, built over the polls' time range)
 -- Several polls of one store at the same instant are one; if they disagree, inactive wins.
 -- in_hours: the poll's local wall-clock time (UTC + the zone's offset at that instant) falls in
 -- the store's hours, found by an ASOF join on the store's merged week spans.
-create or replace table poll_instants as
+create or replace temp table batch_instants as
 
 with
 
 instants as (
     select
         stores.store_key,
-        epoch_us(store_status.timestamp_utc) as t_us,
-        bool_and(store_status.status = 'active') as active
-    from store_status
-    inner join stores on store_status.store_id = stores.store_id
+        epoch_us(derive_input.timestamp_utc) as t_us,
+        bool_and(derive_input.status = 'active') as active
+    from derive_input
+    inner join stores on derive_input.store_id = stores.store_id
     group by stores.store_key, t_us
 ),
 

@@ -1,7 +1,7 @@
 -- store_report: business-hour uptime and downtime per store over the last hour, day and week.
 -- grain: one row per store with at least one poll at or before `now`, ordered by store_id
 -- params: none (reads stores and the report_* temp tables that storemon.report.prepare_report
---         makes; store_key order is store_id order)
+--         makes)
 -- B(x) = business ticks of the week up to instant x, read off the business span at or before x
 -- (an ASOF join). Business time in a window [w, now) is B(now) - B(w); an outage [lo, hi) adds
 -- max(0, B(hi) - max(B(lo), B(w))) downtime to it; uptime is the rest. Rounding is half-up on
@@ -124,7 +124,7 @@ final as (
         hundredths_half_up(down_week_hus, 72000000) as downtime_last_week
     from ticks
     inner join stores on ticks.store_key = stores.store_key
-    order by ticks.store_key
+    order by stores.store_id
 )
 
 select * from final

@@ -1,13 +1,13 @@
 -- stores_lacking_data: the stores behind the coverage counts, so an analyst can look them up.
 -- grain: one row per store and problem ('no business hours', 'no valid time zone',
 -- 'never polled'), ordered by problem and store_id
--- params: none (reads store_status, menu_hours, timezones)
+-- params: none (reads stores, i.e. every store ever polled, menu_hours, timezones)
 -- "no business hours" stores are taken as open 24x7; "no valid time zone" ones are read in
 -- the default zone; "never polled" ones (hours or a zone but no poll) are not in any report.
 with
 
 polled as (
-    select distinct store_id from store_status
+    select store_id from stores
 ),
 
 with_hours as (

@@ -1,11 +1,11 @@
 -- stores_polled: how many stores the polls name (the stores of a report on all the data).
 -- grain: one row
--- params: none
+-- params: none (reads stores: every store ever polled, its archived polls included)
 with
 
 final as (
-    select count(distinct store_id) as n_stores
-    from store_status
+    select count(*) as n_stores
+    from stores
 )
 
 select * from final

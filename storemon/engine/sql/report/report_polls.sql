@@ -1,8 +1,9 @@
 -- report_polls: the poll instants a report uses (at or before `now`) and whether each one counts.
 -- grain: one row per store and poll instant (temp view report_polls)
--- params: none (reads poll_instants and report_clock)
+-- params: none (reads report_instants, stores and report_clock)
 -- observed: the poll is an observation: it is in business hours, or its store has no poll in
--- business hours at all (then all of that store's polls are observations). A view, not a table:
+-- business hours at all up to now (stores.first_in_hours_us, which covers the whole history, the
+-- archived polls too; then all of that store's polls are observations). A view, not a table:
 -- report_outages reads it once, and materialising ~2 M rows would cost more than it saves.
 create or replace temp view report_polls as
 
@@ -10,19 +11,20 @@ with
 
 polls as (
     select
-        poll_instants.store_key,
-        poll_instants.t_us,
-        poll_instants.active,
-        poll_instants.in_hours
-    from poll_instants
+        report_instants.store_key,
+        report_instants.t_us,
+        report_instants.active,
+        report_instants.in_hours
+    from report_instants
     cross join report_clock
-    where poll_instants.t_us <= report_clock.now_us
+    where report_instants.t_us <= report_clock.now_us
 ),
 
 stores_polled_in_hours as (
-    select distinct store_key
-    from polls
-    where in_hours
+    select stores.store_key
+    from stores
+    cross join report_clock
+    where stores.first_in_hours_us <= report_clock.now_us
 ),
 
 final as (

@@ -1,0 +1,236 @@
+"""The Parquet archive: polls older than the hot window, kept next to their database.
+
+Layout: ``<archive>/date=YYYY-MM-DD/part-<tag>.parquet`` (store_id, timestamp_utc, status,
+source_file), where ``<archive>`` is ``archive/`` beside the default ``storemon.duckdb`` and
+``<stem>-archive/`` beside any other database, so two databases never share one. Analysts read it
+with ``read_parquet('data/archive/**/*.parquet')``.
+
+Consistency (docs/report.md, "Loading"): the database lists its Parquet files (``archive_files``).
+A load writes its new files first (each to a temporary name, then renamed), then commits and
+renames the database copy over the old one, then deletes the files it superseded. Readers read
+only the files their database lists. After a kill, a Parquet file the database does not list is
+left over from an unfinished load (or was superseded): :func:`recover` deletes it before the next
+load, so the hot database and the archive always hold every poll once.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from storemon.engine import db, pipeline
+
+_DAY_US = 86_400_000_000
+
+
+def archive_dir(db_path: str | Path) -> Path:
+    """Return the archive folder of a database file.
+
+    Args:
+        db_path: The database file.
+
+    Returns:
+        ``archive/`` beside ``storemon.duckdb``; ``<stem>-archive/`` beside any other name.
+    """
+    db_path = Path(db_path)
+    name = "archive" if db_path.stem == "storemon" else f"{db_path.stem}-archive"
+    return db_path.parent / name
+
+
+@dataclass
+class ArchiveChange:
+    """The Parquet files a load wrote and those it superseded (deleted once it is committed)."""
+
+    written: list[Path] = field(default_factory=list)
+    superseded: list[Path] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Delete the superseded files (after the database that stops listing them is in place)."""
+        for path in self.superseded:
+            path.unlink(missing_ok=True)
+
+    def undo(self) -> None:
+        """Delete the files written (the load failed; its database copy is thrown away)."""
+        for path in self.written:
+            path.unlink(missing_ok=True)
+
+
+def recover(folder: Path, con: duckdb.DuckDBPyConnection) -> int:
+    """Delete the Parquet files of ``folder`` the database does not list (a killed load's).
+
+    Args:
+        folder: The archive folder.
+        con: A connection to the database in place (its ``archive_files`` is the truth).
+
+    Returns:
+        The number of files deleted.
+    """
+    if not folder.is_dir():
+        return 0
+    listed = set(db.run_query(con, "archive_listing")["path"])
+    removed = 0
+    for path in folder.rglob("*"):
+        if path.is_file() and path.relative_to(folder).as_posix() not in listed:
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def _write(con: duckdb.DuckDBPyConnection, sql: str, params: dict, target: Path) -> None:
+    """Write a query's rows to ``target`` as Parquet: a temporary name first, then a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    con.sql(sql, params=params).write_parquet(str(temporary))
+    with open(temporary, "rb") as stream:
+        os.fsync(stream.fileno())
+    os.replace(temporary, target)
+
+
+def _new_part(folder: Path, day: date) -> tuple[Path, str]:
+    relative = f"date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
+    return folder / relative, relative
+
+
+def apply_retention(
+    con: duckdb.DuckDBPyConnection, folder: Path, retention_days: int, change: ArchiveChange
+) -> None:
+    """Move the hot polls older than the retention window to the archive, one file per day.
+
+    The window ends at the latest poll held and starts ``retention_days`` before it, at a UTC
+    midnight; it never moves back. Late polls older than the window are moved the same way.
+
+    Args:
+        con: The connection of the load (inside its transaction).
+        folder: The archive folder.
+        retention_days: Days of polls the hot database keeps.
+        change: Collects the files written.
+    """
+    latest = db.run_query(con, "latest_poll").iloc[0]["latest"]
+    if pd.isna(latest):
+        return
+    latest, held = pd.Timestamp(latest), db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"]
+    day = datetime(latest.year, latest.month, latest.day)
+    cutoff = day - timedelta(days=retention_days)
+    if not pd.isna(held):
+        cutoff = max(cutoff, datetime(1970, 1, 1) + timedelta(microseconds=int(held)))
+    days = db.run_query(con, "archive_days", cutoff=cutoff)["day"]
+    sql = db.load_sql("archive_day_polls")
+    for value in days:
+        the_day = value.date() if hasattr(value, "date") else value
+        target, relative = _new_part(folder, the_day)
+        _write(con, sql, {"day": the_day, "cutoff": cutoff}, target)
+        change.written.append(target)
+        _register(con, relative, target, the_day, replace_day=False)
+    db.execute(con, "archive_cold_instants", cutoff=cutoff)
+    db.execute(con, "update_store_cold")
+    db.execute(con, "drop_archived", cutoff=cutoff)
+
+
+def listed_files(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    lo_us: int | None = None,
+    hi_us: int | None = None,
+) -> list[str]:
+    """Return the archive's files (absolute paths) whose day meets ``[lo_us, hi_us]``.
+
+    Args:
+        con: A connection to the database.
+        folder: Its archive folder.
+        lo_us: First instant wanted (microseconds since the epoch), or None for the start.
+        hi_us: Last instant wanted, or None for the end.
+
+    Returns:
+        The paths, in day order.
+    """
+    listing = db.run_query(con, "archive_listing")
+    rows = zip(listing["path"], (pd.Timestamp(d).date() for d in listing["day"]), strict=True)
+    lo_day = None if lo_us is None else _day(lo_us)
+    hi_day = None if hi_us is None else _day(hi_us)
+    return [
+        str(folder / path)
+        for path, day in rows
+        if (lo_day is None or day >= lo_day) and (hi_day is None or day <= hi_day)
+    ]
+
+
+def _day(t_us: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=t_us // _DAY_US)
+
+
+def forget_file(
+    con: duckdb.DuckDBPyConnection, folder: Path, source_file: str, change: ArchiveChange
+) -> None:
+    """Take a file's archived polls out of the archive (the file is loaded again whole).
+
+    Its polls are listed in ``archive_forgotten`` (forget_file_polls then restores the ones another
+    file holds too); each day holding some is written again without them.
+
+    Args:
+        con: The connection of the load.
+        folder: The archive folder.
+        source_file: The file's name.
+        change: Collects the files written and superseded.
+    """
+    files = listed_files(con, folder)
+    if not files:
+        return
+    db.execute(con, "archived_file_polls", files=files, source_file=source_file)
+    days = [pd.Timestamp(d).date() for d in db.run_query(con, "forgotten_days")["day"]]
+    listing = db.run_query(con, "archive_listing")
+    listing["day"] = [pd.Timestamp(d).date() for d in listing["day"]]
+    sql = db.load_sql("archive_day_rest")
+    for the_day in days:
+        old = [folder / p for p in listing.loc[listing["day"] == the_day, "path"]]
+        target, relative = _new_part(folder, the_day)
+        _write(con, sql, {"files": [str(p) for p in old], "source_file": source_file}, target)
+        change.written.append(target)
+        change.superseded += old
+        _register(con, relative, target, the_day, replace_day=True)
+
+
+def _register(
+    con: duckdb.DuckDBPyConnection, relative: str, target: Path, day: date, replace_day: bool
+) -> None:
+    """List a written Parquet file in ``archive_files`` (replacing its day's files, or adding)."""
+    db.execute(
+        con,
+        "register_archive_file",
+        path=relative,
+        file=str(target),
+        day=day,
+        replace_day=replace_day,
+    )
+
+
+def derive_archived(
+    con: duckdb.DuckDBPyConnection,
+    files: list[str],
+    lo_us: int | None,
+    hi_us: int | None,
+    default_tz: str,
+) -> None:
+    """Read archived polls in ``[lo_us, hi_us)`` back and derive their instants (batch_instants).
+
+    Args:
+        con: A connection holding the derived tables (stores, store_zones, weekly_spans).
+        files: The Parquet files to read.
+        lo_us: First instant (microseconds since the epoch), or None for the start.
+        hi_us: End instant, excluded, or None for the end.
+        default_tz: The zone of a store without one.
+    """
+    epoch = datetime(1970, 1, 1)
+    db.execute(
+        con,
+        "read_archive",
+        files=files,
+        lo=datetime(1, 1, 1) if lo_us is None else epoch + timedelta(microseconds=lo_us),
+        hi=datetime(9999, 1, 1) if hi_us is None else epoch + timedelta(microseconds=hi_us),
+    )
+    db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=default_tz)

@@ -1,0 +1,170 @@
+"""The file registry: what is loaded of each input file, so that a load costs what is new.
+
+Each loaded file has a row in ``files``: its size and mtime when loaded, the bytes loaded so far,
+their line count and a blake2b fingerprint of them. The next load compares: same size and mtime
+-> skipped unread; grown, with the loaded bytes unchanged -> only the new complete lines load
+(their line numbers continue the file's); otherwise the file changed and is loaded again whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+import duckdb
+
+from storemon.engine import db
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    """What a load does with one file.
+
+    Attributes:
+        path: The file.
+        action: ``new``, ``skip`` (unchanged), ``wait`` (only a torn last line is new), ``append``
+            (grown) or ``replace`` (its loaded content changed).
+        size: Its size now.
+        mtime_ns: Its modification time now.
+        start: Byte offset the load reads from (after the bytes loaded before, for ``append``).
+        end: Byte offset it reads to (the end of the last complete line, or of the file).
+        lines_before: Physical lines before ``start`` (the header included).
+        n_lines: Physical lines in ``[0, end)``.
+        fingerprint: blake2b of the bytes ``[0, end)``.
+        rows_read: Rows read from the file by earlier loads (kept for ``skip`` and ``append``).
+        rows_good: Good rows among them.
+        refresh: Skipped, but its mtime changed and its bytes did not: the registry notes the new
+            mtime, so the next load skips it unread.
+    """
+
+    path: Path
+    action: str
+    size: int
+    mtime_ns: int
+    start: int = 0
+    end: int = 0
+    lines_before: int = 0
+    n_lines: int = 0
+    fingerprint: str = ""
+    rows_read: int = 0
+    rows_good: int = 0
+    refresh: bool = False
+
+
+class _Known(NamedTuple):
+    size: int
+    mtime_ns: int
+    loaded: int
+    n_lines: int
+    fingerprint: str
+    rows_read: int
+    rows_good: int
+
+
+def _recorded(con: duckdb.DuckDBPyConnection, name: str) -> _Known | None:
+    rows = db.run_query(con, "registry_file", source_file=name)
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return _Known(
+        *(int(row[c]) for c in ("size_bytes", "mtime_ns", "loaded_bytes", "n_lines")),
+        str(row["fingerprint"]),
+        int(row["rows_read"]),
+        int(row["rows_good"]),
+    )
+
+
+def plan_file(con: duckdb.DuckDBPyConnection, path: Path, complete_lines_only: bool) -> FilePlan:
+    """Decide what a load does with ``path``, reading it only when it is not known unchanged.
+
+    Args:
+        con: A connection to the database (its ``files`` table).
+        path: The input file.
+        complete_lines_only: Load only up to the last newline (``--watch``: a torn last line is a
+            line still being written); otherwise the whole file.
+
+    Returns:
+        The plan.
+    """
+    stat = path.stat()
+    now = (stat.st_size, stat.st_mtime_ns)
+    known = _recorded(con, path.name)
+    if known is not None and now == (known.size, known.mtime_ns):
+        if known.loaded == stat.st_size or complete_lines_only:
+            return FilePlan(
+                path,
+                "skip",
+                *now,
+                known.loaded,
+                known.loaded,
+                known.n_lines,
+                known.n_lines,
+                known.fingerprint,
+                known.rows_read,
+                known.rows_good,
+            )
+    with open(path, "rb") as stream:
+        end = _complete_end(stream) if complete_lines_only else stat.st_size
+        digest = hashlib.blake2b()
+        grown = known is not None and 0 < known.loaded <= end
+        if grown:
+            lines, last = _feed(stream, digest, 0, known.loaded)
+            grown = digest.hexdigest() == known.fingerprint and last == b"\n"
+            if not grown:
+                digest = hashlib.blake2b()
+        start = known.loaded if grown else 0
+        lines = (known.n_lines if grown else 0) + _feed(stream, digest, start, end)[0]
+    if grown:
+        touched = end == start == stat.st_size  # same bytes, a new mtime
+        action = "append" if end > start else ("skip" if touched else "wait")
+        return FilePlan(
+            path,
+            action,
+            *now,
+            start,
+            end,
+            known.n_lines,
+            lines,
+            digest.hexdigest(),
+            known.rows_read,
+            known.rows_good,
+            refresh=touched,
+        )
+    action = "new" if known is None else "replace"
+    if end == 0 and known is None:
+        action = "wait"
+    return FilePlan(path, action, *now, 0, end, 0, lines, digest.hexdigest())
+
+
+def _complete_end(stream: BinaryIO) -> int:
+    """The byte offset just past the last newline of the file (0 without any)."""
+    position = 0
+    end = 0
+    stream.seek(0)
+    while chunk := stream.read(_CHUNK):
+        cut = chunk.rfind(b"\n")
+        if cut >= 0:
+            end = position + cut + 1
+        position += len(chunk)
+    return end
+
+
+def _feed(stream: BinaryIO, digest: hashlib.blake2b, start: int, end: int) -> tuple[int, bytes]:
+    """Hash the bytes ``[start, end)``; return their newline count and last byte."""
+    stream.seek(start)
+    lines = 0
+    last = b""
+    remaining = end - start
+    while remaining > 0:
+        chunk = stream.read(min(_CHUNK, remaining))
+        if not chunk:
+            break
+        digest.update(chunk)
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+        remaining -= len(chunk)
+    return lines, last

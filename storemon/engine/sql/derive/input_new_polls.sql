@@ -1,0 +1,9 @@
+-- input_new_polls: the polls the next derive_poll_instants reads: those this load added.
+-- grain: one row per poll (temp view derive_input)
+-- params: none
+create or replace temp view derive_input as
+select
+    store_id,
+    timestamp_utc,
+    status
+from new_polls

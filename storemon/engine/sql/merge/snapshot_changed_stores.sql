@@ -1,0 +1,74 @@
+-- snapshot_changed_stores: the stores whose business hours or time zone the new snapshot changed.
+-- grain: one row per store and changed row, into changed_stores
+-- params: none (reads the copies made by reset_snapshots)
+insert into changed_stores
+
+with
+
+hours_now as (
+    select
+        store_id,
+        day_of_week,
+        start_time_local,
+        end_time_local
+    from menu_hours
+),
+
+hours_before as (
+    select
+        store_id,
+        day_of_week,
+        start_time_local,
+        end_time_local
+    from previous_menu_hours
+),
+
+zones_now as (
+    select
+        store_id,
+        timezone_str
+    from timezones
+),
+
+zones_before as (
+    select
+        store_id,
+        timezone_str
+    from previous_timezones
+),
+
+new_hours as (
+    select * from hours_now
+    except all
+    select * from hours_before
+),
+
+gone_hours as (
+    select * from hours_before
+    except all
+    select * from hours_now
+),
+
+new_zones as (
+    select * from zones_now
+    except all
+    select * from zones_before
+),
+
+gone_zones as (
+    select * from zones_before
+    except all
+    select * from zones_now
+),
+
+final as (
+    select store_id from new_hours
+    union all
+    select store_id from gone_hours
+    union all
+    select store_id from new_zones
+    union all
+    select store_id from gone_zones
+)
+
+select * from final

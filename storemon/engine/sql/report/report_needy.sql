@@ -1,0 +1,52 @@
+-- report_needy: the stores observed before the look-back without an observation inside it.
+-- grain: one row per store (temp table report_needy), with whether its observations are its
+-- polls in hours (uses_hours) or all its polls
+-- params: $lo_us (the first instant report_instants read, a UTC midnight; reads report_clock,
+--         stores and report_instants)
+-- Only the last observation before the week places the status at its start (both methods), so
+-- a store observed in the look-back needs nothing older; report_fallback finds the last one of
+-- each needy store. Observations follow report_polls: polls in hours, or all polls of a store
+-- without a poll in hours up to now.
+create or replace temp table report_needy as
+
+with
+
+bounds as (
+    select
+        week_start_us,
+        cast($lo_us as bigint) as lo_us,
+        now_us
+    from report_clock
+),
+
+flags as (
+    select
+        stores.store_key,
+        coalesce(stores.first_in_hours_us <= bounds.now_us, false) as uses_hours,
+        case
+            when stores.first_in_hours_us <= bounds.now_us then stores.first_in_hours_us
+            else stores.first_us
+        end as first_observed_us
+    from stores
+    cross join bounds
+),
+
+covered as (
+    select distinct report_instants.store_key
+    from report_instants
+    inner join flags on report_instants.store_key = flags.store_key
+    where
+        report_instants.t_us < (select week_start_us from bounds)
+        and (report_instants.in_hours or not flags.uses_hours)
+),
+
+needy as (
+    select
+        flags.store_key,
+        flags.uses_hours
+    from flags
+    anti join covered on flags.store_key = covered.store_key
+    where flags.first_observed_us < (select lo_us from bounds)
+)
+
+select * from needy

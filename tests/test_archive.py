@@ -1,0 +1,121 @@
+"""The Parquet archive on real files: its layout, nothing lost or held twice, late polls, reports
+as of an instant inside it, and recovery from a killed load."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from cases import report_differences
+from reference import compute_reference
+
+from storemon.engine.archive import archive_dir
+from storemon.engine.incremental import LoadOptions
+from storemon.engine.ingest import ingest
+from storemon.engine.report import compute_report
+from storemon.synthetic.generate import generate
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Five stores polled over 10 days."""
+    folder = tmp_path_factory.mktemp("fleet")
+    generate(folder, stores=5, days=10, start="2024-10-27T00:00:00Z", seed=5)
+    return folder
+
+
+def distinct_polls(folder: Path) -> int:
+    return len(pd.read_csv(folder / "store_status.csv", dtype=str).drop_duplicates())
+
+
+def test_polls_past_the_window_go_to_daily_parquet_files_nothing_lost_or_twice(
+    fleet: Path, tmp_path: Path
+):
+    database = tmp_path / "storemon.duckdb"
+    ingest(fleet, database, options=LoadOptions(retention_days=3))
+    folder = tmp_path / "archive"
+    assert archive_dir(database) == folder
+    assert archive_dir(tmp_path / "other.duckdb") == tmp_path / "other-archive"
+    days = sorted(p.name for p in folder.iterdir())
+    assert days[0] == "date=2024-10-27" and all(d.startswith("date=2024-") for d in days)
+    assert all(p.name.startswith("part-") for p in folder.glob("*/*.parquet"))
+
+    cold = duckdb.sql(f"select * from read_parquet('{folder}/**/*.parquet')").df()
+    con = duckdb.connect(str(database), read_only=True)
+    hot = con.execute("select * from store_status").df()
+    (cutoff,) = con.execute("select make_timestamp(cutoff_us) from hot_window").fetchone()
+    con.close()
+    assert (cold["timestamp_utc"] < cutoff).all() and (hot["timestamp_utc"] >= cutoff).all()
+    assert len(cold) + len(hot) == distinct_polls(fleet)
+    both = pd.concat([cold, hot])[["store_id", "timestamp_utc", "status"]]
+    assert not both.duplicated().any()
+
+
+def test_a_report_as_of_an_instant_in_the_archive_equals_the_reference(
+    fleet: Path, tmp_path: Path
+):
+    database = tmp_path / "storemon.duckdb"
+    ingest(fleet, database, options=LoadOptions(retention_days=2))
+    inputs = [
+        pd.read_csv(fleet / f"{name}.csv", dtype=str)
+        for name in ("store_status", "menu_hours", "timezones")
+    ]
+    for as_of in ("2024-10-28T03:00:00Z", "2024-11-02T18:30:00Z", None):
+        for method in ("nearest", "carry_forward"):
+            report = compute_report(database, as_of=as_of, method=method)
+            expected = compute_reference(*inputs, as_of=as_of, method=method)
+            assert report_differences(report, expected) == [], (as_of, method)
+
+
+def test_late_polls_land_in_the_archive_where_they_belong(fleet: Path, tmp_path: Path):
+    folder = tmp_path / "drops"
+    folder.mkdir()
+    for name in ("menu_hours.csv", "timezones.csv"):
+        shutil.copy(fleet / name, folder / name)
+    lines = (fleet / "store_status.csv").read_text().splitlines(keepends=True)
+    polls = pd.read_csv(fleet / "store_status.csv", dtype=str)
+    old = polls["timestamp_utc"] < "2024-10-30"
+    recent = [lines[0]] + [line for line, o in zip(lines[1:], old, strict=True) if not o]
+    late = [lines[0]] + [line for line, o in zip(lines[1:], old, strict=True) if o]
+    (folder / "store_status_1.csv").write_text("".join(recent))
+    database = tmp_path / "storemon.duckdb"
+    ingest(folder, database, options=LoadOptions(retention_days=3))
+    (folder / "store_status_0_late.csv").write_text("".join(late))
+    ingest(folder, database, options=LoadOptions(retention_days=3))
+
+    con = duckdb.connect(str(database), read_only=True)
+    (n_hot_old,) = con.execute(
+        "select count(*) from store_status where timestamp_utc < '2024-10-30'"
+    ).fetchone()
+    con.close()
+    cold = duckdb.sql(f"select * from read_parquet('{tmp_path}/archive/**/*.parquet')").df()
+    assert n_hot_old == 0
+    assert (cold["timestamp_utc"] < pd.Timestamp("2024-10-30")).sum() == old.sum()
+    assert compute_report(database, as_of="2024-10-31T12:00:00Z").equals(
+        compute_report(fleet, as_of="2024-10-31T12:00:00Z")
+    )
+
+
+def test_a_killed_load_leaves_no_file_the_database_does_not_list(fleet: Path, tmp_path: Path):
+    database = tmp_path / "storemon.duckdb"
+    ingest(fleet, database, options=LoadOptions(retention_days=3))
+    folder = archive_dir(database)
+    listed = sorted(folder.rglob("*.parquet"))
+    # what a load killed after writing its Parquet files, before its database was renamed, leaves
+    orphan = folder / "date=2024-10-27" / "part-killed.parquet"
+    shutil.copy(listed[0], orphan)
+    (folder / "date=2024-10-28" / ".part-half.parquet.tmp").write_bytes(b"PAR1 half")
+    before = compute_report(database)
+    assert before.equals(compute_report(fleet))  # readers use only the files listed
+
+    ingest(fleet, database, options=LoadOptions(retention_days=3))
+    assert sorted(folder.rglob("*.parquet")) == listed
+    assert not list(folder.rglob("*.tmp"))
+    cold = duckdb.execute(f"select count(*) from read_parquet('{folder}/**/*.parquet')").fetchone()
+    con = duckdb.connect(str(database), read_only=True)
+    (hot,) = con.execute("select count(*) from store_status").fetchone()
+    con.close()
+    assert cold[0] + hot == distinct_polls(fleet)
