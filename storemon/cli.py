@@ -47,6 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    _add_generate(commands)
+    _add_ingest(commands)
+    _add_report(commands)
+    _add_status(commands)
+    _add_serve(commands)
+    _add_reports_commands(commands)
+    return parser
+
+
+def _add_generate(commands: argparse._SubParsersAction) -> None:
+    """The ``generate`` command: a synthetic data set."""
     generate = commands.add_parser("generate", help="write a realistic synthetic data set")
     generate.add_argument("--out", type=user_path, default=RAW_DATA_DIR, help="folder to write")
     generate.add_argument("--stores", type=int, default=14092, help="number of stores")
@@ -61,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.set_defaults(run=run_generate)
 
+
+def _add_ingest(commands: argparse._SubParsersAction) -> None:
+    """The ``ingest`` command: load a folder of exports (once, or ``--watch``)."""
     ingest = commands.add_parser("ingest", help="load CSV exports into the database")
     ingest.add_argument(
         "--data", type=user_path, default=RAW_DATA_DIR, help="folder of CSV exports"
@@ -82,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.set_defaults(run=run_ingest)
 
+
+def _add_report(commands: argparse._SubParsersAction) -> None:
+    """The ``report`` command: one report job."""
     report = commands.add_parser(
         "report", help="compute the uptime report (a job kept under reports/<id>/)"
     )
@@ -93,8 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=user_path, default=None, help="CSV file to write")
     report.set_defaults(run=run_report)
 
-    _add_status(commands)
 
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    """The ``serve`` command: the API and the dashboard."""
     serve = commands.add_parser("serve", help="start the dashboard and the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     serve.add_argument("--port", type=int, default=8000, help="API port")
@@ -129,8 +147,6 @@ def build_parser() -> argparse.ArgumentParser:
         "forwards); repeatable",
     )
     serve.set_defaults(run=run_serve)
-    _add_reports_commands(commands)
-    return parser
 
 
 def _add_status(commands: argparse._SubParsersAction) -> None:

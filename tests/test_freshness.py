@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.error
@@ -99,14 +100,16 @@ def test_freshness_equals_the_polls_and_the_loads(old_data) -> None:
 
 
 def test_a_later_ingest_moves_the_latest_poll_and_the_last_ingest(tmp_path: Path) -> None:
-    first, later = tmp_path / "first", tmp_path / "later"
-    generate(first, stores=10, days=1, start="2024-10-29T00:00:00Z", seed=1)
+    drops, later = tmp_path / "drops", tmp_path / "later"
+    generate(drops, stores=10, days=1, start="2024-10-29T00:00:00Z", seed=1)
     generate(later, stores=10, days=1, start="2024-10-30T00:00:00Z", seed=1)
     database = tmp_path / "storemon.duckdb"
-    ingest(first, database)
+    ingest(drops, database)
     earlier = read_freshness(database)
-    _, after = loaded(later, database)
-    both = pd.concat([expected_polls(first), expected_polls(later)])
+    # the next day's drop arrives in the folder of drops, as a file of its own name
+    shutil.copy(later / "store_status.csv", drops / "store_status_2024-10-30.csv")
+    _, after = loaded(drops, database)
+    both = pd.concat([expected_polls(drops), expected_polls(later)])
     both = both.drop_duplicates(["store_id", "instant", "status"])
     now = read_freshness(database)
     assert now.latest_poll == both["instant"].max().to_pydatetime() > earlier.latest_poll
