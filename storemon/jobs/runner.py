@@ -69,6 +69,27 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise JobStopped
 
 
+def _stop_again_if_swallowed(unraisable: sys.UnraisableHookArgs) -> None:
+    """Raise a swallowed stop again, outside the callback that swallowed it.
+
+    A signal handler's exception lands wherever the main thread was; in a weakref callback or a
+    ``__del__`` Python prints it ("Exception ignored in ...") and drops it. The stop is then
+    raised anew from a timer signal a moment later, in ordinary code; other unraisable errors
+    are printed as Python would.
+    """
+    if isinstance(unraisable.exc_value, JobStopped):
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _catch_stops() -> None:
+    """Make SIGTERM (and its retries by timer) stop the report this runner process runs."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGALRM, _on_sigterm)
+    sys.unraisablehook = _stop_again_if_swallowed
+
+
 @contextmanager
 def job_log(job_dir: Path) -> Iterator[None]:
     """Send this process's stdout and stderr (and its kernel's) to the job's ``runner.log``.
@@ -301,7 +322,7 @@ def _serve_runner(kernels: int) -> int:
     """
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything printed goes to the log, never into the answers
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    _catch_stops()
     pool = None
     try:
         pool = new_pool(kernels)  # kernels start warming before the imports below
@@ -339,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argument, *rest = sys.argv[1:] if argv is None else argv
     if argument == SERVE_FLAG:
         return _serve_runner(int(rest[0]) if rest else 1)
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    _catch_stops()
     with job_log(Path(argument)):
         record = execute_job(argument)
     return 0 if record.status is ReportState.COMPLETE else 1
