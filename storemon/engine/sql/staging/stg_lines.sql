@@ -8,9 +8,10 @@
 -- numbers are the file's physical lines and a line's fields never depend on its neighbours.
 -- Fields follow RFC 4180 within one line: a field is plain text without a double quote, or is
 -- whole in double quotes (commas allowed inside, a quote doubled); spaces and tabs around a field,
--- and inside its quotes, are trimmed. A quote left open at the end of its line is refused (a line
--- break is never part of a value). A store_id must be plausible: printable, at most
--- $max_id_chars characters, not starting like a spreadsheet formula (= + - @).
+-- and inside its quotes, are trimmed. A line whose quotes do not follow this (a quote left open
+-- at the end of the line: a line break is never part of a value) is refused. A store_id must be
+-- plausible: printable, at most $max_id_chars characters, not starting like a spreadsheet
+-- formula (= + - @).
 create or replace temp table stg_lines as
 
 with
@@ -69,15 +70,8 @@ split as (
                     || '(,[ \t]*("(?:[^"]|"")*"[ \t]*|[^",]*))*'
                 )
                 then
-                    case
-                        when (n_bytes - strlen(replace(raw, chr(34), ''))) % 2 = 1
-                            then
-                                'a quoted field is not closed on its line (a value cannot hold a'
-                                || ' line break)'
-                        else
-                            'a double quote inside an unquoted field (quote the whole field and'
-                            || ' double the quote)'
-                    end
+                    'a double quote out of place (a quoted field is whole in quotes, closes on'
+                    || ' its line and doubles a quote inside)'
         end as line_reason,
         case
             when n_bytes > $max_line_bytes then []
