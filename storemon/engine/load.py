@@ -10,7 +10,6 @@ report reads.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE
-from storemon.engine import archive, db, pipeline, registry
+from storemon.engine import archive, db, pipeline, reader, registry
 from storemon.engine.incremental import LoadOptions, derive_after_load
 from storemon.engine.sources import (
     HOURS,
@@ -33,7 +32,6 @@ from storemon.engine.sources import (
     SourceKind,
     column_positions,
     find_sources,
-    read_header,
 )
 from storemon.errors import StoremonError
 
@@ -114,32 +112,6 @@ def store_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             "stores_never_polled": [int(problems.get("never polled", 0))],
         }
     )
-
-
-def _stage_status(con: duckdb.DuckDBPyConnection, path: Path, positions: dict[str, int]) -> None:
-    """Stage a store-status file: DuckDB's fast reader, or line by line when any row is bad."""
-    header = read_header(path)
-    names = [_normal_name(name, i) for i, name in enumerate(header)]
-    db.run_steps(
-        con,
-        pipeline.STAGING_CHAINS["store_status"],
-        file=str(path),
-        columns=dict.fromkeys(names, "VARCHAR"),
-        **positions,
-    )
-    if int(db.run_query(con, "status_fast_rejects").iloc[0]["n_bad"]):
-        exact = pipeline.STAGING_CHAINS["store_status_exact"]
-        db.run_steps(con, exact, file=str(path), **positions)
-
-
-def _normal_name(name: str, index: int) -> str:
-    """The column name the fast reader gives a header field (unique, as the queries expect)."""
-    known = {a: param for param, aliases in STATUS.columns.items() for a in aliases}
-    if name in known:
-        return {"id_pos": "store_id", "ts_pos": "timestamp_utc", "status_pos": "status"}[
-            known[name]
-        ]
-    return f"extra_{index}"
 
 
 _Plan = tuple[SourceKind, registry.FilePlan, dict[str, int]]
@@ -268,18 +240,22 @@ def _load_part(
     con: duckdb.DuckDBPyConnection, kind: SourceKind, plan: registry.FilePlan, positions: dict
 ) -> FileLoad:
     """Load the planned bytes of a file: all of it, or its header and its new complete lines."""
-    whole = plan.start == 0 and plan.end == plan.size
-    if whole:
-        return _load_file(con, kind, plan.path, positions, plan.path.name, 0, True)
-    with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
-        part = Path(scratch) / plan.path.name
-        with open(plan.path, "rb") as source, open(part, "wb") as target:
-            header = source.readline() if plan.start else b""
-            target.write(header)
-            source.seek(plan.start)
-            target.write(source.read(plan.end - plan.start))
-        offset = plan.lines_before - 1 if plan.start else 0
-        return _load_file(con, kind, part, positions, plan.path.name, offset, plan.start == 0)
+    try:
+        if plan.start == 0 and plan.end == plan.size:
+            return _load_file(con, kind, plan.path, positions, plan.path.name, 0, True)
+        with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
+            part = Path(scratch) / plan.path.name
+            with open(plan.path, "rb") as source, open(part, "wb") as target:
+                header = source.readline() if plan.start else b""
+                target.write(header)
+                source.seek(plan.start)
+                target.write(source.read(plan.end - plan.start))
+            offset = plan.lines_before - 1 if plan.start else 0
+            return _load_file(con, kind, part, positions, plan.path.name, offset, plan.start == 0)
+    except duckdb.InvalidInputException as error:
+        # DuckDB refuses a file it cannot read as text before any line is split; the load stops
+        # whole (nothing is written) and the message names the real cause.
+        raise FileError(plan.path, reader.unreadable(plan.path, str(error))) from None
 
 
 def _load_file(
@@ -292,27 +268,15 @@ def _load_file(
     whole: bool,
 ) -> FileLoad:
     """Stage one file (or a part), merge its good rows, record its rejects."""
-    try:
-        if kind is STATUS:
-            _stage_status(con, path, positions)
-        else:
-            db.run_steps(
-                con,
-                pipeline.STAGING_CHAINS[kind.name],
-                file=str(path),
-                default_tz=DEFAULT_TIMEZONE,
-                **positions,
-            )
-    except duckdb.InvalidInputException as error:
-        # DuckDB refuses a file it cannot decode (not UTF-8) before any row is parsed; the load
-        # stops whole (nothing is written) and says which line to look at.
-        where = re.search(r"Line: (\d+)", str(error))
-        line = f" (line {int(where.group(1)) + line_offset})" if where else ""
-        raise FileError(
-            path,
-            f"{name} cannot be read{line}: it is not UTF-8 text; convert it to UTF-8 "
-            "(e.g. `iconv -f latin1 -t utf-8`) and load it again",
-        ) from None
+    # every kind reads its lines the same way (stg_lines), then types its own fields
+    db.run_steps(
+        con,
+        pipeline.STAGING_CHAINS[kind.name],
+        file=str(path),
+        default_tz=DEFAULT_TIMEZONE,
+        **reader.LIMITS,
+        **positions,
+    )
     if line_offset:
         db.execute(con, "offset_staged_lines", line_offset=line_offset)
     counts = db.run_query(con, "staged_counts")

@@ -76,14 +76,10 @@ BASE = Stage(
 STAGING = Stage(
     "staging",
     (
-        Step("set_status_input"),
-        Step("stg_status_fields_fast", ("status_fields",)),
         Step("stg_lines", ("stg_lines",)),
-        Step("stg_status_fields_exact", ("status_fields",)),
         Step("stg_store_status", ("staged",)),
         Step("stg_menu_hours", ("staged",)),
         Step("stg_timezones", ("staged",)),
-        Step("status_fast_rejects"),
         Step("staged_counts"),
         Step("offset_staged_lines"),
     ),
@@ -263,11 +259,10 @@ STAGES = (
     SYNTHETIC,
 )
 
-# How one file is staged: the chain for its kind (store_status falls back to its exact chain when
-# the fast read meets any bad row, so that every reject names its line).
+# How one file is staged: the chain for its kind. Every kind reads its lines the same way
+# (stg_lines: one path, whatever a line's neighbours), then types its own fields.
 STAGING_CHAINS = {
-    "store_status": ("set_status_input", "stg_status_fields_fast", "stg_store_status"),
-    "store_status_exact": ("stg_lines", "stg_status_fields_exact", "stg_store_status"),
+    "store_status": ("stg_lines", "stg_store_status"),
     "menu_hours": ("stg_lines", "stg_menu_hours"),
     "timezones": ("stg_lines", "stg_timezones"),
 }
@@ -282,7 +277,6 @@ MERGE_STEPS = {
 # Relations made by more than one step, on purpose (see the module docstring).
 SHARED_RELATIONS = {
     "staged": ("stg_store_status", "stg_menu_hours", "stg_timezones"),
-    "status_fields": ("stg_status_fields_fast", "stg_status_fields_exact"),
     "segment_range": ("segment_range_polls", "segment_range_week"),
     "zone_segments": ("zone_segments",),
     "derive_input": ("input_all_polls", "input_new_polls", "input_archive_polls"),

@@ -1,39 +1,155 @@
--- stg_lines: the data lines of one raw CSV file with their line numbers, split into fields.
--- grain: one row per non-blank line after the header line
--- params: $file (path of the CSV file)
--- Fields are split on commas and left untrimmed: each stg_<source> query trims the ones it uses
--- (spaces, tabs and surrounding double quotes).
--- Why lines and not read_csv's typed columns: every rejected row must name its line, and reading
--- each line as a single column keeps file order (row_number over an empty window follows the scan
--- order), never fails on a ragged row and never lets an id pass through a number type.
+-- stg_lines: the data lines of one raw CSV file, each read on its own into field values, with
+-- the reason a line is refused whatever its kind (too long, bad quoting, ragged, implausible id).
+-- grain: one row per non-blank physical line after the header line
+-- params: $file (path of the CSV file), $n_fields (columns in its header), $id_pos (1-based
+--         position of store_id), $max_line_bytes (longest line read), $max_id_chars (longest id)
+-- One reading path for every file and every line (docs/report.md, "Reading CSV files"): a line
+-- ends at LF (a CR before it, or at the end of the file, belongs to the line ending), so line
+-- numbers are the file's physical lines and a line's fields never depend on its neighbours.
+-- Fields follow RFC 4180 within one line: a field is plain text without a double quote, or is
+-- whole in double quotes (commas allowed inside, a quote doubled); spaces and tabs around a field,
+-- and inside its quotes, are trimmed. A line whose quotes do not follow this (a quote left open
+-- at the end of the line: a line break is never part of a value) is refused. A store_id must be
+-- plausible: printable, at most $max_id_chars characters, not starting like a spreadsheet
+-- formula (= + - @).
 create or replace temp table stg_lines as
 
 with
 
-raw_lines as (
+source as (
     select
-        row_number() over () + 1 as line,
-        column0 as raw
-    from read_csv(
-        $file,
-        columns = { 'column0': 'varchar' },
-        header = false,
-        skip = 1,
-        delim = chr(1),
-        quote = '',
-        escape = '',
-        auto_detect = false,
-        strict_mode = false
-    )
+        string_split(
+            replace(
+                if(suffix(content, chr(13)), left(content, -1), content),
+                chr(13) || chr(10),
+                chr(10)
+            ),
+            chr(10)
+        ) as lines
+    from read_text($file)
+),
+
+numbered as (
+    select
+        unnest(generate_series(1, len(lines))) as line,
+        unnest(lines) as raw
+    from source
+),
+
+shaped as (
+    select
+        line,
+        raw,
+        strlen(raw) as n_bytes,
+        contains(raw, chr(34)) as quoted
+    from numbered
+    where
+        line > 1
+        and not (
+            raw = ''
+            or (left(raw, 1) in (' ', chr(9)) and regexp_full_match(raw, '[ \t]*'))
+        )
+),
+
+split as (
+    select
+        line,
+        raw,
+        n_bytes,
+        quoted,
+        case
+            when n_bytes > $max_line_bytes
+                then
+                    'line of ' || format('{:,}', n_bytes) || ' bytes, longer than the limit of '
+                    || format('{:,}', $max_line_bytes)
+            when
+                quoted
+                and not regexp_full_match(
+                    raw,
+                    '[ \t]*("(?:[^"]|"")*"[ \t]*|[^",]*)'
+                    || '(,[ \t]*("(?:[^"]|"")*"[ \t]*|[^",]*))*'
+                )
+                then
+                    'a double quote out of place (a quoted field is whole in quotes, closes on'
+                    || ' its line and doubles a quote inside)'
+        end as line_reason,
+        case
+            when n_bytes > $max_line_bytes then []
+            when not quoted then string_split(raw, ',')
+            else regexp_extract_all(raw || ',', '[ \t]*("(?:[^"]|"")*"|[^",]*)[ \t]*,', 1)
+        end as cells
+    from shaped
+),
+
+valued as (
+    select
+        line,
+        raw,
+        n_bytes,
+        line_reason,
+        len(cells) as n_fields,
+        case
+            when quoted or regexp_matches(raw, '(^|,)[ \t]|[ \t](,|$)')
+                then
+                    list_transform(
+                        cells,
+                        lambda cell: trim(
+                            if(
+                                prefix(cell, chr(34)),
+                                replace(cell[2:-2], chr(34) || chr(34), chr(34)),
+                                cell
+                            ),
+                            ' ' || chr(9)
+                        )
+                    )
+            else cells  -- nothing to trim or unquote: the common line, kept fast
+        end as fields
+    from split
+    where line_reason is null
+    union all
+    select
+        line,
+        raw,
+        n_bytes,
+        line_reason,
+        null as n_fields,
+        [] as fields
+    from split
+    where line_reason is not null
+),
+
+checked as (
+    select
+        *,
+        coalesce(fields[$id_pos], '') as store_id,
+        regexp_extract(coalesce(fields[$id_pos], ''), '[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]') as id_control
+    from valued
 ),
 
 final as (
     select
         line,
-        raw,
-        string_split(raw, ',') as fields
-    from raw_lines
-    where trim(coalesce(raw, '')) <> ''
+        if(n_bytes > 1000, left(raw, 1000) || ' ...', raw) as raw,
+        n_fields,
+        fields,
+        store_id,
+        case
+            when line_reason is not null then line_reason
+            when n_fields <> $n_fields
+                then 'expected ' || $n_fields || ' fields, found ' || format('{:,}', n_fields)
+            when store_id = '' then 'empty store_id'
+            when length(store_id) > $max_id_chars
+                then
+                    'store_id: ' || format('{:,}', length(store_id)) || ' characters, at most '
+                    || $max_id_chars
+            when id_control <> ''
+                then
+                    'store_id: holds a control character ('
+                    || printf('U+%04X', ord(id_control)) || ')'
+            when left(store_id, 1) in ('=', '+', '-', '@')
+                then 'store_id: starts with ''' || left(store_id, 1) || ''' (a spreadsheet formula)'
+        end as line_reason
+    from checked
 )
 
 select * from final

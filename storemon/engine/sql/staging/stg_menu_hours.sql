@@ -1,7 +1,8 @@
 -- stg_menu_hours: parse the lines of one business-hours file into typed rows or reject reasons.
 -- grain: one row per data line in stg_lines, into the temp table `staged`
 --        (reject_reason is null for a good row)
--- params: $n_fields, $id_pos, $day_pos, $start_pos, $end_pos (1-based positions from the header)
+-- params: $day_pos, $start_pos, $end_pos (1-based positions from the header); stg_lines has
+--         read the fields and refused the lines any kind refuses (line_reason)
 -- Times are local wall-clock `HH:MM[:SS[.f]]`; `24:00[:00]` is accepted as an end (midnight).
 create or replace temp table staged as
 
@@ -11,11 +12,11 @@ fields as (
     select
         line,
         raw,
-        len(fields) as n_fields,
-        trim(coalesce(fields[$id_pos], ''), chr(32) || chr(9) || chr(34)) as store_id,
-        trim(coalesce(fields[$day_pos], ''), chr(32) || chr(9) || chr(34)) as day_text,
-        trim(coalesce(fields[$start_pos], ''), chr(32) || chr(9) || chr(34)) as start_text,
-        trim(coalesce(fields[$end_pos], ''), chr(32) || chr(9) || chr(34)) as end_text
+        line_reason,
+        coalesce(store_id, '') as store_id,
+        coalesce(fields[$day_pos], '') as day_text,
+        coalesce(fields[$start_pos], '') as start_text,
+        coalesce(fields[$end_pos], '') as end_text
     from stg_lines
 ),
 
@@ -73,9 +74,7 @@ final as (
         start_us,
         end_us,
         case
-            when n_fields <> $n_fields
-                then 'expected ' || $n_fields || ' fields, found ' || n_fields
-            when store_id = '' then 'empty store_id'
+            when line_reason is not null then line_reason
             when
                 day_of_week is null or day_of_week not between 0 and 6
                 or not regexp_full_match(day_text, '\d+')

@@ -1,7 +1,8 @@
 -- stg_store_status: validate and type the fields of one store-status file.
--- grain: one row per data line in status_fields, into the temp table `staged`
+-- grain: one row per data line in stg_lines, into the temp table `staged`
 --        (reject_reason is null for a good row)
--- params: $n_fields (number of columns in the header)
+-- params: $ts_pos, $status_pos (1-based positions from the header); stg_lines has read the
+--         fields and refused the lines any kind refuses (line_reason)
 -- Timestamps are UTC instants: `2023-01-22 12:09:39.388884 UTC`, `2024-10-01T10:00:00Z`,
 -- `2024-10-01 10:00:00+00:00`, with 0-9 fraction digits (beyond 6 truncated to microseconds); no
 -- suffix means UTC; an explicit other offset is converted to UTC. The common export format is
@@ -10,6 +11,17 @@
 create or replace temp table staged as
 
 with
+
+status_fields as (
+    select
+        line,
+        raw,
+        line_reason,
+        coalesce(store_id, '') as store_id,
+        coalesce(fields[$ts_pos], '') as ts_text,
+        coalesce(fields[$status_pos], '') as status_text
+    from stg_lines
+),
 
 parsed as (
     select
@@ -44,9 +56,7 @@ final as (
         timestamp_utc,
         lower(status_text) as status,
         case
-            when n_fields <> $n_fields
-                then 'expected ' || $n_fields || ' fields, found ' || n_fields
-            when store_id = '' then 'empty store_id'
+            when line_reason is not null then line_reason
             when timestamp_utc is null then 'unparseable timestamp ''' || ts_text || ''''
             when lower(status_text) not in ('active', 'inactive')
                 then 'unknown status ''' || status_text || ''''

@@ -1,6 +1,7 @@
 -- stg_timezones: parse the lines of one time-zone file into typed rows or reject reasons.
 -- grain: one row per data line in stg_lines, into the temp table `staged`
--- params: $n_fields, $id_pos, $tz_pos (1-based positions from the header), $default_tz
+-- params: $tz_pos (1-based position from the header), $default_tz; stg_lines has read the
+--         fields and refused the lines any kind refuses (line_reason)
 -- An unknown zone name is rejected with its reason; the store then uses $default_tz
 -- (docs/report.md).
 -- A store's first valid row wins (file order, earlier files first); later valid rows are
@@ -13,9 +14,9 @@ fields as (
     select
         line,
         raw,
-        len(fields) as n_fields,
-        trim(coalesce(fields[$id_pos], ''), chr(32) || chr(9) || chr(34)) as store_id,
-        trim(coalesce(fields[$tz_pos], ''), chr(32) || chr(9) || chr(34)) as timezone_str
+        line_reason,
+        coalesce(store_id, '') as store_id,
+        coalesce(fields[$tz_pos], '') as timezone_str
     from stg_lines
 ),
 
@@ -27,9 +28,7 @@ checked as (
     select
         fields.*,
         case
-            when fields.n_fields <> $n_fields
-                then 'expected ' || $n_fields || ' fields, found ' || fields.n_fields
-            when fields.store_id = '' then 'empty store_id'
+            when fields.line_reason is not null then fields.line_reason
             when known_zones.name is null
                 then
                     'unknown time zone ''' || fields.timezone_str || ''' ('

@@ -1,0 +1,79 @@
+"""Reading a CSV file's lines: the limits of the one reading path, and why a file cannot be read.
+
+Every input file is read by the ``stg_lines`` query (``sql/staging/stg_lines.sql``): its text is
+split into physical lines, each line into fields, and a line's answer never depends on the lines
+around it. A line longer than :data:`MAX_LINE_BYTES` or with a store id longer than
+:data:`MAX_ID_CHARS` is rejected with its reason. A file DuckDB cannot read as text at all is
+refused whole; :func:`unreadable` names the real cause: the first byte sequence that is not UTF-8
+(its line and byte offset), or else DuckDB's own words.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+# The longest line read (bytes, its line ending excluded): longer lines are rejected with their
+# size, without being split into fields. A poll line is about 60 bytes; 1 MiB leaves room for any
+# plausible export while bounding the work one line can cause.
+MAX_LINE_BYTES = 1 << 20
+# The longest plausible store id (characters): real ids are 15-19 digit numbers or 36-character
+# UUIDs.
+MAX_ID_CHARS = 64
+
+# The limits as ``stg_lines`` parameters.
+LIMITS = {"max_line_bytes": MAX_LINE_BYTES, "max_id_chars": MAX_ID_CHARS}
+
+_CHUNK = 1 << 22
+
+
+def first_undecodable(path: Path) -> tuple[int, int, bytes] | None:
+    """Find the first byte sequence of a file that is not UTF-8.
+
+    Args:
+        path: The file.
+
+    Returns:
+        ``(line, byte offset, the bad bytes)`` (line 1-based, offset 0-based in the file), or
+        None when the whole file is UTF-8.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    position = 0  # bytes of the file fed to the decoder so far
+    lines = 0  # newlines before the bytes the decoder still holds
+    with open(path, "rb") as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            held = decoder.getstate()[0]
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                data = held + chunk
+                offset = position - len(held) + error.start
+                line = lines + data.count(b"\n", 0, error.start) + 1
+                return line, offset, data[error.start : error.end]
+            if not chunk:
+                return None
+            lines += (held + chunk).count(b"\n") - decoder.getstate()[0].count(b"\n")
+            position += len(chunk)
+
+
+def unreadable(path: Path, detail: str) -> str:
+    """The sentence that refuses a file DuckDB could not read as text.
+
+    Args:
+        path: The input file (the whole file is searched: the bytes loaded before were text).
+        detail: DuckDB's message.
+
+    Returns:
+        ``NAME cannot be read (line N, byte B): it is not UTF-8 text (bytes e9 2c); ...`` when a
+        byte sequence is not UTF-8, else ``NAME cannot be read: <DuckDB's first line>``.
+    """
+    found = first_undecodable(path)
+    if found is None:
+        return f"{path.name} cannot be read: {detail.strip().splitlines()[0]}"
+    line, offset, bad = found
+    return (
+        f"{path.name} cannot be read (line {line:,}, byte {offset:,}): it is not UTF-8 text "
+        f"(bytes {bad.hex(' ')}); convert it to UTF-8 (e.g. `iconv -f latin1 -t utf-8`) and "
+        "load it again"
+    )

@@ -1,0 +1,221 @@
+"""Reading CSV lines: one path whatever a line's neighbours, limits, real causes, plausible ids."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storemon import compute_report
+from storemon.engine import db
+from storemon.engine.ingest import ingest
+from storemon.engine.load import load_folder
+from storemon.errors import StoremonError
+
+HEADER = "store_id,timestamp_utc,status\n"
+GOOD = "A,2024-10-14 10:00:00 UTC,active"
+MISQUOTED = (
+    "a double quote out of place (a quoted field is whole in quotes, closes on its line and "
+    "doubles a quote inside)"
+)
+
+
+def status_rejects(con) -> list[tuple]:
+    return con.execute(
+        "select line, reason from rejects where source_file = 'store_status.csv' order by line"
+    ).fetchall()
+
+
+def load_status(folder, body: bytes):
+    (folder / "store_status.csv").write_bytes(HEADER.encode() + body)
+    con = db.connect()
+    load_folder(con, folder)
+    return con
+
+
+def test_a_row_reads_the_same_whatever_its_neighbours(export_2024):
+    # on main, the first file kept the tabs of '\t888\t' and read '"abc,def"' as one field,
+    # the second (one bad row more) trimmed the tabs and split the quotes naively
+    rows = 'X\t888\t,2024-10-14 10:00:00 UTC,active\n"abc,def",2024-10-14 10:00:00 UTC,active\n'
+    clean = load_status(export_2024, rows.encode())
+    mixed = load_status(export_2024, (rows + "B,bad,active\n").encode())
+    query = "select store_id from store_status order by 1"
+    assert clean.execute(query).fetchall() == [("abc,def",)]
+    assert mixed.execute(query).fetchall() == [("abc,def",)]
+    assert status_rejects(clean) == [(2, "store_id: holds a control character (U+0009)")]
+    assert status_rejects(mixed)[:-1] == status_rejects(clean)
+    assert status_rejects(mixed)[-1] == (4, "unparseable timestamp 'bad'")
+
+
+def test_quoting_follows_rfc_4180_on_one_line(export_2024):
+    body = (
+        b'"abc,def",2024-10-14 10:00:00 UTC,active\n'  # 2: a comma inside quotes
+        b'" q""x ",2024-10-14 10:00:00 UTC, "Active" \n'  # 3: a doubled quote, spaces around
+        b'"open,2024-10-14 10:00:00 UTC,active\n'  # 4: never closed on its line
+        b"C,2024-10-14 11:00:00 UTC,active\n"  # 5: read on its own
+        b'ab"c,2024-10-14 10:00:00 UTC,active\n'  # 6: a quote inside a plain field
+        b"\t888\t,2024-10-14 10:00:00 UTC,active\n"  # 7: tabs trimmed
+    )
+    con = load_status(export_2024, body)
+    assert con.execute("select store_id, status from store_status order by 1").fetchall() == [
+        ("888", "active"),
+        ("C", "active"),
+        ("abc,def", "active"),
+        ('q"x', "active"),
+    ]
+    assert status_rejects(con) == [
+        (4, MISQUOTED),
+        (6, MISQUOTED),
+    ]
+
+
+def test_a_quoted_line_break_is_a_reject_not_a_traceback(export_2024):
+    body = b'"A\nB",2024-10-14 10:00:00 UTC,active\n' + GOOD.encode() + b"\n"
+    con = load_status(export_2024, body)
+    assert status_rejects(con) == [
+        (2, MISQUOTED),
+        (3, MISQUOTED),
+    ]
+    assert con.execute("select store_id from store_status").fetchall() == [("A",)]
+
+
+def test_mixed_line_endings_load(export_2024):
+    # CRLF lines, then one LF line (a tool appending to an export): main refused it as not UTF-8
+    body = b"A,2024-10-14 10:00:00 UTC,active\r\n" + b"B,2024-10-14 11:00:00 UTC,inactive\n"
+    body += b"C,2024-10-14 12:00:00 UTC,active\r\nD,2024-10-14 13:00:00 UTC,active\r"
+    con = load_status(export_2024, body)
+    assert con.execute("select store_id, status from store_status order by 1").fetchall() == [
+        ("A", "active"),
+        ("B", "inactive"),
+        ("C", "active"),
+        ("D", "active"),
+    ]
+    assert status_rejects(con) == []
+
+
+def test_field_bombs_and_long_lines_are_rejected_fast_with_their_reason(export_2024):
+    body = GOOD.encode() + b"\n" + b"," * 100_000 + b"\n" + b"x" * 10_000_000 + b"\n"
+    started = time.monotonic()
+    con = load_status(export_2024, body + b"B,2024-10-14 11:00:00 UTC,active\n")
+    assert time.monotonic() - started < 5  # main: 78 s for the 100,000 commas alone
+    assert status_rejects(con) == [
+        (3, "expected 3 fields, found 100,001"),
+        (4, "line of 10,000,000 bytes, longer than the limit of 1,048,576"),
+    ]
+    assert con.execute("select store_id from store_status order by 1").fetchall() == [
+        ("A",),
+        ("B",),
+    ]
+    # the raw line kept with a reject is cut short
+    assert con.execute("select max(length(raw)) from rejects").fetchone()[0] <= 1004
+
+
+def test_not_utf8_names_its_line_and_byte_and_other_causes_are_not_called_so(
+    tmp_path, export_2024
+):
+    (export_2024 / "store_status.csv").write_bytes(
+        HEADER.encode() + b"A,2024-10-14 10:00:00 UTC,active\r\n" * 2 + b"Caf\xc3\xa9\xff,x,y\n"
+    )
+    with pytest.raises(StoremonError) as refused:
+        ingest(export_2024, tmp_path / "s.duckdb")
+    assert str(refused.value).startswith(
+        "store_status.csv cannot be read (line 4, byte 103): it is not UTF-8 text (bytes ff)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("store_id", "reason"),
+    [
+        ("=cmd|' /C calc'!A0", "store_id: starts with '=' (a spreadsheet formula)"),
+        ("+1+1", "store_id: starts with '+' (a spreadsheet formula)"),
+        ("-2", "store_id: starts with '-' (a spreadsheet formula)"),
+        ("@SUM(A1)", "store_id: starts with '@' (a spreadsheet formula)"),
+        ("a\x00b", "store_id: holds a control character (U+0000)"),
+        ("a\x1bb", "store_id: holds a control character (U+001B)"),
+        ("a\u202eb", "store_id: holds a control character (U+202E)"),
+        ("x" * 100_000, "store_id: 100,000 characters, at most 64"),
+        ("x" * 65, "store_id: 65 characters, at most 64"),
+    ],
+)
+def test_implausible_store_ids_are_rejected_in_every_input(export_2024, store_id, reason):
+    quoted = '"' + store_id.replace('"', '""') + '"'
+    (export_2024 / "store_status.csv").write_text(
+        f"{HEADER}{quoted},2024-10-14 10:00:00 UTC,active\nG,2024-10-14 10:00:00 UTC,active\n",
+        encoding="utf-8",
+    )
+    (export_2024 / "menu_hours.csv").write_text(
+        f"store_id,dayOfWeek,start_time_local,end_time_local\n{quoted},0,09:00,17:00\n",
+        encoding="utf-8",
+    )
+    (export_2024 / "timezones.csv").write_text(
+        f"store_id,timezone_str\n{quoted},America/Denver\n", encoding="utf-8"
+    )
+    for name in ("store_timezone.csv", "bq-results.csv"):
+        (export_2024 / name).unlink(missing_ok=True)
+    con = db.connect()
+    load_folder(con, export_2024)
+    got = con.execute("select source_file, line, reason from rejects order by 1").fetchall()
+    assert got == [
+        ("menu_hours.csv", 2, reason),
+        ("store_status.csv", 2, reason),
+        ("timezones.csv", 2, reason),
+    ]
+    report = compute_report(export_2024)
+    assert store_id not in set(report["store_id"])
+    assert not any(str(s)[:1] in "=+-@" for s in report["store_id"])
+
+
+def test_real_export_ids_are_plausible(loaded_2023, export_2024):
+    con, _ = loaded_2023
+    reasons = [r for (r,) in con.execute("select reason from rejects").fetchall()]
+    assert not [r for r in reasons if r.startswith("store_id")]
+    ids = [
+        "8419537941919820732",
+        "257406274356679",
+        "0c7ce1d6-8a49-4d1e-9e5c-6a4a8c1b2f10",
+    ]
+    body = "".join(f"{i},2024-10-14 10:00:00 UTC,active\n" for i in ids).encode()
+    fresh = load_status(export_2024, body)
+    assert status_rejects(fresh) == []
+    got = {i for (i,) in fresh.execute("select store_id from store_status").fetchall()}
+    assert got == set(ids)
+
+
+_CELL = st.text(alphabet=st.sampled_from(list('ab1 \t",\r=')), max_size=6)
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=6))
+def test_property_a_line_reads_the_same_alone_and_amid_bad_rows(tmp_path_factory, rows):
+    folder = tmp_path_factory.mktemp("prop")
+    lines = [",".join(cells) for cells in rows]
+    noise = ['"unclosed,x,y', "1,2", "a,b,c,d,e", 'q"q,1,2']
+
+    def read(body_lines):
+        path = folder / "menu_hours.csv"
+        path.write_text(
+            "store_id,dayOfWeek,start_time_local,end_time_local\n" + "\n".join(body_lines) + "\n",
+            encoding="utf-8",
+            newline="",
+        )
+        con = db.connect()
+        db.execute(
+            con,
+            "stg_lines",
+            file=str(path),
+            n_fields=4,
+            id_pos=1,
+            max_line_bytes=1 << 20,
+            max_id_chars=64,
+        )
+        got = con.execute("select line, fields, line_reason from stg_lines").fetchall()
+        return {line: (fields, reason) for line, fields, reason in got}
+
+    alone = [read([line]).get(2) for line in lines]
+    mixed_lines = [x for pair in zip(noise * len(lines), lines, strict=False) for x in pair]
+    mixed = read(mixed_lines)
+    for i, line in enumerate(lines):
+        assert mixed.get(2 * i + 3) == alone[i], line
