@@ -219,3 +219,40 @@ def test_property_a_line_reads_the_same_alone_and_amid_bad_rows(tmp_path_factory
     mixed = read(mixed_lines)
     for i, line in enumerate(lines):
         assert mixed.get(2 * i + 3) == alone[i], line
+
+
+def loaded_tables(con) -> dict[str, list[tuple]]:
+    """Everything a load wrote that a reader of the file decides: polls, hours, zones, rejects."""
+    queries = {
+        "polls": "select store_id, timestamp_utc, status from store_status",
+        "hours": "select store_id, day_of_week, start_time_local, end_time_local from menu_hours",
+        "zones": "select store_id, timezone_str from timezones",
+        "rejects": "select source_file, line, reason, raw from rejects",
+    }
+    return {name: sorted(con.execute(sql).fetchall()) for name, sql in queries.items()}
+
+
+def test_a_file_read_in_pieces_loads_as_read_whole(export_2023, monkeypatch):
+    from storemon.engine import reader
+    from storemon.synthetic.generate import generate
+
+    generate(export_2023, stores=80, days=4, seed=3)  # ~500 kB of polls over the fixture
+    status = export_2023 / "store_status.csv"
+    lines = status.read_bytes().split(b"\n")
+    lines[57] = b"x,not a time,active"  # rejects at known lines, in different pieces
+    lines[-200] = b"y,2024-10-29 01:00:00 UTC,sleeping"
+    late = len(lines) - 200 + 1  # its 1-based line number
+    status.write_bytes(b"\n".join(lines))
+
+    whole = db.connect()
+    load_folder(whole, export_2023)
+    monkeypatch.setattr(reader, "PIECE_BYTES", 4096)  # dozens of pieces, cut inside lines
+    pieces = db.connect()
+    load_folder(pieces, export_2023)
+
+    expected = loaded_tables(whole)
+    assert loaded_tables(pieces) == expected
+    assert {(line, raw) for _, line, _, raw in expected["rejects"]} >= {
+        (58, "x,not a time,active"),
+        (late, "y,2024-10-29 01:00:00 UTC,sleeping"),
+    }

@@ -239,23 +239,44 @@ def _skipped(kind: SourceKind, plan: registry.FilePlan) -> FileLoad:
 def _load_part(
     con: duckdb.DuckDBPyConnection, kind: SourceKind, plan: registry.FilePlan, positions: dict
 ) -> FileLoad:
-    """Load the planned bytes of a file: all of it, or its header and its new complete lines."""
+    """Load the planned bytes of a file: all of it, or its header and its new complete lines.
+
+    A file (or a grown file's new part) larger than :data:`reader.PIECE_BYTES` is loaded in
+    pieces cut at line ends, each with the file's header, so that reading it never holds more
+    than a piece in memory; its line numbers stay the file's own.
+    """
     try:
-        if plan.start == 0 and plan.end == plan.size:
+        if plan.start == 0 and plan.end == plan.size and plan.size <= reader.PIECE_BYTES:
             return _load_file(con, kind, plan.path, positions, plan.path.name, 0, True)
+        total = FileLoad(file=plan.path.name, kind=kind.name)
         with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
             part = Path(scratch) / plan.path.name
-            with open(plan.path, "rb") as source, open(part, "wb") as target:
-                header = source.readline() if plan.start else b""
-                target.write(header)
-                source.seek(plan.start)
-                target.write(source.read(plan.end - plan.start))
-            offset = plan.lines_before - 1 if plan.start else 0
-            return _load_file(con, kind, part, positions, plan.path.name, offset, plan.start == 0)
+            for number, (header, body, lines_before) in enumerate(reader.pieces(plan)):
+                part.write_bytes(header + body)
+                loaded = _load_file(
+                    con,
+                    kind,
+                    part,
+                    positions,
+                    plan.path.name,
+                    lines_before - 1,
+                    whole=plan.start == 0 and number == 0,
+                )
+                _add_counts(total, loaded)
+        return total
     except duckdb.InvalidInputException as error:
         # DuckDB refuses a file it cannot read as text before any line is split; the load stops
         # whole (nothing is written) and the message names the real cause.
         raise FileError(plan.path, reader.unreadable(plan.path, str(error))) from None
+
+
+def _add_counts(total: FileLoad, part: FileLoad) -> None:
+    """Add what one piece of a file did to the file's counts."""
+    total.rows_read += part.rows_read
+    total.rows_loaded += part.rows_loaded
+    total.rows_already_loaded += part.rows_already_loaded
+    total.rows_rejected += part.rows_rejected
+    total.rejects_by_reason.update(part.rejects_by_reason)
 
 
 def _load_file(

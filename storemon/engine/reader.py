@@ -11,7 +11,10 @@ refused whole; :func:`unreadable` names the real cause: the first byte sequence 
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
 from pathlib import Path
+
+from storemon.engine.registry import FilePlan
 
 # The longest line read (bytes, its line ending excluded): longer lines are rejected with their
 # size, without being split into fields. A poll line is about 60 bytes; 1 MiB leaves room for any
@@ -25,6 +28,9 @@ MAX_ID_CHARS = 64
 LIMITS = {"max_line_bytes": MAX_LINE_BYTES, "max_id_chars": MAX_ID_CHARS}
 
 _CHUNK = 1 << 22
+# A file, or a grown file's new part, larger than this is read in pieces of about this size cut
+# at line ends: reading holds one piece in memory, whatever the file's size.
+PIECE_BYTES = 1 << 25
 
 
 def first_undecodable(path: Path) -> tuple[int, int, bytes] | None:
@@ -77,3 +83,33 @@ def unreadable(path: Path, detail: str) -> str:
         f"(bytes {bad.hex(' ')}); convert it to UTF-8 (e.g. `iconv -f latin1 -t utf-8`) and "
         "load it again"
     )
+
+
+def pieces(plan: FilePlan) -> Iterator[tuple[bytes, bytes, int]]:
+    """Cut the planned bytes of a file into pieces of about :data:`PIECE_BYTES`, at line ends.
+
+    Args:
+        plan: What the load reads of the file: bytes ``[start, end)`` (``start`` 0: all of it
+            after the header line), with ``lines_before`` physical lines before ``start``.
+
+    Yields:
+        ``(header line, the piece's bytes, physical lines before the piece)`` for each piece; a
+        line longer than a piece is one piece of its own.
+    """
+    with open(plan.path, "rb") as source:
+        header = source.readline()
+        start = plan.start or source.tell()
+        lines_before = plan.lines_before if plan.start else 1
+        source.seek(start)
+        while start < plan.end:
+            body = source.read(min(PIECE_BYTES, plan.end - start))
+            cut = body.rfind(b"\n") + 1
+            if 0 < cut < len(body) and start + len(body) < plan.end:
+                source.seek(start + cut)  # the rest of the last line starts the next piece
+                body = body[:cut]
+            elif cut == 0 and start + len(body) < plan.end:
+                body += source.readline()  # one line longer than a piece
+                body = body[: plan.end - start]
+            yield header, body, lines_before
+            lines_before += body.count(b"\n")
+            start += len(body)
