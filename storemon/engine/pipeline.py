@@ -91,7 +91,8 @@ STAGING = Stage(
 MERGE = Stage(
     "merge",
     (
-        Step("begin_batch", ("new_polls", "archive_forgotten", "changed_stores")),
+        Step("begin_batch", ("new_polls", "archive_forgotten", "changed_stores", "load_clock")),
+        Step("reject_implausible_polls"),
         Step("reset_snapshots", ("previous_menu_hours", "previous_timezones")),
         Step("forget_file_polls", ("forgotten", "restored_copies")),
         Step("table_sizes"),
@@ -102,6 +103,7 @@ MERGE = Stage(
         Step("merge_rejects"),
         Step("snapshot_news"),
         Step("snapshot_changed_stores"),
+        Step("snapshot_dropped_stores"),
         Step("record_file"),
         Step("record_loads"),
     ),
@@ -265,9 +267,20 @@ STAGES = (
 
 # How one file is staged: the chain for its kind (store_status falls back to its exact chain when
 # the fast read meets any bad row, so that every reject names its line).
+# A status chain ends with reject_implausible_polls (issue 10: polls in the future or before 2000).
 STAGING_CHAINS = {
-    "store_status": ("set_status_input", "stg_status_fields_fast", "stg_store_status"),
-    "store_status_exact": ("stg_lines", "stg_status_fields_exact", "stg_store_status"),
+    "store_status": (
+        "set_status_input",
+        "stg_status_fields_fast",
+        "stg_store_status",
+        "reject_implausible_polls",
+    ),
+    "store_status_exact": (
+        "stg_lines",
+        "stg_status_fields_exact",
+        "stg_store_status",
+        "reject_implausible_polls",
+    ),
     "menu_hours": ("stg_lines", "stg_menu_hours"),
     "timezones": ("stg_lines", "stg_timezones"),
 }
