@@ -91,7 +91,7 @@ STAGING = Stage(
 MERGE = Stage(
     "merge",
     (
-        Step("begin_batch", ("new_polls", "archive_forgotten", "changed_stores", "load_clock")),
+        Step("begin_batch", ("new_polls", "archive_forgotten", "changed_stores")),
         Step("reject_implausible_polls"),
         Step("reset_snapshots", ("previous_menu_hours", "previous_timezones")),
         Step("forget_file_polls", ("forgotten", "restored_copies")),

@@ -1,6 +1,6 @@
 -- reject_implausible_polls: refuse staged polls dated in the future or before any plausible poll.
 -- grain: n/a (update of the temp table `staged`: one row per data line of a status file)
--- params: none (reads load_clock, made by begin_batch)
+-- params: none (the load's clock is now(): the start of the load's transaction)
 -- A poll later than the load's clock plus 1 hour (the skew allowed between the exporting
 -- machine's clock and ours) is in the future; one before 2000-01-01 predates any export. Either
 -- would become a report's instant or stretch every per-zone computation over its span, so it is
@@ -8,20 +8,19 @@
 update staged
 set
     reject_reason = case
-        when staged.timestamp_utc > load_clock.clock_utc + interval 1 hour
+        when timestamp_utc > cast(now() as timestamp) + interval 1 hour
             then
                 'timestamp '''
-                || strftime(staged.timestamp_utc, '%Y-%m-%d %H:%M:%S')
+                || strftime(timestamp_utc, '%Y-%m-%d %H:%M:%S')
                 || ' UTC'' is in the future (after the load''s clock + 1 h)'
         else
             'timestamp '''
-            || strftime(staged.timestamp_utc, '%Y-%m-%d %H:%M:%S')
+            || strftime(timestamp_utc, '%Y-%m-%d %H:%M:%S')
             || ' UTC'' is before 2000-01-01 (no plausible poll is older)'
     end
-from load_clock
 where
-    staged.reject_reason is null
+    reject_reason is null
     and (
-        staged.timestamp_utc > load_clock.clock_utc + interval 1 hour
-        or staged.timestamp_utc < timestamp '2000-01-01'
+        timestamp_utc > cast(now() as timestamp) + interval 1 hour
+        or timestamp_utc < timestamp '2000-01-01'
     )
