@@ -94,6 +94,13 @@ def _add_ingest(commands: argparse._SubParsersAction) -> None:
         help="days of polls kept in the database; older go to its Parquet archive "
         f"(default STOREMON_RETENTION_DAYS, else {DEFAULT_RETENTION_DAYS})",
     )
+    # issue 10 (ingestsafe): a partial hours or zone export must be asked for
+    ingest.add_argument(
+        "--replace-snapshot",
+        action="store_true",
+        help="accept hours or zone files that drop more than half of the stores' rows held "
+        "(a smaller fleet); without it such a load is refused",
+    )
     ingest.set_defaults(run=run_ingest)
 
 
@@ -198,7 +205,7 @@ def run_ingest(args: argparse.Namespace) -> None:
         run_watch(args)
         return
     started = time.perf_counter()
-    options = LoadOptions(retention_days=args.retention)
+    options = LoadOptions(retention_days=args.retention, replace_snapshot=args.replace_snapshot)
     summary = ingest(
         args.data, args.db, progress=lambda line: print(line, flush=True), options=options
     )

@@ -17,6 +17,8 @@ import duckdb
 from storemon.config import DEFAULT_TIMEZONE
 from storemon.engine import archive, db, pipeline
 from storemon.engine.archive import ArchiveChange
+from storemon.engine.sources import FileLoad
+from storemon.errors import StoremonError
 
 
 @dataclass
@@ -30,6 +32,8 @@ class LoadOptions:
         exclude: File names to leave out of this load (``--watch``: bad or growing files).
         complete_lines_only: Load only complete lines (``--watch``); else whole files.
         change: The archive files the load wrote and superseded (filled by the load).
+        replace_snapshot: Accept hours or zone files that drop more than half of the stores
+            holding rows in the snapshot held (``ingest --replace-snapshot``).
     """
 
     archive: Path | None = None
@@ -37,6 +41,7 @@ class LoadOptions:
     exclude: frozenset[str] = frozenset()
     complete_lines_only: bool = False
     change: ArchiveChange = field(default_factory=ArchiveChange)
+    replace_snapshot: bool = False
 
 
 def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> None:
@@ -68,3 +73,51 @@ def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     db.execute(con, "update_store_firsts")
     db.execute(con, "cold_from_batch")
     db.execute(con, "update_store_cold")
+
+
+# What a store dropped from a snapshot becomes (docs/report.md: no hours = open 24x7).
+_LOSS = {
+    "menu_hours": ("business hours", "lose their hours (now open 24x7)"),
+    "timezones": ("time zone", f"lose their time zone (now {DEFAULT_TIMEZONE})"),
+}
+
+
+def snapshot_drops(
+    con: duckdb.DuckDBPyConnection, options: LoadOptions, loads: list[FileLoad]
+) -> list[str]:
+    """Say which stores the new hours and zone snapshots drop; refuse to drop most of them.
+
+    A snapshot is replaced whole by the folder's files, so a partial export would silently turn
+    most of the fleet 24x7 (or move it to the default zone). A new snapshot that drops more than
+    half of the stores holding rows in the one held is refused unless
+    ``options.replace_snapshot``.
+
+    Args:
+        con: The connection of the load, after its files are merged (inside its transaction).
+        options: The load's options.
+        loads: What the load did with each file (names the files in the refusal).
+
+    Returns:
+        One line per snapshot that drops stores, e.g. ``menu_hours: 14,068 stores lose their
+        hours (now open 24x7)``.
+
+    Raises:
+        StoremonError: The new snapshot drops more than half of the stores (nothing is written).
+    """
+    lines = []
+    for table, n_before, n_dropped in db.run_query(con, "snapshot_dropped_stores").itertuples(
+        index=False
+    ):
+        if not n_dropped:
+            continue
+        what, loss = _LOSS[table]
+        if 2 * n_dropped > n_before and not options.replace_snapshot:
+            files = [f.file for f in loads if f.kind == table and f.action != "skip"]
+            named = ", ".join(files) if files else f"the folder (it has no {table} file now)"
+            raise StoremonError(
+                f"{named} would drop the {what} of {n_dropped:,} of the {n_before:,} stores that "
+                "have them; nothing was loaded. If this is the whole new export, load it with "
+                f"`storemon ingest --replace-snapshot`: those stores then {loss}"
+            )
+        lines.append(f"{table}: {n_dropped:,} stores {loss}")
+    return lines

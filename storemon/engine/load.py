@@ -20,7 +20,7 @@ import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE
 from storemon.engine import archive, db, pipeline, reader, registry
-from storemon.engine.incremental import LoadOptions, derive_after_load
+from storemon.engine.incremental import LoadOptions, derive_after_load, snapshot_drops
 from storemon.engine.sources import (
     HOURS,
     KINDS,
@@ -71,6 +71,7 @@ def load_folder(
     con.execute("begin transaction")
     try:
         loads = _load_plans(con, plans, progress, options)
+        drops = snapshot_drops(con, options, [f for f, _ in loads])  # issue 10: refuse most
         if progress:
             progress("deriving the report tables")
         derive_after_load(con, options)
@@ -84,6 +85,7 @@ def load_folder(
         con.execute("rollback")
         raise
     summary = LoadSummary(files=[f for f, plan in loads if plan.action != "wait"])
+    summary.snapshot_drops = drops
     gaps = store_coverage(con).iloc[0]
     summary.stores_polled = int(gaps["stores_polled"])
     summary.stores_without_hours = int(gaps["stores_without_hours"])

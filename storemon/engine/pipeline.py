@@ -88,6 +88,7 @@ MERGE = Stage(
     "merge",
     (
         Step("begin_batch", ("new_polls", "archive_forgotten", "changed_stores")),
+        Step("reject_implausible_polls"),
         Step("reset_snapshots", ("previous_menu_hours", "previous_timezones")),
         Step("forget_file_polls", ("forgotten", "restored_copies")),
         Step("table_sizes"),
@@ -98,6 +99,7 @@ MERGE = Stage(
         Step("merge_rejects"),
         Step("snapshot_news"),
         Step("snapshot_changed_stores"),
+        Step("snapshot_dropped_stores"),
         Step("record_file"),
         Step("record_loads"),
     ),
@@ -261,8 +263,9 @@ STAGES = (
 
 # How one file is staged: the chain for its kind. Every kind reads its lines the same way
 # (stg_lines: one path, whatever a line's neighbours), then types its own fields.
+# A status chain ends with reject_implausible_polls (issue 10: polls in the future or before 2000).
 STAGING_CHAINS = {
-    "store_status": ("stg_lines", "stg_store_status"),
+    "store_status": ("stg_lines", "stg_store_status", "reject_implausible_polls"),
     "menu_hours": ("stg_lines", "stg_menu_hours"),
     "timezones": ("stg_lines", "stg_timezones"),
 }
