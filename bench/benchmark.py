@@ -363,16 +363,38 @@ def api_latency(database: str, reports: int) -> list[float]:
             wait_for(up, 60, "the API server")
             _wait_complete(client, client.post("/trigger_report").json()["report_id"])
             time.sleep(10)  # a server that has been up a while: its pool is warm
-            times = []
+            times, ids = [], []
             for _ in range(reports):
                 started = time.perf_counter()
                 report_id = client.post("/trigger_report").json()["report_id"]
                 _wait_complete(client, report_id)
                 times.append(time.perf_counter() - started)
+                ids.append(report_id)
+            time.sleep(3)  # the last report's HTML
+            print(_breakdown(reports_dir, ids), file=sys.stderr)
             return times
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
+
+
+def _breakdown(reports_dir: Path, report_ids: list[str]) -> str:
+    """Median seconds from the trigger to each step marked in the logs (storemon.jobs.timing)."""
+    from datetime import datetime
+
+    from storemon.jobs.timing import read_steps
+
+    at: dict[str, list[float]] = {}
+    for report_id in report_ids:
+        job_dir = reports_dir / report_id
+        created = json.loads((job_dir / "status.json").read_text())["created"]
+        since = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        for seconds, step in read_steps(job_dir, since):
+            at.setdefault(step, []).append(seconds)
+    lines = ["  trigger -> step, median of the timed reports (s):"]
+    for step, values in sorted(at.items(), key=lambda item: sorted(item[1])[len(item[1]) // 2]):
+        lines.append(f"    {sorted(values)[len(values) // 2]:6.2f}  {step} (x{len(values)})")
+    return "\n".join(lines)
 
 
 def cli_seconds(database: str, early_kernel: bool) -> float:

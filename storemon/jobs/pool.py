@@ -136,6 +136,8 @@ class KernelPool:
         self.check_every = check_every
         self.refill = refill
         self._made = 0  # kernels started by the keeper
+        self._held = 0  # reports that asked for refills to wait (see hold_refill)
+        self._takers = 0  # callers of take() waiting for a kernel
         self._warming = False  # the keeper is starting one
         self._idle: collections.deque[WarmKernel] = collections.deque()
         self._started: dict[int, WarmKernel] = {}  # every kernel started and not shut down
@@ -198,12 +200,18 @@ class KernelPool:
     def _next_idle(self, deadline: float) -> WarmKernel | None:
         """The next idle kernel (the keeper then starts its replacement); None without a pool."""
         with self._lock:
-            while not self._idle and self._coming():
-                if self._closing:
-                    raise StoremonError("the kernel pool is closed")
-                if time.monotonic() > deadline:
-                    raise StoremonError("no Jupyter kernel became ready in time")
-                self._lock.wait(self.check_every)
+            waiting = not self._idle and self._coming()
+            self._takers += waiting  # the keeper starts a kernel for it even while held
+            try:
+                while not self._idle and self._coming():
+                    if self._closing:
+                        raise StoremonError("the kernel pool is closed")
+                    if time.monotonic() > deadline:
+                        raise StoremonError("no Jupyter kernel became ready in time")
+                    self._lock.notify_all()
+                    self._lock.wait(self.check_every)
+            finally:
+                self._takers -= waiting
             if not self._idle:
                 return None
             kernel = self._idle.popleft()
@@ -213,6 +221,23 @@ class KernelPool:
     def _coming(self) -> bool:
         """Whether the keeper will (still) bring a kernel; called with the lock held."""
         return self.size > 0 and (self.refill or self._warming or self._made < self.size)
+
+    def hold_refill(self) -> None:
+        """Make replacements wait until :meth:`release_refill` (e.g. while a report computes).
+
+        Starting a kernel and importing pandas and DuckDB takes seconds of CPU; on a 2-core
+        machine doing that beside a running report slows the report. While held, the keeper
+        starts a kernel only for a caller of :meth:`take` that would otherwise wait; it still
+        replaces dead and stuck idle kernels' slots once released. Holds nest.
+        """
+        with self._lock:
+            self._held += 1
+
+    def release_refill(self) -> None:
+        """Undo one :meth:`hold_refill`; the keeper refills once no hold is left."""
+        with self._lock:
+            self._held = max(0, self._held - 1)
+            self._lock.notify_all()
 
     def discard(self, km: AsyncKernelManager) -> None:
         """Shut down a kernel handed out by :meth:`take` (it served its report).
@@ -257,6 +282,7 @@ class KernelPool:
                     return
                 self._drop(lambda k: not _running(k), "ended")
                 missing = len(self._idle) < self.size and (self.refill or self._made < self.size)
+                missing = missing and (not self._held or self._takers > 0)
                 due = [k for k in self._idle if time.monotonic() - k.pinged > self.ping_every]
                 if not missing and not due:
                     self._lock.wait(self.check_every)

@@ -107,3 +107,26 @@ def process_alive(identity: ProcessIdentity | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def lower_priority(pid: int, niceness: int = 10) -> None:
+    """Make every thread of a process yield the CPU to others (``nice`` ``niceness``).
+
+    Linux keeps a nice value per thread, and a thread started earlier (e.g. DuckDB's workers)
+    keeps the one it had: each thread of ``/proc/<pid>/task`` is set. Raising niceness needs no
+    privilege; a process or thread gone meanwhile is skipped.
+
+    Args:
+        pid: The process.
+        niceness: The nice value to set (never lowered: a thread already nicer keeps its own).
+    """
+    try:
+        tids = [int(task.name) for task in (PROC / str(pid) / "task").iterdir()]
+    except OSError:
+        return
+    for tid in tids:
+        try:
+            if os.getpriority(os.PRIO_PROCESS, tid) < niceness:
+                os.setpriority(os.PRIO_PROCESS, tid, niceness)
+        except OSError:
+            pass

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from storemon.config import REPORT_NOTEBOOK
 from storemon.files import read_json, write_bytes_atomic
 from storemon.jobs.pool import KernelPool
 from storemon.jobs.process import process_identity
+from storemon.jobs.publish import TAIL_NICENESS, Publisher, record_complete  # noqa: F401 - re-exported
 from storemon.jobs.records import JobRecord, ReportState, Stage, utc_now
 from storemon.jobs.store import (
     HTML_FILE,
@@ -31,12 +33,11 @@ from storemon.jobs.store import (
     PARTIAL_NOTEBOOK,
     RUNNER_LOG,
     STOPPED,
-    SUMMARY_FILE,
     fail_record,
     load_record,
-    record_freshness,
     save_record,
 )
+from storemon.jobs.timing import mark
 
 SERVE_FLAG = "--serve"
 CELL_TIMEOUT_SECONDS = 3600  # a cell running longer than this is stuck, not slow
@@ -144,6 +145,7 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
         KeyboardInterrupt: Ctrl-C; the record says Failed "stopped" first (unless Complete).
     """
     job_dir = Path(job_dir)
+    mark(job_dir, "runner: job received")
     record = load_record(job_dir)
     if not record.running:  # e.g. stopped while it waited
         return record
@@ -152,13 +154,19 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
     own_pool = pool is None
+    publish = None
     try:
         pool = new_pool(0) if own_pool else pool
-        error = _run_notebook(job_dir, record, pool)
-        if error is not None:
+        publish = Publisher(job_dir, record, pool)
+        error = _run_notebook(job_dir, record, pool, publish)
+        if error is not None and record.running:
             return fail_record(job_dir, record, error)
-        record = record_complete(job_dir, record)
+        if error is not None:  # a cell after the CSV failed: the report itself is complete
+            logging.getLogger(__name__).error("after the report was complete: %s", error)
+        if record.running:  # a notebook without an ``outputs`` cell: Complete at its end
+            publish.complete()
         _publish_html(job_dir, record)
+        mark(job_dir, "HTML written")
         return record
     except JobStopped:
         return record if not record.running else fail_record(job_dir, record, STOPPED)
@@ -167,10 +175,15 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
             fail_record(job_dir, record, "stopped: interrupted (Ctrl-C)")
         raise
     except Exception as exc:  # noqa: BLE001 - any failure becomes the record's reason
+        if not record.running:  # after Complete (e.g. the HTML): the report stays complete
+            logging.getLogger(__name__).exception("after the report was complete")
+            return record
         return fail_record(job_dir, record, f"the report could not be written: {_named(exc)}")
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
+        if publish is not None:
+            publish.release()
         Path(job_dir / PARTIAL_NOTEBOOK).unlink(missing_ok=True)
         if own_pool and pool is not None:
             pool.close()
@@ -181,26 +194,6 @@ def _named(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def record_complete(job_dir: Path, record: JobRecord) -> JobRecord:
-    """Record a job Complete from its ``summary.json``: the CSV is there, the HTML not yet.
-
-    Args:
-        job_dir: The job's folder.
-        record: Its Running record (updated in place).
-
-    Returns:
-        The Complete record.
-    """
-    summary = read_json(job_dir / SUMMARY_FILE)
-    record.status, record.stage, record.finished = ReportState.COMPLETE, Stage.DONE, utc_now()
-    record.now, record.stores = summary["now"], summary["stores"]
-    record.demo_data = summary["demo_data"]
-    record.html_ready = False
-    record_freshness(record)
-    save_record(job_dir, record)
-    return record
-
-
 def _publish_html(job_dir: Path, record: JobRecord) -> None:
     """Write the HTML copy of a Complete report, then record ``html_ready``.
 
@@ -208,7 +201,9 @@ def _publish_html(job_dir: Path, record: JobRecord) -> None:
     the reason goes to the job's log.
     """
     try:
-        write_html(job_dir)
+        # In a thread of its own at a lower priority: the next report may be running already.
+        with ThreadPoolExecutor(1, initializer=_yield_cpu) as thread:
+            thread.submit(write_html, job_dir).result()
     except Exception:  # noqa: BLE001 - the report itself is complete
         logging.getLogger(__name__).exception("the HTML copy could not be written")
         return
@@ -216,7 +211,17 @@ def _publish_html(job_dir: Path, record: JobRecord) -> None:
     save_record(job_dir, record)
 
 
-def _run_notebook(job_dir: Path, record: JobRecord, pool: KernelPool) -> str | None:
+def _yield_cpu() -> None:
+    """Lower the calling thread's priority (Linux keeps a nice value per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TAIL_NICENESS)
+    except OSError:
+        pass
+
+
+def _run_notebook(
+    job_dir: Path, record: JobRecord, pool: KernelPool, publish: Publisher
+) -> str | None:
     """Execute the report notebook into the job folder; return the error in plain words."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -228,6 +233,8 @@ def _run_notebook(job_dir: Path, record: JobRecord, pool: KernelPool) -> str | N
     try:
         for attempt in range(1, KERNEL_ATTEMPTS + 1):
             km = pool.take()
+            publish.kernel_pid = km.provisioner.process.pid
+            mark(job_dir, "kernel taken from the pool; papermill starts")
             try:
                 papermill.execute_notebook(
                     str(REPORT_NOTEBOOK),
@@ -245,13 +252,16 @@ def _run_notebook(job_dir: Path, record: JobRecord, pool: KernelPool) -> str | N
                     progress_bar=False,
                     start_timeout=KERNEL_START_SECONDS,
                     execution_timeout=CELL_TIMEOUT_SECONDS,
+                    on_cell_start=publish.cell_started,
+                    on_cell_executed=publish.cell_executed,
                 )
+                mark(job_dir, "papermill done")
                 break
             except (RuntimeError, TimeoutError) as exc:
                 # A kernel that dies (a busy machine, a kill) is worth one more try with
                 # another kernel; the notebook is idempotent.
-                if attempt == KERNEL_ATTEMPTS:
-                    raise
+                if attempt == KERNEL_ATTEMPTS or not record.running:
+                    raise  # not again once Complete: the published CSV stays the report's
                 logging.getLogger(__name__).warning("kernel failed (%s); retrying", exc)
             finally:
                 pool.discard(km)  # one report per kernel
