@@ -7,6 +7,7 @@ Complete record come before the HTML copy.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -20,6 +21,8 @@ from live_servers import running_server, wait_for
 
 from storemon import jobs
 from storemon.jobs import runner
+from storemon.jobs.pool import KernelPool
+from storemon.jobs.publish import TAIL_NICENESS, Publisher
 from storemon.service.app import create_app
 
 pytestmark = pytest.mark.slow
@@ -167,3 +170,60 @@ def test_complete_and_csv_come_before_the_html(
     assert seen["html_file"] is False
     assert record.html_ready is True and after["html_ready"] is True
     assert html.status_code == 200 and "Fleet uptime" in html.text
+
+
+def test_complete_and_csv_come_before_the_data_quality_cell(
+    database: Path, expected: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cells after the CSV, made observable: while they run, the API serves the report."""
+    reports = tmp_path / "reports"
+    seen = {}
+    cell_started = Publisher.cell_started
+
+    with running_server(create_app(database, reports, workers=1, kernel_pool=0)) as url:
+        with httpx.Client(base_url=url, timeout=30) as client:
+
+            def observed(self: Publisher, cell: dict, cell_index: int, **kwargs: object) -> None:
+                if "".join(cell["source"]).startswith("result = reading.add_data_quality"):
+                    report_id = self.job_dir.name
+                    seen["json"] = client.get(
+                        "/get_report",
+                        params={"report_id": report_id},
+                        headers={"Accept": "application/json"},
+                    ).json()
+                    seen["csv"] = client.get("/get_report", params={"report_id": report_id})
+                    seen["notebook_done"] = (self.job_dir / jobs.NOTEBOOK_FILE).exists()
+                    seen["kernel_nice"] = os.getpriority(os.PRIO_PROCESS, self.kernel_pid)
+                cell_started(self, cell, cell_index, **kwargs)
+
+            monkeypatch.setattr(Publisher, "cell_started", observed)
+            job = jobs.create_job(reports, database)
+            record = runner.execute_job(reports / job.report_id)
+            html = client.get(f"/reports/{job.report_id}/report.html")
+
+    assert seen["json"]["status"] == "Complete" and seen["json"]["html_ready"] is False
+    assert seen["json"]["stores"] == record.stores and seen["csv"].content == expected
+    assert seen["notebook_done"] is False  # papermill was still running the notebook
+    assert seen["kernel_nice"] >= TAIL_NICENESS  # what is left yields the CPU
+    # The cells after the CSV did run: the data-quality tables are in the kept notebook.
+    assert record.html_ready is True and "Extrapolated time" in html.text
+    cells = json.loads((reports / job.report_id / jobs.NOTEBOOK_FILE).read_text())["cells"]
+    shown = {"".join(c["source"]): c.get("outputs") for c in cells if c["cell_type"] == "code"}
+    for table in ("result.rejects", "result.coverage", "result.extrapolated"):
+        assert shown[table] and "text/html" in shown[table][0]["data"], table
+
+
+def test_refills_wait_while_held_but_never_starve_a_taker(tmp_path: Path) -> None:
+    """A held pool starts no replacement, except for a caller of take() that would wait."""
+    with KernelPool(1, cwd=tmp_path, check_every=0.1) as pool:
+        wait_for(pool.idle_pids, 120, "the first kernel")
+        pool.hold_refill()
+        first = pool.take()
+        time.sleep(3)  # unheld, the keeper would have started a replacement by now
+        assert pool.idle_pids() == [] and len(pool.pids()) == 1
+        second = pool.take()  # nothing idle: started for this caller despite the hold
+        assert second is not first and len(pool.pids()) == 2
+        pool.release_refill()
+        wait_for(pool.idle_pids, 120, "the refill once released")
+        pool.discard(first)
+        pool.discard(second)
