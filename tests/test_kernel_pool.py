@@ -198,7 +198,7 @@ def test_complete_and_csv_come_before_the_data_quality_cell(
 
             monkeypatch.setattr(Publisher, "cell_started", observed)
             job = jobs.create_job(reports, database)
-            record = runner.execute_job(reports / job.report_id)
+            record = runner.execute_job(reports / job.report_id, tail_niceness=TAIL_NICENESS)
             html = client.get(f"/reports/{job.report_id}/report.html")
 
     assert seen["json"]["status"] == "Complete" and seen["json"]["html_ready"] is False

@@ -9,6 +9,7 @@ papermill runs the remaining cells (display, data quality) and before the HTML c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from storemon.files import read_json
@@ -50,10 +51,26 @@ class Publisher:
     HTML copy. Until then the pool's refills wait (:meth:`KernelPool.hold_refill`): starting a
     kernel beside the report would slow it on a 2-core machine. Every step is marked in the
     job's log (:mod:`storemon.jobs.timing`).
+
+    Args:
+        job_dir: The job's folder.
+        record: Its Running record (made Complete in place).
+        pool: Where the report's kernel comes from.
+        on_complete: Called with the Complete record (e.g. ``storemon report`` prints it).
+        tail_niceness: When more than 0, the nice value of the report's kernel once Complete:
+            in a server, the cells left must not slow the next report (the kernel dies after).
     """
 
-    def __init__(self, job_dir: Path, record: JobRecord, pool: KernelPool) -> None:
+    def __init__(
+        self,
+        job_dir: Path,
+        record: JobRecord,
+        pool: KernelPool,
+        on_complete: Callable[[JobRecord], None] | None = None,
+        tail_niceness: int = 0,
+    ) -> None:
         self.job_dir, self.record, self.pool = job_dir, record, pool
+        self.on_complete, self.tail_niceness = on_complete, tail_niceness
         self.kernel_pid: int | None = None  # the report's kernel, once taken (see complete)
         self._held = True
         pool.hold_refill()
@@ -73,12 +90,14 @@ class Publisher:
             self.complete()
 
     def complete(self) -> None:
-        """Record the report Complete, lower its kernel's priority, let the pool refill."""
+        """Record the report Complete, let the pool refill, then tell ``on_complete``."""
         record_complete(self.job_dir, self.record)
         mark(self.job_dir, "record Complete")
-        if self.kernel_pid is not None:  # what is left of the notebook must not slow the next
-            lower_priority(self.kernel_pid, TAIL_NICENESS)  # report (the kernel dies after)
+        if self.kernel_pid is not None and self.tail_niceness > 0:
+            lower_priority(self.kernel_pid, self.tail_niceness)
         self.release()
+        if self.on_complete is not None:
+            self.on_complete(self.record)
 
     def release(self) -> None:
         """Let the pool refill (once)."""

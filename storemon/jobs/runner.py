@@ -16,10 +16,11 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from storemon.config import REPORT_NOTEBOOK
 from storemon.files import read_json, write_bytes_atomic
@@ -71,14 +72,15 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 @contextmanager
-def job_log(job_dir: Path) -> Iterator[None]:
+def job_log(job_dir: Path) -> Iterator[TextIO]:
     """Send this process's stdout and stderr (and its kernel's) to the job's ``runner.log``.
 
     Args:
         job_dir: The job's folder.
 
     Yields:
-        Nothing; the streams are restored on leaving.
+        The original stdout (e.g. the terminal), as a text stream open until leaving; the
+        streams are restored on leaving.
     """
     sys.stdout.flush()
     sys.stderr.flush()
@@ -86,9 +88,11 @@ def job_log(job_dir: Path) -> Iterator[None]:
     with open(job_dir / RUNNER_LOG, "ab") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
+    terminal = os.fdopen(os.dup(saved[0]), "w", buffering=1)
     try:
-        yield
+        yield terminal
     finally:
+        terminal.close()
         sys.stdout.flush()
         sys.stderr.flush()
         for fd, original in zip((1, 2), saved, strict=True):
@@ -128,7 +132,12 @@ def new_pool(size: int, refill: bool = True) -> KernelPool:
     return KernelPool(size, setup_code(), refill=refill).start()
 
 
-def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecord:
+def execute_job(
+    job_dir: str | Path,
+    pool: KernelPool | None = None,
+    on_complete: Callable[[JobRecord], None] | None = None,
+    tail_niceness: int = 0,
+) -> JobRecord:
     """Run a created job in this process: the notebook, then the HTML; record the outcome.
 
     The record is Complete as soon as the notebook has written the CSV; the HTML copy is
@@ -137,6 +146,10 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
     Args:
         job_dir: The job's folder (made by :func:`storemon.jobs.store.create_job`).
         pool: Where the report's kernel comes from; default a kernel started for it.
+        on_complete: Called with the record once Complete, before the notebook's last cells
+            and the HTML.
+        tail_niceness: When more than 0, the nice value of what runs after Complete (the
+            kernel's last cells, the HTML): a server's next report goes first.
 
     Returns:
         The final record (Complete or Failed).
@@ -157,7 +170,7 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
     publish = None
     try:
         pool = new_pool(0) if own_pool else pool
-        publish = Publisher(job_dir, record, pool)
+        publish = Publisher(job_dir, record, pool, on_complete, tail_niceness)
         error = _run_notebook(job_dir, record, pool, publish)
         if error is not None and record.running:
             return fail_record(job_dir, record, error)
@@ -165,7 +178,7 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
             logging.getLogger(__name__).error("after the report was complete: %s", error)
         if record.running:  # a notebook without an ``outputs`` cell: Complete at its end
             publish.complete()
-        _publish_html(job_dir, record)
+        _publish_html(job_dir, record, tail_niceness)
         mark(job_dir, "HTML written")
         return record
     except JobStopped:
@@ -194,7 +207,7 @@ def _named(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _publish_html(job_dir: Path, record: JobRecord) -> None:
+def _publish_html(job_dir: Path, record: JobRecord, niceness: int = 0) -> None:
     """Write the HTML copy of a Complete report, then record ``html_ready``.
 
     A failure here leaves the report Complete without its HTML (``html_ready`` stays false);
@@ -202,7 +215,7 @@ def _publish_html(job_dir: Path, record: JobRecord) -> None:
     """
     try:
         # In a thread of its own at a lower priority: the next report may be running already.
-        with ThreadPoolExecutor(1, initializer=_yield_cpu) as thread:
+        with ThreadPoolExecutor(1, initializer=_nice_thread, initargs=(niceness,)) as thread:
             thread.submit(write_html, job_dir).result()
     except Exception:  # noqa: BLE001 - the report itself is complete
         logging.getLogger(__name__).exception("the HTML copy could not be written")
@@ -211,10 +224,11 @@ def _publish_html(job_dir: Path, record: JobRecord) -> None:
     save_record(job_dir, record)
 
 
-def _yield_cpu() -> None:
-    """Lower the calling thread's priority (Linux keeps a nice value per thread)."""
+def _nice_thread(niceness: int) -> None:
+    """Set the calling thread's nice value when more than 0 (Linux keeps one per thread)."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TAIL_NICENESS)
+        if niceness > 0:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
     except OSError:
         pass
 
@@ -321,7 +335,7 @@ def _serve_runner(kernels: int) -> int:
         for line in sys.stdin:
             job_dir = Path(line.strip())
             with job_log(job_dir):
-                record = execute_job(job_dir, pool)
+                record = execute_job(job_dir, pool, tail_niceness=TAIL_NICENESS)
             protocol.write(f"{record.status.value}\n")
             if _stop_requested:
                 break
