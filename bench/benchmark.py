@@ -17,8 +17,10 @@ Usage: ``python bench/benchmark.py [--scales 1 10] [--sample 30] [--repeat 3]``.
 
 ``--latency`` measures instead what a user waits for a report of the real fleet's size (issue 8),
 all in one run: the engine alone (``compute_report`` on the database), trigger -> Complete
-through the API on a real server (p50 and p95 of sequential reports, after one untimed report),
-and ``storemon report`` on the command line with its kernel started up front (the default) or
+through the API on a real server (p50 and p95 of sequential reports, after one untimed report;
+the client polls every 20 ms) with the median time from the trigger to each step the reports'
+logs mark (:mod:`storemon.jobs.timing`), and ``storemon report`` on the command line (until it
+printed the CSV's path, and until it exited) with its kernel started up front (the default) or
 only when the notebook runs (as before issue 8).
 
 Living data (issue 11), ``python bench/benchmark.py --living [--stores 14092]``: for 1, 4 and 12
