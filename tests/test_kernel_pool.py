@@ -68,6 +68,16 @@ def one_warm_kernel(app) -> int:
     return pid
 
 
+def served(client: httpx.Client, report_id: str) -> dict:
+    """What the API serves for a report now: ``json`` (its record) and ``csv`` (the response)."""
+    return {
+        "json": client.get(
+            "/get_report", params={"report_id": report_id}, headers={"Accept": "application/json"}
+        ).json(),
+        "csv": client.get("/get_report", params={"report_id": report_id}),
+    }
+
+
 def run_one(client: httpx.Client, expected: bytes) -> dict:
     body = complete(client, client.post("/trigger_report").json()["report_id"])
     assert body["status"] == "Complete", body
@@ -143,12 +153,7 @@ def test_complete_and_csv_come_before_the_html(
 
             def observed_write_html(job_dir: Path) -> None:
                 report_id = job_dir.name
-                seen["json"] = client.get(
-                    "/get_report",
-                    params={"report_id": report_id},
-                    headers={"Accept": "application/json"},
-                ).json()
-                seen["csv"] = client.get("/get_report", params={"report_id": report_id})
+                seen.update(served(client, report_id))
                 seen["html"] = client.get(f"/reports/{report_id}/report.html")
                 seen["html_file"] = (job_dir / jobs.HTML_FILE).exists()
                 write_html(job_dir)
@@ -185,13 +190,7 @@ def test_complete_and_csv_come_before_the_data_quality_cell(
 
             def observed(self: Publisher, cell: dict, cell_index: int, **kwargs: object) -> None:
                 if "".join(cell["source"]).startswith("result = reading.add_data_quality"):
-                    report_id = self.job_dir.name
-                    seen["json"] = client.get(
-                        "/get_report",
-                        params={"report_id": report_id},
-                        headers={"Accept": "application/json"},
-                    ).json()
-                    seen["csv"] = client.get("/get_report", params={"report_id": report_id})
+                    seen.update(served(client, self.job_dir.name))
                     seen["notebook_done"] = (self.job_dir / jobs.NOTEBOOK_FILE).exists()
                     seen["kernel_nice"] = os.getpriority(os.PRIO_PROCESS, self.kernel_pid)
                 cell_started(self, cell, cell_index, **kwargs)

@@ -113,18 +113,16 @@ def build_reading(
     itself, with the report's CSV written in between (what a user waits for comes first).
 
     Args:
-        source: An ingested database or a folder of CSV exports (see :func:`resolve_source`).
-        as_of: Report as of this ISO instant; None or empty for the latest poll.
-        method: ``nearest`` or ``carry_forward``.
-        out_dir: When given, the report's folder (:func:`report_folder`): every store's week is
-            written to its ``store_weeks/`` from the same snapshot (for the store endpoint).
+        source: The data, as for :func:`compute_reading`.
+        as_of: The report's instant, likewise.
+        method: The interpolation, likewise.
+        out_dir: Where store views are kept, likewise.
 
     Returns:
         The reading, data quality included.
 
     Raises:
-        StoremonError: The data cannot be read, a parameter is bad, or no store has a poll at or
-            before the report's instant.
+        StoremonError: As :func:`compute_reading` does.
     """
     return add_data_quality(compute_reading(source, as_of, method, out_dir))
 
