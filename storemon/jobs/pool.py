@@ -47,6 +47,7 @@ ANSWER_TIMEOUT_SECONDS = 10.0  # an idle kernel that does not answer within this
 CHECK_SECONDS = 0.5  # how often idle kernels' processes are checked
 PING_SECONDS = 15.0  # how often idle kernels are asked for an answer
 RETRY_SECONDS = 2.0  # pause after a kernel failed to start
+POOLED_CLIENT = "storemon.jobs.engine.PooledKernelClient"
 
 
 @dataclass(eq=False)
@@ -313,7 +314,8 @@ class KernelPool:
 
     def _start_kernel(self) -> WarmKernel | None:
         """Start a kernel and run the set-up code in it; None when that failed."""
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # The client nbclient opens on it skips jupyter_client's 0.2 s wait (see engine.py).
+        km = AsyncKernelManager(kernel_name=self.kernel_name, client_class=POOLED_CLIENT)
         try:
             run_sync(km.start_kernel)(cwd=self.cwd, stdout=self._output, stderr=self._output)
         except Exception as exc:  # noqa: BLE001 - logged; the keeper tries again
