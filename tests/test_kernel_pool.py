@@ -226,3 +226,24 @@ def test_refills_wait_while_held_but_never_starve_a_taker(tmp_path: Path) -> Non
         wait_for(pool.idle_pids, 120, "the refill once released")
         pool.discard(first)
         pool.discard(second)
+
+
+def test_replacements_warm_at_a_low_priority_and_run_at_full(tmp_path: Path) -> None:
+    """A replacement kernel yields the CPU while it warms; the report it runs gets it back."""
+
+    def niceness(pid: int) -> int:
+        return os.getpriority(os.PRIO_PROCESS, pid)
+
+    with KernelPool(1, cwd=tmp_path, check_every=0.1, warm_niceness=TAIL_NICENESS) as pool:
+        first_pid = wait_for(lambda: pool.idle_pids() and pool.idle_pids()[0], 120, "a kernel")
+        assert niceness(first_pid) == 0  # the pool's first kernels: nothing to yield to
+        first = pool.take()
+        replacement = wait_for(lambda: pool.idle_pids() and pool.idle_pids()[0], 120, "refill")
+        if pool.warm_niceness:  # this process may give priority back: the refill yields
+            assert niceness(replacement) == TAIL_NICENESS
+        else:  # it may not: kernels are never niced, or reports would run niced
+            assert niceness(replacement) == 0
+        second = pool.take()
+        assert niceness(replacement) == 0  # handed out: full priority for its report
+        pool.discard(first)
+        pool.discard(second)

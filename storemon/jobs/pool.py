@@ -39,6 +39,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from storemon.errors import StoremonError
+from storemon.jobs.process import can_raise_priority, set_priority
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,10 @@ class KernelPool:
         check_every: Seconds between two checks of idle kernels' processes.
         refill: Replace a kernel handed out (False: start ``size`` kernels in all, e.g. for
             one report run from the command line).
+        warm_niceness: When more than 0, replacements start and warm at this nice value (so
+            that they do not slow a running report) and get nice 0 back when handed out, or as
+            soon as a caller of :meth:`take` waits for them; only where this process may give
+            priority back (else kernels keep nice 0).
     """
 
     def __init__(
@@ -127,6 +132,7 @@ class KernelPool:
         ping_every: float = PING_SECONDS,
         check_every: float = CHECK_SECONDS,
         refill: bool = True,
+        warm_niceness: int = 0,
     ) -> None:
         self.size = max(0, size)
         self.setup_code = setup_code
@@ -136,6 +142,7 @@ class KernelPool:
         self.ping_every = ping_every
         self.check_every = check_every
         self.refill = refill
+        self.warm_niceness = warm_niceness if warm_niceness > 0 and can_raise_priority() else 0
         self._made = 0  # kernels started by the keeper
         self._held = 0  # reports that asked for refills to wait (see hold_refill)
         self._takers = 0  # callers of take() waiting for a kernel
@@ -191,6 +198,8 @@ class KernelPool:
             if kernel is None:  # no pool: start one for this report
                 kernel = self._start_kernel()
             if kernel is not None and answers(kernel, self.answer_timeout):
+                if self.warm_niceness:
+                    set_priority(kernel.pid, 0)  # the report runs at full priority
                 return kernel.km
             if kernel is not None:
                 log.warning("kernel %s did not answer: replacing it", kernel.pid)
@@ -210,6 +219,9 @@ class KernelPool:
                     if time.monotonic() > deadline:
                         raise StoremonError("no Jupyter kernel became ready in time")
                     self._lock.notify_all()
+                    if self.warm_niceness:  # someone waits for the kernel being warmed
+                        for pid in self._started:
+                            set_priority(pid, 0)
                     self._lock.wait(self.check_every)
             finally:
                 self._takers -= waiting
@@ -327,6 +339,8 @@ class KernelPool:
                 _shutdown(km)
                 return None
             self._started[kernel.pid] = kernel
+            if self.warm_niceness and not self._takers and self._made > self.size:
+                set_priority(kernel.pid, self.warm_niceness)  # a replacement: in the background
         try:
             self._warm(km)
         except Exception as exc:  # noqa: BLE001 - a kernel that died or failed its imports

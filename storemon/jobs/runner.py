@@ -129,7 +129,8 @@ def new_pool(size: int, refill: bool = True) -> KernelPool:
     Returns:
         The pool; close it when done.
     """
-    return KernelPool(size, setup_code(), refill=refill).start()
+    niceness = TAIL_NICENESS if refill else 0  # replacements warm beside running reports
+    return KernelPool(size, setup_code(), refill=refill, warm_niceness=niceness).start()
 
 
 def execute_job(
