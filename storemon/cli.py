@@ -231,8 +231,14 @@ def run_report(args: argparse.Namespace) -> None:
     from storemon.jobs import describe_status, run_report_job
 
     source = args.data if args.data is not None else (args.db or DEFAULT_DB)
-    record = run_report_job(source, as_of=args.as_of, method=args.method, out=args.out)
-    print(describe_status(record))
+    # Printed once the CSV is written, while the notebook's last cells and the HTML follow.
+    run_report_job(
+        source,
+        as_of=args.as_of,
+        method=args.method,
+        out=args.out,
+        on_complete=lambda record: print(describe_status(record), flush=True),
+    )
 
 
 def run_status(args: argparse.Namespace) -> None:

@@ -41,6 +41,33 @@ def wait_until_done(manager: jobs.JobManager, report_id: str, timeout: float = 1
 
 
 @pytest.mark.slow
+def test_report_job_answers_once_the_csv_is_written(
+    database: Path, expected: bytes, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``storemon report`` prints at Complete: before the notebook's last cells and the HTML."""
+    reports, out = tmp_path / "reports", tmp_path / "out.csv"
+    seen = {}
+
+    def at_complete(done: JobRecord) -> None:
+        folder = reports / done.report_id
+        seen["record"] = done.status, record(reports, done.report_id)["status"]
+        seen["csv"], seen["out"] = (folder / "report.csv").read_bytes(), out.read_bytes()
+        seen["html"] = (folder / "report.html").exists()
+        seen["notebook"] = (folder / "report.ipynb").exists()
+        print(f"answered {done.report_id}")
+
+    status = jobs.run_report_job(database, out=out, reports_dir=reports, on_complete=at_complete)
+
+    assert seen["record"] == (ReportState.COMPLETE, "Complete")
+    assert seen["csv"] == expected and seen["out"] == expected
+    assert seen["html"] is False and seen["notebook"] is False  # both came after
+    assert status.html_ready is True and (reports / status.report_id / "report.html").exists()
+    # The answer went to this process's stdout, not into the job's log.
+    assert f"answered {status.report_id}" in capfd.readouterr().out
+    assert "answered" not in (reports / status.report_id / "runner.log").read_text()
+
+
+@pytest.mark.slow
 def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) -> None:
     reports, out = tmp_path / "reports", tmp_path / "copy" / "out.csv"
 
@@ -70,6 +97,7 @@ def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) 
     html = (folder / "report.html").read_text()
     assert "Fleet uptime" in html and "uptime_share_pct" in html
     assert "build_reading" not in html and "<script" not in html  # no code, nothing fetched
+    assert "compute_reading" not in html and "add_data_quality" not in html
 
     assert jobs.report_status(status.report_id, reports) == status
     described = jobs.describe_status(status, reports).splitlines()

@@ -7,6 +7,7 @@ Complete record come before the HTML copy.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -20,6 +21,8 @@ from live_servers import running_server, wait_for
 
 from storemon import jobs
 from storemon.jobs import runner
+from storemon.jobs.pool import KernelPool
+from storemon.jobs.publish import TAIL_NICENESS, Publisher
 from storemon.service.app import create_app
 
 pytestmark = pytest.mark.slow
@@ -63,6 +66,16 @@ def one_warm_kernel(app) -> int:
     wait_for(lambda: imported(pid), 120, "the kernel's imports")
     time.sleep(2)  # its set-up cell has answered: the kernel is idle in the pool
     return pid
+
+
+def served(client: httpx.Client, report_id: str) -> dict:
+    """What the API serves for a report now: ``json`` (its record) and ``csv`` (the response)."""
+    return {
+        "json": client.get(
+            "/get_report", params={"report_id": report_id}, headers={"Accept": "application/json"}
+        ).json(),
+        "csv": client.get("/get_report", params={"report_id": report_id}),
+    }
 
 
 def run_one(client: httpx.Client, expected: bytes) -> dict:
@@ -140,12 +153,7 @@ def test_complete_and_csv_come_before_the_html(
 
             def observed_write_html(job_dir: Path) -> None:
                 report_id = job_dir.name
-                seen["json"] = client.get(
-                    "/get_report",
-                    params={"report_id": report_id},
-                    headers={"Accept": "application/json"},
-                ).json()
-                seen["csv"] = client.get("/get_report", params={"report_id": report_id})
+                seen.update(served(client, report_id))
                 seen["html"] = client.get(f"/reports/{report_id}/report.html")
                 seen["html_file"] = (job_dir / jobs.HTML_FILE).exists()
                 write_html(job_dir)
@@ -167,3 +175,75 @@ def test_complete_and_csv_come_before_the_html(
     assert seen["html_file"] is False
     assert record.html_ready is True and after["html_ready"] is True
     assert html.status_code == 200 and "Fleet uptime" in html.text
+
+
+def test_complete_and_csv_come_before_the_data_quality_cell(
+    database: Path, expected: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cells after the CSV, made observable: while they run, the API serves the report."""
+    reports = tmp_path / "reports"
+    seen = {}
+    cell_started = Publisher.cell_started
+
+    with running_server(create_app(database, reports, workers=1, kernel_pool=0)) as url:
+        with httpx.Client(base_url=url, timeout=30) as client:
+
+            def observed(self: Publisher, cell: dict, cell_index: int, **kwargs: object) -> None:
+                if "".join(cell["source"]).startswith("result = reading.add_data_quality"):
+                    seen.update(served(client, self.job_dir.name))
+                    seen["notebook_done"] = (self.job_dir / jobs.NOTEBOOK_FILE).exists()
+                    seen["kernel_nice"] = os.getpriority(os.PRIO_PROCESS, self.kernel_pid)
+                cell_started(self, cell, cell_index, **kwargs)
+
+            monkeypatch.setattr(Publisher, "cell_started", observed)
+            job = jobs.create_job(reports, database)
+            record = runner.execute_job(reports / job.report_id, tail_niceness=TAIL_NICENESS)
+            html = client.get(f"/reports/{job.report_id}/report.html")
+
+    assert seen["json"]["status"] == "Complete" and seen["json"]["html_ready"] is False
+    assert seen["json"]["stores"] == record.stores and seen["csv"].content == expected
+    assert seen["notebook_done"] is False  # papermill was still running the notebook
+    assert seen["kernel_nice"] >= TAIL_NICENESS  # what is left yields the CPU
+    # The cells after the CSV did run: the data-quality tables are in the kept notebook.
+    assert record.html_ready is True and "Extrapolated time" in html.text
+    cells = json.loads((reports / job.report_id / jobs.NOTEBOOK_FILE).read_text())["cells"]
+    shown = {"".join(c["source"]): c.get("outputs") for c in cells if c["cell_type"] == "code"}
+    for table in ("result.rejects", "result.coverage", "result.extrapolated"):
+        assert shown[table] and "text/html" in shown[table][0]["data"], table
+
+
+def test_refills_wait_while_held_but_never_starve_a_taker(tmp_path: Path) -> None:
+    """A held pool starts no replacement, except for a caller of take() that would wait."""
+    with KernelPool(1, cwd=tmp_path, check_every=0.1) as pool:
+        wait_for(pool.idle_pids, 120, "the first kernel")
+        pool.hold_refill()
+        first = pool.take()
+        time.sleep(3)  # unheld, the keeper would have started a replacement by now
+        assert pool.idle_pids() == [] and len(pool.pids()) == 1
+        second = pool.take()  # nothing idle: started for this caller despite the hold
+        assert second is not first and len(pool.pids()) == 2
+        pool.release_refill()
+        wait_for(pool.idle_pids, 120, "the refill once released")
+        pool.discard(first)
+        pool.discard(second)
+
+
+def test_replacements_warm_at_a_low_priority_and_run_at_full(tmp_path: Path) -> None:
+    """A replacement kernel yields the CPU while it warms; the report it runs gets it back."""
+
+    def niceness(pid: int) -> int:
+        return os.getpriority(os.PRIO_PROCESS, pid)
+
+    with KernelPool(1, cwd=tmp_path, check_every=0.1, warm_niceness=TAIL_NICENESS) as pool:
+        first_pid = wait_for(lambda: pool.idle_pids() and pool.idle_pids()[0], 120, "a kernel")
+        assert niceness(first_pid) == 0  # the pool's first kernels: nothing to yield to
+        first = pool.take()
+        replacement = wait_for(lambda: pool.idle_pids() and pool.idle_pids()[0], 120, "refill")
+        if pool.warm_niceness:  # this process may give priority back: the refill yields
+            assert niceness(replacement) == TAIL_NICENESS
+        else:  # it may not: kernels are never niced, or reports would run niced
+            assert niceness(replacement) == 0
+        second = pool.take()
+        assert niceness(replacement) == 0  # handed out: full priority for its report
+        pool.discard(first)
+        pool.discard(second)

@@ -1,15 +1,19 @@
 """The whole reading of one report, as the report notebook shows it: one call per notebook cell.
 
-:func:`build_reading` computes the report and everything a person reads next to it (fleet
-uptime, worst stores, data quality) on one connection, hence from one consistent snapshot of the
-data; :func:`write_outputs` writes the report's CSV and a small JSON summary for the job record.
-Given a folder, :func:`build_reading` also keeps every store's week there (``store_weeks/``, from
-the same snapshot), which the store endpoint reads back without the database.
+:func:`compute_reading` computes the report on one connection (a :class:`Snapshot` of the data)
+and keeps that connection open; :func:`write_outputs` writes the report's CSV and a small JSON
+summary for the job record; :func:`add_data_quality` then reads what a person reads next to the
+report about the data's quality from the same snapshot and closes it. The notebook writes the
+CSV before the data-quality queries, so a report is published as soon as its numbers exist.
+Given a folder, :func:`compute_reading` also keeps every store's week there (``store_weeks/``,
+from the same snapshot, before the CSV), which the store endpoint reads back without the
+database. :func:`build_reading` does all of it at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +39,25 @@ from storemon.synthetic.demo import resolve_source
 VOUCHED_US = 2 * 3_600_000_000
 
 
+class Snapshot:
+    """The data a report is computed on, open on one connection until :meth:`close`.
+
+    A database file replaced by an ingest while it is open is not seen: everything read from
+    one snapshot describes the same data.
+
+    Args:
+        path: An ingested database or a folder of CSV exports.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._stack = ExitStack()
+        self.con = self._stack.enter_context(open_source(path))
+
+    def close(self) -> None:
+        """Close the connection (again: nothing)."""
+        self._stack.close()
+
+
 @dataclass(frozen=True)
 class Reading:
     """A report and its reading for people.
@@ -44,30 +67,33 @@ class Reading:
         overview: The report's facts (instant, week window, stores, method, data).
         fleet: Fleet uptime share per window (see :func:`storemon.analysis.metrics.fleet_uptime`).
         top_downtime: The 20 stores with most downtime last week.
-        rejects: Rejected input rows by file and reason.
-        coverage: Stores without hours, without a zone, never polled.
-        extrapolated: Business time more than 2 h from any observation, per window.
+        rejects: Rejected input rows by file and reason (None until :func:`add_data_quality`).
+        coverage: Stores without hours, without a zone, never polled (likewise).
+        extrapolated: Business time more than 2 h from any observation, per window (likewise).
         now: The report's instant (ISO, UTC).
         week_start: Start of the week window (ISO, UTC).
         method: ``nearest`` or ``carry_forward``.
         as_of: The requested instant (ISO, UTC) or None for the latest poll.
         source: The data read.
         demo_data: True when the default database was missing and the demo data set was read.
+        snapshot: The open data the report was computed on, until :func:`add_data_quality`
+            reads its data-quality tables from it and closes it.
     """
 
     report: pd.DataFrame
     overview: pd.DataFrame
     fleet: pd.DataFrame
     top_downtime: pd.DataFrame
-    rejects: pd.DataFrame
-    coverage: pd.DataFrame
-    extrapolated: pd.DataFrame
     now: str
     week_start: str
     method: str
     as_of: str | None
     source: Path
     demo_data: bool
+    rejects: pd.DataFrame | None = None
+    coverage: pd.DataFrame | None = None
+    extrapolated: pd.DataFrame | None = None
+    snapshot: Snapshot | None = field(default=None, repr=False, compare=False)
 
 
 def _iso_utc(stamp: object) -> str:
@@ -81,7 +107,37 @@ def build_reading(
     method: str = "nearest",
     out_dir: str | Path | None = None,
 ) -> Reading:
-    """Compute a report and its reading from one consistent snapshot of the data.
+    """Compute a report and its whole reading from one consistent snapshot of the data.
+
+    :func:`compute_reading` then :func:`add_data_quality`; the report notebook calls the two
+    itself, with the report's CSV written in between (what a user waits for comes first).
+
+    Args:
+        source: The data, as for :func:`compute_reading`.
+        as_of: The report's instant, likewise.
+        method: The interpolation, likewise.
+        out_dir: Where store views are kept, likewise.
+
+    Returns:
+        The reading, data quality included.
+
+    Raises:
+        StoremonError: As :func:`compute_reading` does.
+    """
+    return add_data_quality(compute_reading(source, as_of, method, out_dir))
+
+
+def compute_reading(
+    source: str | Path,
+    as_of: str | None = None,
+    method: str = "nearest",
+    out_dir: str | Path | None = None,
+) -> Reading:
+    """Compute a report (and, given ``out_dir``, its store views), keeping its snapshot open.
+
+    The data-quality tables are read later from the same snapshot by :func:`add_data_quality`
+    (which closes it), so the report and its data-quality numbers describe the same data even
+    when a database file is replaced by an ingest in between.
 
     Args:
         source: An ingested database or a folder of CSV exports (see :func:`resolve_source`).
@@ -91,7 +147,7 @@ def build_reading(
             written to its ``store_weeks/`` from the same snapshot (for the store endpoint).
 
     Returns:
-        The reading.
+        The reading without its data quality, holding the open snapshot.
 
     Raises:
         StoremonError: The data cannot be read, a parameter is bad, or no store has a poll at or
@@ -100,10 +156,9 @@ def build_reading(
     method = check_method(method)
     instant = parse_as_of(as_of)
     path, demo_data = resolve_source(source)
-    # One connection for everything: a database file replaced by an ingest meanwhile is not
-    # seen, so the report and its data-quality numbers describe the same data.
-    with open_source(path) as con:
-        report = report_from_connection(con, instant, method)
+    snapshot = Snapshot(path)
+    try:
+        report = report_from_connection(snapshot.con, instant, method)
         if report.empty:
             if instant is None:
                 raise StoremonError(f"{path} holds no store status polls")
@@ -111,11 +166,23 @@ def build_reading(
                 f"no store has a poll at or before {instant.isoformat()}Z (as_of is before the "
                 "data starts)"
             )
-        rejects = db.run_query(con, "rejects_by_reason")
-        coverage = store_coverage(con)
-        extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
         if out_dir is not None:
-            write_store_weeks(con, report, Path(out_dir) / STORE_WEEKS_DIR)
+            write_store_weeks(snapshot.con, report, Path(out_dir) / STORE_WEEKS_DIR)
+        return _reading(report, instant, method, path, demo_data, snapshot)
+    except BaseException:
+        snapshot.close()
+        raise
+
+
+def _reading(
+    report: pd.DataFrame,
+    instant: object,
+    method: str,
+    path: Path,
+    demo_data: bool,
+    snapshot: Snapshot,
+) -> Reading:
+    """A reading of a computed report: its facts, fleet uptime and worst stores."""
     now_stamp = pd.Timestamp(report.attrs["now"])
     now, week_start = _iso_utc(now_stamp), _iso_utc(now_stamp - pd.Timedelta(days=7))
     as_of_text = None if instant is None else instant.isoformat() + "Z"
@@ -135,15 +202,43 @@ def build_reading(
         overview=metrics.overview_table(facts),
         fleet=metrics.fleet_uptime(report),
         top_downtime=metrics.top_downtime(report, 20),
-        rejects=metrics.rejects_table(rejects),
-        coverage=metrics.coverage_table(coverage, DEFAULT_TIMEZONE),
-        extrapolated=metrics.extrapolated_summary(extrapolated),
         now=now,
         week_start=week_start,
         method=method,
         as_of=as_of_text,
         source=path,
         demo_data=demo_data,
+        snapshot=snapshot,
+    )
+
+
+def add_data_quality(reading: Reading) -> Reading:
+    """Read the data-quality tables from a reading's snapshot, then close the snapshot.
+
+    Args:
+        reading: A reading from :func:`compute_reading` (its snapshot still open).
+
+    Returns:
+        The reading with ``rejects``, ``coverage`` and ``extrapolated``, without its snapshot.
+
+    Raises:
+        StoremonError: The snapshot was already closed.
+    """
+    if reading.snapshot is None:
+        raise StoremonError("this reading's data was closed before its data quality was read")
+    con = reading.snapshot.con
+    try:
+        rejects = db.run_query(con, "rejects_by_reason")
+        coverage = store_coverage(con)
+        extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
+    finally:
+        reading.snapshot.close()
+    return replace(
+        reading,
+        rejects=metrics.rejects_table(rejects),
+        coverage=metrics.coverage_table(coverage, DEFAULT_TIMEZONE),
+        extrapolated=metrics.extrapolated_summary(extrapolated),
+        snapshot=None,
     )
 
 

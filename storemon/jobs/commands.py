@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import redirect_stdout
 from pathlib import Path
 
 from storemon.config import REPORTS_DIR
@@ -19,11 +21,14 @@ def run_report_job(
     out: str | Path | None = None,
     reports_dir: str | Path = REPORTS_DIR,
     early_kernel: bool = True,
+    on_complete: Callable[[JobRecord], None] | None = None,
 ) -> JobRecord:
     """Run one report job in this process (``storemon report``) and return its record.
 
     Its kernel starts (and imports what the notebook needs) in the background right away,
-    while this process imports papermill and nbconvert (see bench/benchmark.py --latency).
+    while this process imports papermill (see bench/benchmark.py --latency).
+    The report is Complete once the notebook wrote its CSV: ``out`` is written and
+    ``on_complete`` called then, before the notebook's last cells and the HTML copy.
 
     Args:
         source: The data (database or CSV folder).
@@ -32,6 +37,8 @@ def run_report_job(
         out: When given, the report's CSV is also copied there (atomically).
         reports_dir: The folder of report folders.
         early_kernel: Start the kernel up front (False: when the notebook runs).
+        on_complete: Called with the Complete record, its ``print`` going to this process's
+            stdout (e.g. the terminal), not to the job's log.
 
     Returns:
         The Complete record.
@@ -43,21 +50,34 @@ def run_report_job(
     record = create_job(reports_dir, source, as_of, method)
     job_dir = Path(reports_dir) / record.report_id
     try:
-        with job_log(job_dir):  # papermill's and the kernel's chatter go to the job's log
+        with job_log(job_dir) as terminal:  # papermill's and the kernel's chatter go to the log
             pool = new_pool(1, refill=False) if early_kernel else None
+
+            failures: list[BaseException] = []  # raised here, not inside papermill's hook
+
+            def published(done: JobRecord) -> None:
+                try:
+                    if out is not None:
+                        write_bytes_atomic(out, (job_dir / CSV_FILE).read_bytes())
+                    if on_complete is not None:
+                        with redirect_stdout(terminal):
+                            on_complete(done)
+                except Exception as exc:  # noqa: BLE001 - re-raised once the job is done
+                    failures.append(exc)
+
             try:
-                record = execute_job(job_dir, pool)
+                record = execute_job(job_dir, pool, on_complete=published)
             finally:
                 if pool is not None:
                     pool.close()
+            if failures:
+                raise failures[0]
     except OSError as exc:  # e.g. no space left for the record itself
         raise StoremonError(f"report {record.report_id} failed: {os_reason(exc)}") from None
     if record.status is not ReportState.COMPLETE:
         raise StoremonError(
             f"report {record.report_id} failed: {record.error} (see {job_dir / NOTEBOOK_FILE})"
         )
-    if out is not None:
-        write_bytes_atomic(out, (job_dir / CSV_FILE).read_bytes())
     return record
 
 

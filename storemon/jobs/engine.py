@@ -10,14 +10,56 @@ clean-up; the kernel itself is shut down by its :class:`storemon.jobs.pool.Kerne
 
 from __future__ import annotations
 
+import time
+from queue import Empty
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
 ENGINE_NAME = "storemon-pooled"
+READY_SECONDS = 1.0  # a kernel_info answer or its IOPub status not seen by then: ask again
+
+
+class PooledKernelClient(AsyncKernelClient):
+    """The client nbclient opens on a pooled kernel, ready as soon as the kernel is heard.
+
+    jupyter_client's ``wait_for_ready``, once the kernel answered ``kernel_info`` on both the
+    shell and IOPub channels, goes on reading IOPub until it has been quiet for 0.2 s: a fixed
+    0.2 s per report. nbclient reads only the IOPub messages of the cell it runs (by parent
+    id), so here the client is ready once both channels carried the answer to its request (IOPub
+    being connected is what matters: a message published before it was would be lost).
+    """
+
+    async def _ready(self, timeout: float | None = None) -> None:
+        """Ask ``kernel_info`` until the answer is heard on shell and IOPub (or ``timeout``)."""
+        deadline = time.monotonic() + (timeout or float("inf"))
+        while time.monotonic() < deadline:
+            if await self._heard(self.kernel_info(), deadline):
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("the kernel died before it answered kernel_info")
+        raise RuntimeError(f"the kernel did not answer kernel_info within {timeout} s")
+
+    async def _heard(self, msg_id: str, deadline: float) -> bool:
+        """Whether a reply to ``msg_id`` came on the shell channel, then a message on IOPub."""
+        for channel in (self.shell_channel, self.iopub_channel):
+            while True:
+                left = min(READY_SECONDS, deadline - time.monotonic())
+                try:
+                    msg = await channel.get_msg(timeout=max(left, 0.0))
+                except Empty:
+                    return False
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    if channel is self.shell_channel:
+                        self._handle_kernel_info_reply(msg)
+                    break
+        return True
+
+    wait_for_ready = _ready
 
 
 class PooledEngine(NBClientEngine):

@@ -30,6 +30,7 @@ from storemon.jobs.store import (
     load_record,
     read_status,
 )
+from storemon.jobs.timing import mark
 
 DEFAULT_WORKERS = 2  # the machines have 2 cores; a report keeps one busy
 DEFAULT_MAX_QUEUE = 50  # waiting reports; past this a trigger is refused
@@ -175,11 +176,13 @@ class JobManager:
                     report_id = self._waiting.popleft()
                     self._busy[number] = report_id
                 job_dir = (self.reports_dir / report_id).absolute()
+                mark(job_dir, "worker: job picked")
                 answer = ""
                 try:
                     runner.stdin.write(f"{job_dir}\n")
                     runner.stdin.flush()
                     answer = runner.stdout.readline()
+                    mark(job_dir, f"worker: runner answered {answer.strip()}")
                 except (BrokenPipeError, OSError):
                     pass
                 if not answer:  # the runner died during the report

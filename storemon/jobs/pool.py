@@ -39,6 +39,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from storemon.errors import StoremonError
+from storemon.jobs.process import can_raise_priority, set_priority
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ ANSWER_TIMEOUT_SECONDS = 10.0  # an idle kernel that does not answer within this
 CHECK_SECONDS = 0.5  # how often idle kernels' processes are checked
 PING_SECONDS = 15.0  # how often idle kernels are asked for an answer
 RETRY_SECONDS = 2.0  # pause after a kernel failed to start
+POOLED_CLIENT = "storemon.jobs.engine.PooledKernelClient"
 
 
 @dataclass(eq=False)
@@ -114,6 +116,10 @@ class KernelPool:
         check_every: Seconds between two checks of idle kernels' processes.
         refill: Replace a kernel handed out (False: start ``size`` kernels in all, e.g. for
             one report run from the command line).
+        warm_niceness: When more than 0, replacements start and warm at this nice value (so
+            that they do not slow a running report) and get nice 0 back when handed out, or as
+            soon as a caller of :meth:`take` waits for them; only where this process may give
+            priority back (else kernels keep nice 0).
     """
 
     def __init__(
@@ -126,6 +132,7 @@ class KernelPool:
         ping_every: float = PING_SECONDS,
         check_every: float = CHECK_SECONDS,
         refill: bool = True,
+        warm_niceness: int = 0,
     ) -> None:
         self.size = max(0, size)
         self.setup_code = setup_code
@@ -135,7 +142,10 @@ class KernelPool:
         self.ping_every = ping_every
         self.check_every = check_every
         self.refill = refill
+        self.warm_niceness = warm_niceness if warm_niceness > 0 and can_raise_priority() else 0
         self._made = 0  # kernels started by the keeper
+        self._held = 0  # reports that asked for refills to wait (see hold_refill)
+        self._takers = 0  # callers of take() waiting for a kernel
         self._warming = False  # the keeper is starting one
         self._idle: collections.deque[WarmKernel] = collections.deque()
         self._started: dict[int, WarmKernel] = {}  # every kernel started and not shut down
@@ -188,6 +198,8 @@ class KernelPool:
             if kernel is None:  # no pool: start one for this report
                 kernel = self._start_kernel()
             if kernel is not None and answers(kernel, self.answer_timeout):
+                if self.warm_niceness:
+                    set_priority(kernel.pid, 0)  # the report runs at full priority
                 return kernel.km
             if kernel is not None:
                 log.warning("kernel %s did not answer: replacing it", kernel.pid)
@@ -198,12 +210,21 @@ class KernelPool:
     def _next_idle(self, deadline: float) -> WarmKernel | None:
         """The next idle kernel (the keeper then starts its replacement); None without a pool."""
         with self._lock:
-            while not self._idle and self._coming():
-                if self._closing:
-                    raise StoremonError("the kernel pool is closed")
-                if time.monotonic() > deadline:
-                    raise StoremonError("no Jupyter kernel became ready in time")
-                self._lock.wait(self.check_every)
+            waiting = not self._idle and self._coming()
+            self._takers += waiting  # the keeper starts a kernel for it even while held
+            try:
+                while not self._idle and self._coming():
+                    if self._closing:
+                        raise StoremonError("the kernel pool is closed")
+                    if time.monotonic() > deadline:
+                        raise StoremonError("no Jupyter kernel became ready in time")
+                    self._lock.notify_all()
+                    if self.warm_niceness:  # someone waits for the kernel being warmed
+                        for pid in self._started:
+                            set_priority(pid, 0)
+                    self._lock.wait(self.check_every)
+            finally:
+                self._takers -= waiting
             if not self._idle:
                 return None
             kernel = self._idle.popleft()
@@ -213,6 +234,23 @@ class KernelPool:
     def _coming(self) -> bool:
         """Whether the keeper will (still) bring a kernel; called with the lock held."""
         return self.size > 0 and (self.refill or self._warming or self._made < self.size)
+
+    def hold_refill(self) -> None:
+        """Make replacements wait until :meth:`release_refill` (e.g. while a report computes).
+
+        Starting a kernel and importing pandas and DuckDB takes seconds of CPU; on a 2-core
+        machine doing that beside a running report slows the report. While held, the keeper
+        starts a kernel only for a caller of :meth:`take` that would otherwise wait; it still
+        replaces dead and stuck idle kernels' slots once released. Holds nest.
+        """
+        with self._lock:
+            self._held += 1
+
+    def release_refill(self) -> None:
+        """Undo one :meth:`hold_refill`; the keeper refills once no hold is left."""
+        with self._lock:
+            self._held = max(0, self._held - 1)
+            self._lock.notify_all()
 
     def discard(self, km: AsyncKernelManager) -> None:
         """Shut down a kernel handed out by :meth:`take` (it served its report).
@@ -257,6 +295,7 @@ class KernelPool:
                     return
                 self._drop(lambda k: not _running(k), "ended")
                 missing = len(self._idle) < self.size and (self.refill or self._made < self.size)
+                missing = missing and (not self._held or self._takers > 0)
                 due = [k for k in self._idle if time.monotonic() - k.pinged > self.ping_every]
                 if not missing and not due:
                     self._lock.wait(self.check_every)
@@ -287,7 +326,8 @@ class KernelPool:
 
     def _start_kernel(self) -> WarmKernel | None:
         """Start a kernel and run the set-up code in it; None when that failed."""
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # The client nbclient opens on it skips jupyter_client's 0.2 s wait (see engine.py).
+        km = AsyncKernelManager(kernel_name=self.kernel_name, client_class=POOLED_CLIENT)
         try:
             run_sync(km.start_kernel)(cwd=self.cwd, stdout=self._output, stderr=self._output)
         except Exception as exc:  # noqa: BLE001 - logged; the keeper tries again
@@ -299,6 +339,8 @@ class KernelPool:
                 _shutdown(km)
                 return None
             self._started[kernel.pid] = kernel
+            if self.warm_niceness and not self._takers and self._made > self.size:
+                set_priority(kernel.pid, self.warm_niceness)  # a replacement: in the background
         try:
             self._warm(km)
         except Exception as exc:  # noqa: BLE001 - a kernel that died or failed its imports

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from pathlib import Path
 
 from storemon.jobs.records import ProcessIdentity
@@ -107,3 +108,75 @@ def process_alive(identity: ProcessIdentity | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def lower_priority(pid: int, niceness: int = 10) -> None:
+    """Make every thread of a process yield the CPU to others (``nice`` ``niceness``).
+
+    Linux keeps a nice value per thread, and a thread started earlier (e.g. DuckDB's workers)
+    keeps the one it had: each thread of ``/proc/<pid>/task`` is set. Raising niceness needs no
+    privilege; a process or thread gone meanwhile is skipped.
+
+    Args:
+        pid: The process.
+        niceness: The nice value to set (never lowered: a thread already nicer keeps its own).
+    """
+    try:
+        tids = [int(task.name) for task in (PROC / str(pid) / "task").iterdir()]
+    except OSError:
+        return
+    for tid in tids:
+        try:
+            if os.getpriority(os.PRIO_PROCESS, tid) < niceness:
+                os.setpriority(os.PRIO_PROCESS, tid, niceness)
+        except OSError:
+            pass
+
+
+def set_priority(pid: int, niceness: int) -> bool:
+    """Set every thread of a process to nice ``niceness``, raising or lowering it.
+
+    Args:
+        pid: The process.
+        niceness: The nice value.
+
+    Returns:
+        False when not allowed (lowering the value needs ``CAP_SYS_NICE`` or ``RLIMIT_NICE``).
+    """
+    try:
+        tids = [int(task.name) for task in (PROC / str(pid) / "task").iterdir()]
+    except OSError:
+        return True  # gone: nothing to do
+    for tid in tids:
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, niceness)
+        except PermissionError:
+            return False
+        except OSError:
+            pass  # a thread that ended meanwhile
+    return True
+
+
+def can_raise_priority() -> bool:
+    """Whether this process may give a thread back a lower nice value (0) once it raised it.
+
+    Tried on a short-lived thread of its own, which is the only sure way to know.
+
+    Returns:
+        True when allowed.
+    """
+    allowed = []
+
+    def attempt() -> None:
+        tid = threading.get_native_id()
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + 1)
+            os.setpriority(os.PRIO_PROCESS, tid, 0)
+            allowed.append(True)
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=attempt, name="storemon-nice-probe")
+    thread.start()
+    thread.join()
+    return bool(allowed)

@@ -16,14 +16,17 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from storemon.config import REPORT_NOTEBOOK
 from storemon.files import read_json, write_bytes_atomic
 from storemon.jobs.pool import KernelPool
 from storemon.jobs.process import process_identity
+from storemon.jobs.publish import TAIL_NICENESS, Publisher, record_complete  # noqa: F401 - re-exported
 from storemon.jobs.records import JobRecord, ReportState, Stage, utc_now
 from storemon.jobs.store import (
     HTML_FILE,
@@ -31,12 +34,11 @@ from storemon.jobs.store import (
     PARTIAL_NOTEBOOK,
     RUNNER_LOG,
     STOPPED,
-    SUMMARY_FILE,
     fail_record,
     load_record,
-    record_freshness,
     save_record,
 )
+from storemon.jobs.timing import mark
 
 SERVE_FLAG = "--serve"
 CELL_TIMEOUT_SECONDS = 3600  # a cell running longer than this is stuck, not slow
@@ -91,14 +93,15 @@ def _catch_stops() -> None:
 
 
 @contextmanager
-def job_log(job_dir: Path) -> Iterator[None]:
+def job_log(job_dir: Path) -> Iterator[TextIO]:
     """Send this process's stdout and stderr (and its kernel's) to the job's ``runner.log``.
 
     Args:
         job_dir: The job's folder.
 
     Yields:
-        Nothing; the streams are restored on leaving.
+        The original stdout (e.g. the terminal), as a text stream open until leaving; the
+        streams are restored on leaving.
     """
     sys.stdout.flush()
     sys.stderr.flush()
@@ -106,9 +109,11 @@ def job_log(job_dir: Path) -> Iterator[None]:
     with open(job_dir / RUNNER_LOG, "ab") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
+    terminal = os.fdopen(os.dup(saved[0]), "w", buffering=1)
     try:
-        yield
+        yield terminal
     finally:
+        terminal.close()
         sys.stdout.flush()
         sys.stderr.flush()
         for fd, original in zip((1, 2), saved, strict=True):
@@ -145,10 +150,16 @@ def new_pool(size: int, refill: bool = True) -> KernelPool:
     Returns:
         The pool; close it when done.
     """
-    return KernelPool(size, setup_code(), refill=refill).start()
+    niceness = TAIL_NICENESS if refill else 0  # replacements warm beside running reports
+    return KernelPool(size, setup_code(), refill=refill, warm_niceness=niceness).start()
 
 
-def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecord:
+def execute_job(
+    job_dir: str | Path,
+    pool: KernelPool | None = None,
+    on_complete: Callable[[JobRecord], None] | None = None,
+    tail_niceness: int = 0,
+) -> JobRecord:
     """Run a created job in this process: the notebook, then the HTML; record the outcome.
 
     The record is Complete as soon as the notebook has written the CSV; the HTML copy is
@@ -157,6 +168,10 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
     Args:
         job_dir: The job's folder (made by :func:`storemon.jobs.store.create_job`).
         pool: Where the report's kernel comes from; default a kernel started for it.
+        on_complete: Called with the record once Complete, before the notebook's last cells
+            and the HTML.
+        tail_niceness: When more than 0, the nice value of what runs after Complete (the
+            kernel's last cells, the HTML): a server's next report goes first.
 
     Returns:
         The final record (Complete or Failed).
@@ -165,6 +180,7 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
         KeyboardInterrupt: Ctrl-C; the record says Failed "stopped" first (unless Complete).
     """
     job_dir = Path(job_dir)
+    mark(job_dir, "runner: job received")
     record = load_record(job_dir)
     if not record.running:  # e.g. stopped while it waited
         return record
@@ -173,13 +189,19 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
     own_pool = pool is None
+    publish = None
     try:
         pool = new_pool(0) if own_pool else pool
-        error = _run_notebook(job_dir, record, pool)
-        if error is not None:
+        publish = Publisher(job_dir, record, pool, on_complete, tail_niceness)
+        error = _run_notebook(job_dir, record, pool, publish)
+        if error is not None and record.running:
             return fail_record(job_dir, record, error)
-        record = record_complete(job_dir, record)
-        _publish_html(job_dir, record)
+        if error is not None:  # a cell after the CSV failed: the report itself is complete
+            logging.getLogger(__name__).error("after the report was complete: %s", error)
+        if record.running:  # a notebook without an ``outputs`` cell: Complete at its end
+            publish.complete()
+        _publish_html(job_dir, record, tail_niceness)
+        mark(job_dir, "HTML written")
         return record
     except JobStopped:
         return record if not record.running else fail_record(job_dir, record, STOPPED)
@@ -188,10 +210,15 @@ def execute_job(job_dir: str | Path, pool: KernelPool | None = None) -> JobRecor
             fail_record(job_dir, record, "stopped: interrupted (Ctrl-C)")
         raise
     except Exception as exc:  # noqa: BLE001 - any failure becomes the record's reason
+        if not record.running:  # after Complete (e.g. the HTML): the report stays complete
+            logging.getLogger(__name__).exception("after the report was complete")
+            return record
         return fail_record(job_dir, record, f"the report could not be written: {_named(exc)}")
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
+        if publish is not None:
+            publish.release()
         Path(job_dir / PARTIAL_NOTEBOOK).unlink(missing_ok=True)
         if own_pool and pool is not None:
             pool.close()
@@ -202,34 +229,16 @@ def _named(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def record_complete(job_dir: Path, record: JobRecord) -> JobRecord:
-    """Record a job Complete from its ``summary.json``: the CSV is there, the HTML not yet.
-
-    Args:
-        job_dir: The job's folder.
-        record: Its Running record (updated in place).
-
-    Returns:
-        The Complete record.
-    """
-    summary = read_json(job_dir / SUMMARY_FILE)
-    record.status, record.stage, record.finished = ReportState.COMPLETE, Stage.DONE, utc_now()
-    record.now, record.stores = summary["now"], summary["stores"]
-    record.demo_data = summary["demo_data"]
-    record.html_ready = False
-    record_freshness(record)
-    save_record(job_dir, record)
-    return record
-
-
-def _publish_html(job_dir: Path, record: JobRecord) -> None:
+def _publish_html(job_dir: Path, record: JobRecord, niceness: int = 0) -> None:
     """Write the HTML copy of a Complete report, then record ``html_ready``.
 
     A failure here leaves the report Complete without its HTML (``html_ready`` stays false);
     the reason goes to the job's log.
     """
     try:
-        write_html(job_dir)
+        # In a thread of its own at a lower priority: the next report may be running already.
+        with ThreadPoolExecutor(1, initializer=_nice_thread, initargs=(niceness,)) as thread:
+            thread.submit(write_html, job_dir).result()
     except Exception:  # noqa: BLE001 - the report itself is complete
         logging.getLogger(__name__).exception("the HTML copy could not be written")
         return
@@ -237,7 +246,18 @@ def _publish_html(job_dir: Path, record: JobRecord) -> None:
     save_record(job_dir, record)
 
 
-def _run_notebook(job_dir: Path, record: JobRecord, pool: KernelPool) -> str | None:
+def _nice_thread(niceness: int) -> None:
+    """Set the calling thread's nice value when more than 0 (Linux keeps one per thread)."""
+    try:
+        if niceness > 0:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except OSError:
+        pass
+
+
+def _run_notebook(
+    job_dir: Path, record: JobRecord, pool: KernelPool, publish: Publisher
+) -> str | None:
     """Execute the report notebook into the job folder; return the error in plain words."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -249,6 +269,8 @@ def _run_notebook(job_dir: Path, record: JobRecord, pool: KernelPool) -> str | N
     try:
         for attempt in range(1, KERNEL_ATTEMPTS + 1):
             km = pool.take()
+            publish.kernel_pid = km.provisioner.process.pid
+            mark(job_dir, "kernel taken from the pool; papermill starts")
             try:
                 papermill.execute_notebook(
                     str(REPORT_NOTEBOOK),
@@ -266,13 +288,16 @@ def _run_notebook(job_dir: Path, record: JobRecord, pool: KernelPool) -> str | N
                     progress_bar=False,
                     start_timeout=KERNEL_START_SECONDS,
                     execution_timeout=CELL_TIMEOUT_SECONDS,
+                    on_cell_start=publish.cell_started,
+                    on_cell_executed=publish.cell_executed,
                 )
+                mark(job_dir, "papermill done")
                 break
             except (RuntimeError, TimeoutError) as exc:
                 # A kernel that dies (a busy machine, a kill) is worth one more try with
                 # another kernel; the notebook is idempotent.
-                if attempt == KERNEL_ATTEMPTS:
-                    raise
+                if attempt == KERNEL_ATTEMPTS or not record.running:
+                    raise  # not again once Complete: the published CSV stays the report's
                 logging.getLogger(__name__).warning("kernel failed (%s); retrying", exc)
             finally:
                 pool.discard(km)  # one report per kernel
@@ -332,7 +357,7 @@ def _serve_runner(kernels: int) -> int:
         for line in sys.stdin:
             job_dir = Path(line.strip())
             with job_log(job_dir):
-                record = execute_job(job_dir, pool)
+                record = execute_job(job_dir, pool, tail_niceness=TAIL_NICENESS)
             protocol.write(f"{record.status.value}\n")
             if _stop_requested:
                 break
