@@ -242,6 +242,29 @@ BOOKKEEPING = Stage(
     ),
     queries=True,
 )
+# Partitioned reports (storemon.engine.partition): each store's bucket, the tables a report reads
+# exported as Parquet partitioned by bucket, and a worker's tables read back from its buckets.
+PARTITION = Stage("partition", (Step("partition_keys", ("partition_keys",)),))
+PARTITION_EXPORT = Stage(
+    "partition_export",
+    (
+        Step("export_stores"),
+        Step("export_poll_instants"),
+        Step("export_store_days"),
+        Step("export_weekly_spans"),
+        Step("export_store_zones"),
+    ),
+    queries=True,
+)
+PARTITION_LOAD = Stage(
+    "partition_load",
+    (
+        Step(
+            "partition_tables",
+            ("stores", "poll_instants", "store_days", "weekly_spans", "store_zones"),
+        ),
+    ),
+)
 # Read by storemon.synthetic.generate over its own registered relation gen_polls.
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
@@ -260,6 +283,9 @@ STAGES = (
     QUALITY,
     FRESHNESS,
     BOOKKEEPING,
+    PARTITION,
+    PARTITION_EXPORT,
+    PARTITION_LOAD,
     SYNTHETIC,
 )
 
@@ -293,6 +319,12 @@ SHARED_RELATIONS = {
     "poll_instants": ("schema", "replace_poll_instants"),
     "store_days": ("schema", "store_days_all"),
 }
+# A partition's worker reads the report's tables from Parquet (storemon.engine.partition).
+for _relation in PARTITION_LOAD.steps[0].makes:
+    SHARED_RELATIONS[_relation] = (
+        *SHARED_RELATIONS.get(_relation, (f"derive_{_relation}",)),
+        "partition_tables",
+    )
 # The report steps after report_clock when no archived poll is needed (report_archive adds the
 # archive's instants first, then runs these but the first).
 REPORT_STEPS = (
@@ -315,6 +347,7 @@ SEQUENCES = (
     DERIVE_ARCHIVED,
     REPORT_STEPS,
     REPORT_STEPS_ARCHIVED,
+    tuple(step.name for step in PARTITION_EXPORT.steps),
 )
 
 # Relations that come from outside the chain: DuckDB's own (the fast CSV reader's rejects), the

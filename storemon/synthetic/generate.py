@@ -171,9 +171,7 @@ def _write_polls(
                 polls = pd.DataFrame({"store_id": store_ids, "active": active, "ts_us": ts_us})
                 con.register("gen_polls", polls)
                 # write_csv keeps the relation's row order (DuckDB preserves insertion order).
-                con.sql(db.load_sql("gen_store_status")).write_csv(
-                    str(part), header=n_polls == 0
-                )
+                con.sql(db.load_sql("gen_store_status")).write_csv(str(part), header=n_polls == 0)
                 con.unregister("gen_polls")
                 with part.open("rb") as source:
                     shutil.copyfileobj(source, target, 1 << 20)
