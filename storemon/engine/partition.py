@@ -282,9 +282,9 @@ def partitioned_report(
         PartitionTask(export, part, partitions, now, method, has_archive, local_limit)
         for part in range(partitions)
     ]
-    frames = [frame for frame in _run_on_dask(tasks, scheduler, task) if len(frame)]
-    if not frames:
-        raise StoremonError("the partitions hold no store polled at or before now: no report")
+    results = _run_on_dask(tasks, scheduler, task)
+    # Empty partitions left out (their columns carry no dtype), unless every one is empty.
+    frames = [frame for frame in results if len(frame)] or results[:1]
     report = pd.concat(frames, ignore_index=True).sort_values("store_id", ignore_index=True)
     report = report[REPORT_COLUMNS]
     report.attrs.update(
@@ -308,11 +308,14 @@ def _run_on_dask(
     cluster = None
     try:
         if scheduler is None:
+            # On loopback only; the dashboard on a free port (dashboard_address=None does not
+            # turn it off: dask/distributed#8136).
             cluster = LocalCluster(
                 n_workers=LOCAL_WORKERS,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
             )
         client = Client(cluster if cluster is not None else scheduler, timeout="30s")
     except (OSError, TimeoutError) as error:

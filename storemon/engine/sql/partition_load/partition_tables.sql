@@ -5,11 +5,14 @@
 --     $store_zones_files (each list starts with the export's empty schema file of its table,
 --     so that a partition without rows still gets the table and its column types)
 -- Run by storemon.engine.partition on a worker's in-memory database, after the base schema.
+-- poll_instants is kept in time order, as the ingested database holds it, so that the report's
+-- range filters on t_us skip row groups there too (without it the report is ~1.4x slower).
 create or replace table stores as
 select * from read_parquet($stores_files);
 
 create or replace table poll_instants as
-select * from read_parquet($poll_instants_files);
+select * from read_parquet($poll_instants_files)
+order by t_us;
 
 create or replace table store_days as
 select * from read_parquet($store_days_files);
