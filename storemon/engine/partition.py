@@ -40,7 +40,7 @@ from storemon.files import read_json, write_json_atomic
 # Buckets of an export; a report runs in at most this many partitions.
 BUCKETS = 64
 # The tables a report reads, exported per bucket (partition_export/*.sql, partition_tables.sql).
-TABLES = ("stores", "poll_instants", "store_days", "weekly_spans", "store_zones")
+TABLES = pipeline.PARTITION_TABLES
 # Dask runs a failed task again this many times (an error raised by the task itself); a task
 # whose worker died is run again by Dask's scheduler (distributed.scheduler.allowed-failures).
 RETRIES = 2

@@ -245,26 +245,11 @@ BOOKKEEPING = Stage(
 # Partitioned reports (storemon.engine.partition): each store's bucket, the tables a report reads
 # exported as Parquet partitioned by bucket, and a worker's tables read back from its buckets.
 PARTITION = Stage("partition", (Step("partition_keys", ("partition_keys",)),))
+PARTITION_TABLES = ("stores", "poll_instants", "store_days", "weekly_spans", "store_zones")
 PARTITION_EXPORT = Stage(
-    "partition_export",
-    (
-        Step("export_stores"),
-        Step("export_poll_instants"),
-        Step("export_store_days"),
-        Step("export_weekly_spans"),
-        Step("export_store_zones"),
-    ),
-    queries=True,
+    "partition_export", tuple(Step(f"export_{table}") for table in PARTITION_TABLES), queries=True
 )
-PARTITION_LOAD = Stage(
-    "partition_load",
-    (
-        Step(
-            "partition_tables",
-            ("stores", "poll_instants", "store_days", "weekly_spans", "store_zones"),
-        ),
-    ),
-)
+PARTITION_LOAD = Stage("partition_load", (Step("partition_tables", PARTITION_TABLES),))
 # Read by storemon.synthetic.generate over its own registered relation gen_polls.
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
