@@ -76,6 +76,7 @@ def test_memory_budget_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         db.connect()
 
 
+@pytest.mark.slow
 def test_a_report_within_a_small_budget_agrees(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -250,3 +251,15 @@ def test_cli_partitioned_report_refuses_raw_csvs_and_bad_counts(
         assert code not in (0, None)
         assert "storemon: error:" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_week_in_the_archive_is_refused_before_any_work(tmp_path: Path) -> None:
+    generate(tmp_path / "raw", stores=30, days=8, seed=4)
+    database = tmp_path / "arch.duckdb"
+    argv = ["ingest", "--data", str(tmp_path / "raw"), "--db", str(database)]
+    assert cli.main([*argv, "--retention", "2"]) == 0
+    assert list((tmp_path / "arch-archive").rglob("*.parquet"))
+    assert len(compute_report(database)) > 0  # one process reads the archive
+    with pytest.raises(StoremonError, match="reaches before the hot window"):
+        partitioned_report(database, 2)
+    assert not (tmp_path / "arch-partitions").exists()
