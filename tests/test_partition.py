@@ -263,3 +263,17 @@ def test_a_week_in_the_archive_is_refused_before_any_work(tmp_path: Path) -> Non
     with pytest.raises(StoremonError, match="reaches before the hot window"):
         partitioned_report(database, 2)
     assert not (tmp_path / "arch-partitions").exists()
+
+
+def test_a_file_opened_again_after_its_connection_spilled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one DuckDB instance per file and process: its used temp directory must not be set again
+    monkeypatch.setenv(db.MEMORY_LIMIT_VARIABLE, "40MiB")
+    monkeypatch.setenv(db.TEMP_DIR_VARIABLE, str(tmp_path / "spill"))
+    first = db.connect(tmp_path / "s.duckdb")
+    first.execute("create temp table t as select md5(range::varchar) m from range(2000000)")
+    assert first.execute("select count(distinct m) from t").fetchone()[0] == 2_000_000
+    assert list((tmp_path / "spill").iterdir())  # it spilled
+    second = db.connect(tmp_path / "s.duckdb")
+    assert second.execute("select 1").fetchone() == (1,)

@@ -106,7 +106,10 @@ def connect(
     con = duckdb.connect(":memory:" if path is None else str(path), read_only=read_only)
     try:
         for name, value in settings.items():
-            con.execute(f"set {name} = ?", [value])
+            # The same file opened twice in a process shares one DuckDB instance, whose temp
+            # directory cannot change once used: set only what differs.
+            if str(con.execute("select current_setting(?)", [name]).fetchone()[0]) != str(value):
+                con.execute(f"set {name} = ?", [value])
     except duckdb.Error as error:
         con.close()
         raise StoremonError(f"memory budget {settings}: {error}") from None
