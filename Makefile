@@ -54,6 +54,11 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py
 
+## Scale benchmark (issue 9): 1x, 10x, 100x ingest and reports, one process and on Dask (long)
+.PHONY: bench-scale
+bench-scale: $(STAMP)
+	$(BIN)/python bench/benchmark_scale.py --scales 1 10 100
+
 ## Lint Python (ruff), imports (layers contract), SQL (sqlfluff) and notebooks (no outputs)
 .PHONY: lint
 lint: $(STAMP)

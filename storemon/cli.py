@@ -115,6 +115,7 @@ def _add_report(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--as-of", default=None, help="report as of this instant (ISO)")
     report.add_argument("--method", choices=METHODS, default="nearest", help="interpolation")
     report.add_argument("--out", type=user_path, default=None, help="CSV file to write")
+    _add_partition_options(report)
     report.set_defaults(run=run_report)
 
 
@@ -231,6 +232,9 @@ def run_report(args: argparse.Namespace) -> None:
     from storemon.jobs import describe_status, run_report_job
 
     source = args.data if args.data is not None else (args.db or DEFAULT_DB)
+    if args.partitions is not None:
+        run_partitioned_report(args, source)
+        return
     # Printed once the CSV is written, while the notebook's last cells and the HTML follow.
     run_report_job(
         source,
@@ -304,6 +308,46 @@ def dashboard_kernels(option: int | None) -> int:
             f"(--dashboard-kernels or {DASHBOARD_KERNELS_VARIABLE})"
         )
     return value
+
+
+# --- storemon report --partitions N (issue 9) --------------------------------------------------
+
+
+def _add_partition_options(report: argparse.ArgumentParser) -> None:
+    """``--partitions N [--scheduler ADDRESS]``: the report on Dask, by store (docs/scaling.md)."""
+    report.add_argument(
+        "--partitions",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run the report in N partitions of the stores on Dask (writes --out, default "
+        "report.csv; no job folder)",
+    )
+    report.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786); default a local cluster of 2 workers",
+    )
+
+
+def run_partitioned_report(args: argparse.Namespace, source: Path) -> None:
+    """``storemon report --partitions N``: the report computed on Dask, written atomically."""
+    from storemon.engine.partition import partitioned_report
+    from storemon.engine.report import write_report_csv
+
+    if args.data is not None:
+        raise StoremonError("--partitions reads an ingested database: give --db (or ingest first)")
+    out = args.out or Path("report.csv")
+    report = partitioned_report(
+        source, args.partitions, scheduler=args.scheduler, as_of=args.as_of, method=args.method
+    )
+    write_report_csv(report, out)
+    where = args.scheduler or "a local cluster"
+    print(f"{len(report):,} stores, {args.partitions} partition(s) on {where}: {out}")
+
+
+# --- end of storemon report --partitions ------------------------------------------------------
 
 
 # --- storemon reports prune -------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -12,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from storemon.engine import pipeline
+from storemon.errors import StoremonError
 from storemon.files import atomic_target
 
 _PARAM = re.compile(r"\$([a-z_]+)")
@@ -19,6 +22,14 @@ _COMMENT = re.compile(r"--[^\n]*")
 # Statements of a multi-statement file end with ";" at the end of a line. DuckDB binds $params
 # only in the last statement of a call, so such a file runs one statement at a time.
 _STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
+
+# The memory budget of every connection (docs/scaling.md): DuckDB's memory_limit (a size such as
+# "8GiB", or a share of the machine such as "60%"), where it spills past it, and its threads.
+MEMORY_LIMIT_VARIABLE = "STOREMON_MEMORY_LIMIT"
+TEMP_DIR_VARIABLE = "STOREMON_TEMP_DIR"
+THREADS_VARIABLE = "STOREMON_THREADS"
+DEFAULT_MEMORY_SHARE = 0.6
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
 
 @cache
@@ -38,17 +49,70 @@ def load_sql(name: str) -> str:
     )
 
 
-def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def memory_budget(limit: str | None = None) -> dict[str, object]:
+    """Return the DuckDB settings of the memory budget: ``memory_limit``, ``temp_directory``.
+
+    ``threads`` is included when ``STOREMON_THREADS`` is set. Past ``memory_limit`` DuckDB
+    spills sorts, joins and aggregates to ``temp_directory`` instead of failing.
+
+    Args:
+        limit: A DuckDB size (``"8GiB"``) or a share of the machine's memory (``"60%"``); by
+            default ``STOREMON_MEMORY_LIMIT``, else 60 % of the machine.
+
+    Returns:
+        The settings by name.
+
+    Raises:
+        StoremonError: The limit or the thread count is not usable.
+    """
+    limit = (limit or os.environ.get(MEMORY_LIMIT_VARIABLE) or "").strip()
+    share = _PERCENT.match(limit) if limit else None
+    if not limit or share:
+        fraction = float(share.group(1)) / 100 if share else DEFAULT_MEMORY_SHARE
+        if not 0 < fraction <= 1:
+            raise StoremonError(
+                f"{MEMORY_LIMIT_VARIABLE}={limit!r}: a share must be in (0, 100] %"
+            )
+        machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limit = f"{max(1, int(machine * fraction) // 2**20)}MiB"
+    temp = os.environ.get(TEMP_DIR_VARIABLE) or str(Path(tempfile.gettempdir(), "storemon-spill"))
+    settings: dict[str, object] = {"memory_limit": limit, "temp_directory": temp}
+    threads = os.environ.get(THREADS_VARIABLE)
+    if threads:
+        if not threads.strip().isdigit() or int(threads) < 1:
+            raise StoremonError(f"{THREADS_VARIABLE}={threads!r} is not a positive whole number")
+        settings["threads"] = int(threads)
+    return settings
+
+
+def connect(
+    path: str | Path | None = None, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB connection: in memory when ``path`` is None, else the database file.
 
     Args:
         path: Database file, or None for an in-memory database.
         read_only: Open the file read-only (several processes may read at once).
+        memory_limit: This connection's budget (see :func:`memory_budget`); default the
+            ``STOREMON_MEMORY_LIMIT`` setting.
 
     Returns:
         A DuckDB connection with the session settings storemon relies on.
+
+    Raises:
+        StoremonError: The memory budget is not usable.
     """
+    settings = memory_budget(memory_limit)
     con = duckdb.connect(":memory:" if path is None else str(path), read_only=read_only)
+    try:
+        for name, value in settings.items():
+            # The same file opened twice in a process shares one DuckDB instance, whose temp
+            # directory cannot change once used: set only what differs.
+            if str(con.execute("select current_setting(?)", [name]).fetchone()[0]) != str(value):
+                con.execute(f"set {name} = ?", [value])
+    except duckdb.Error as error:
+        con.close()
+        raise StoremonError(f"memory budget {settings}: {error}") from None
     # Business hours are wall-clock times; all instants are handled as UTC microseconds.
     con.execute("set TimeZone = 'UTC'")
     # Progress bars would interleave with our own output (and land in captured logs).
@@ -116,21 +180,34 @@ def fetch_row(
 
 
 def write_parquet(
-    con: duckdb.DuckDBPyConnection, name: str, path: str | Path, **params: object
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    path: str | Path,
+    partition_by: str | None = None,
+    **params: object,
 ) -> None:
-    """Run the query ``storemon/engine/sql/<name>.sql`` and write its rows to a Parquet file.
+    """Run the query ``storemon/engine/sql/<name>.sql`` and write its rows to Parquet.
 
     DuckDB writes the file itself (no rows pass through Python), under a temporary name that is
-    renamed to ``path`` once complete (:func:`storemon.files.atomic_target`).
+    renamed to ``path`` once complete (:func:`storemon.files.atomic_target`). With
+    ``partition_by``, ``path`` is a folder that gets one ``<column>=<value>/`` folder per value
+    (the column left out of the files) and ``schema.parquet``, no rows but every other column
+    with its type; the caller makes that folder's appearance atomic.
 
     Args:
         con: An open connection.
         name: The query name.
-        path: The file to write (replaced if it exists).
+        path: The file to write (replaced if it exists), or the folder with ``partition_by``.
+        partition_by: A column of the query to partition the files by.
         **params: Values for the query's ``$params``.
     """
+    relation = con.sql(load_sql(name), params=params or None)
+    if partition_by is not None:
+        relation.write_parquet(str(path), compression="snappy", partition_by=[partition_by])
+        empty = relation.limit(0).project(f"* exclude ({partition_by})")
+        empty.write_parquet(str(Path(path, "schema.parquet")))
+        return
     with atomic_target(path) as partial:
-        relation = con.sql(load_sql(name), params=params or None)
         relation.write_parquet(str(partial), compression="snappy")
 
 

@@ -240,6 +240,14 @@ BOOKKEEPING = Stage(
     ),
     queries=True,
 )
+# Partitioned reports (storemon.engine.partition): each store's bucket, the tables a report reads
+# exported as Parquet partitioned by bucket, and a worker's tables read back from its buckets.
+PARTITION = Stage("partition", (Step("partition_keys", ("partition_keys",)),))
+PARTITION_TABLES = ("stores", "poll_instants", "store_days", "weekly_spans", "store_zones")
+PARTITION_EXPORT = Stage(
+    "partition_export", tuple(Step(f"export_{table}") for table in PARTITION_TABLES), queries=True
+)
+PARTITION_LOAD = Stage("partition_load", (Step("partition_tables", PARTITION_TABLES),))
 # Read by storemon.synthetic.generate over its own registered relation gen_polls.
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
@@ -258,6 +266,9 @@ STAGES = (
     QUALITY,
     FRESHNESS,
     BOOKKEEPING,
+    PARTITION,
+    PARTITION_EXPORT,
+    PARTITION_LOAD,
     SYNTHETIC,
 )
 
@@ -290,6 +301,12 @@ SHARED_RELATIONS = {
     "poll_instants": ("schema", "replace_poll_instants"),
     "store_days": ("schema", "store_days_all"),
 }
+# A partition's worker reads the report's tables from Parquet (storemon.engine.partition).
+for _relation in PARTITION_LOAD.steps[0].makes:
+    SHARED_RELATIONS[_relation] = (
+        *SHARED_RELATIONS.get(_relation, (f"derive_{_relation}",)),
+        "partition_tables",
+    )
 # The report steps after report_clock when no archived poll is needed (report_archive adds the
 # archive's instants first, then runs these but the first).
 REPORT_STEPS = (
@@ -312,6 +329,7 @@ SEQUENCES = (
     DERIVE_ARCHIVED,
     REPORT_STEPS,
     REPORT_STEPS_ARCHIVED,
+    tuple(step.name for step in PARTITION_EXPORT.steps),
 )
 
 # Relations that come from outside the chain: DuckDB's own (the fast CSV reader's rejects), the

@@ -25,6 +25,8 @@ draws live in :mod:`~storemon.synthetic.fleet` (stores and zones),
 from __future__ import annotations
 
 import logging
+import shutil
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -43,7 +45,7 @@ DEFAULT_DAYS = 8
 DEFAULT_START = datetime(2024, 10, 29, tzinfo=timezone.utc)
 DAY_COLUMNS = ("dayOfWeek", "day")
 
-# Stores are simulated in chunks of this size so that 10x fleets stay within a few hundred MiB;
+# Stores are simulated and written in chunks of this size (memory: one chunk, at any fleet size);
 # it is a constant because the output bytes depend on it.
 _CHUNK_STORES = 16_384
 
@@ -88,35 +90,27 @@ def generate(
 
     fleet = draw_fleet(np.random.default_rng(fleet_seq), stores)
     window = draw_window(np.random.default_rng(window_seq), _parse_start(start), days)
+    hours_table = hours_rows(np.random.default_rng(hours_seq), fleet, day_column)
+    zone_table = zone_rows(np.random.default_rng(zones_seq), fleet)
+    paths = _write_files(out, hours_table, zone_table)
     chunk_seqs = polls_seq.spawn((stores + _CHUNK_STORES - 1) // _CHUNK_STORES)
-    chunks = [
+    chunks = (
         draw_polls(
             np.random.default_rng(chunk_seq), fleet, window, lo, min(lo + _CHUNK_STORES, stores)
         )
         for chunk_seq, lo in zip(chunk_seqs, range(0, stores, _CHUNK_STORES), strict=True)
-    ]
-    polls = pd.DataFrame(
-        {
-            "store_id": np.concatenate([c[0] for c in chunks]),
-            "active": np.concatenate([c[1] for c in chunks]),
-            "ts_us": np.concatenate([c[2] for c in chunks]),
-        }
     )
-    del chunks
-    hours_table = hours_rows(np.random.default_rng(hours_seq), fleet, day_column)
-    zone_table = zone_rows(np.random.default_rng(zones_seq), fleet)
-
-    paths = _write_files(out, polls, hours_table, zone_table)
+    n_polls, n_active = _write_polls(paths["store_status"], chunks)
 
     hole_from, hole_to = (datetime.fromtimestamp(t, timezone.utc) for t in window.hole)
     log.info(
         "generated %d polls of %d stores, %d menu_hours rows, %d timezones rows "
         "(%.1f %% inactive polls; fleet-wide polling hole %s -> %s) in %s",
-        len(polls),
+        n_polls,
         stores,
         len(hours_table),
         len(zone_table),
-        100 * (1 - polls["active"].mean()),
+        100 * (1 - n_active / max(n_polls, 1)),
         f"{hole_from:%Y-%m-%d %H:%M}",
         f"{hole_to:%Y-%m-%d %H:%M}",
         out,
@@ -140,9 +134,9 @@ def _parse_start(start: str | datetime | None) -> int:
 
 
 def _write_files(
-    out: Path, polls: pd.DataFrame, hours_table: pd.DataFrame, zone_table: pd.DataFrame
+    out: Path, hours_table: pd.DataFrame, zone_table: pd.DataFrame
 ) -> dict[str, Path]:
-    """Write the three CSV exports into ``out``; return their paths by kind."""
+    """Write the hours and zone exports into ``out``; return the three paths by kind."""
     paths = {
         "store_status": out / "store_status.csv",
         "menu_hours": out / "menu_hours.csv",
@@ -150,12 +144,40 @@ def _write_files(
     }
     con = db.connect()
     try:
-        con.register("gen_polls", polls)
-        # write_csv keeps the relation's row order (DuckDB preserves insertion order).
-        con.sql(db.load_sql("gen_store_status")).write_csv(str(paths["store_status"]))
-        con.unregister("gen_polls")
         con.from_df(hours_table).write_csv(str(paths["menu_hours"]))
         con.from_df(zone_table).write_csv(str(paths["timezones"]))
     finally:
         con.close()
     return paths
+
+
+def _write_polls(
+    path: Path, chunks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> tuple[int, int]:
+    """Write the polls export chunk by chunk (one chunk in memory at a time).
+
+    Each chunk is written by DuckDB (header on the first only) to a part file that is appended
+    to ``path``, so the bytes are those of one write of all rows in order.
+
+    Returns:
+        The number of polls and of active polls written.
+    """
+    n_polls = n_active = 0
+    part = path.with_name(path.name + ".part")
+    con = db.connect()
+    try:
+        with path.open("wb") as target:
+            for store_ids, active, ts_us in chunks:
+                polls = pd.DataFrame({"store_id": store_ids, "active": active, "ts_us": ts_us})
+                con.register("gen_polls", polls)
+                # write_csv keeps the relation's row order (DuckDB preserves insertion order).
+                con.sql(db.load_sql("gen_store_status")).write_csv(str(part), header=n_polls == 0)
+                con.unregister("gen_polls")
+                with part.open("rb") as source:
+                    shutil.copyfileobj(source, target, 1 << 20)
+                n_polls += len(polls)
+                n_active += int(polls["active"].sum())
+    finally:
+        con.close()
+        part.unlink(missing_ok=True)
+    return n_polls, n_active

@@ -1,0 +1,122 @@
+"""Scale benchmark (issue 9): 1x, 10x and 100x the real fleet on one machine; a markdown table.
+
+For each scale, every figure from one run: generating the data (only when it is not kept under
+``data/bench/<scale>x/``), ingest time and peak memory, the report from the database in one
+process, the partitioned export (``storemon.engine.partition.export_partitions``), and the
+partitioned report on 2 local Dask workers, both on a cluster already running (what a cluster
+serving many reports costs) and with the cluster started by the report (``storemon report
+--partitions 2``). Each phase runs in its own process (``bench/benchmark.py``'s ``run_phase``);
+its peak is the largest resident set of that process or of any process it waited for (a Dask
+worker of the local cluster is one), not their sum.
+
+Usage: ``python bench/benchmark_scale.py [--scales 1 10 100]`` (``make bench-scale``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchmark import BENCH_DATA, PHASES, REAL_STORES, run_phase  # noqa: E402
+
+PHASES.update(
+    {
+        "export": (
+            "from storemon.engine.partition import export_partitions",
+            "export_partitions(database)",
+        ),
+        "report_partitioned": (
+            """
+from distributed import LocalCluster
+from storemon.engine.partition import partitioned_report, export_partitions
+export_partitions(database)
+cluster = LocalCluster(
+    n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+    dashboard_address="127.0.0.1:0",
+)
+""",
+            "report = partitioned_report(database, partitions, cluster.scheduler_address)",
+        ),
+        "report_partitioned_cold": (
+            """
+from storemon.engine.partition import partitioned_report, export_partitions
+export_partitions(database)
+""",
+            "report = partitioned_report(database, partitions)",
+        ),
+    }
+)
+
+
+def bench_scale(scale: int, partitions: int) -> dict[str, float]:
+    """Measure every phase at one scale (the generated data set is kept for the next run)."""
+    stores = REAL_STORES * scale
+    out = str(BENCH_DATA / f"{scale}x")
+    database = str(BENCH_DATA / f"{scale}x.duckdb")
+    figures: dict[str, float] = {"scale": scale, "stores": stores}
+    if not Path(out, "store_status.csv").exists():
+        made = run_phase("generate", out=out, stores=stores)
+        figures["generate_s"], figures["generate_mib"] = made["seconds"], made["peak_mib"]
+    Path(database).unlink(missing_ok=True)
+    with open(Path(out, "store_status.csv"), "rb") as polls:
+        figures["polls"] = sum(1 for _ in polls) - 1
+    for phase, key, variables in (
+        ("ingest", "ingest", {"out": out}),
+        ("report_db", "report", {}),
+        ("export", "export", {}),
+        ("report_partitioned", "partitioned", {"partitions": partitions}),
+        ("report_partitioned_cold", "partitioned_cold", {"partitions": partitions}),
+    ):
+        result = run_phase(phase, database=database, **variables)
+        figures[f"{key}_s"], figures[f"{key}_mib"] = result["seconds"], result["peak_mib"]
+        print(f"  {scale}x {phase}: {json.dumps(result)}", file=sys.stderr, flush=True)
+    return figures
+
+
+def render(rows: list[dict[str, float]]) -> str:
+    """The results as a markdown table (one column per scale) with the goals' ratios."""
+    lines = [
+        "| | " + " | ".join(f"{int(r['scale'])}x" for r in rows) + " |",
+        "|---" * (len(rows) + 1) + "|",
+    ]
+
+    def line(label: str, cell) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell(r) for r in rows) + " |")
+
+    def timed(key: str):
+        return lambda r: f"{r[key + '_s']:,.1f} s, {r[key + '_mib']:,.0f} MiB"
+
+    line("stores / polls", lambda r: f"{int(r['stores']):,} / {int(r['polls']):,}")
+    line("ingest (CSV -> database)", timed("ingest"))
+    line("report, one process", timed("report"))
+    line("partitioned export (Parquet by bucket)", timed("export"))
+    line("report, 2 partitions, running cluster", timed("partitioned"))
+    line("report, 2 partitions, cluster started", timed("partitioned_cold"))
+    line("partitioned / one process", lambda r: f"{r['partitioned_s'] / r['report_s']:.2f}x")
+    base = rows[0]
+    line(
+        "report time / data (vs first column)",
+        lambda r: f"{r['report_s'] / base['report_s']:.1f}x / {r['polls'] / base['polls']:.1f}x",
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse the options, run the scales, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--partitions", type=int, default=2)
+    args = parser.parse_args()
+    rows = []
+    for scale in args.scales:
+        rows.append(bench_scale(scale, args.partitions))
+        print(render(rows), file=sys.stderr, flush=True)
+    print(render(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""Partitioned reports on Dask (issue 9): the same CSV as the single-process report.
+
+Real components throughout: databases made by ``ingest``, the Parquet export, a real
+``distributed.LocalCluster`` of 2 worker processes reached by its scheduler's address, and the
+brute-force reference (tests/reference.py) as the independent check.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from cases import report_differences, write_dataset
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_random_vs_reference import scenarios
+from test_reference_cases import CASES
+
+from storemon import cli
+from storemon.engine import db
+from storemon.engine.ingest import ingest
+from storemon.engine.partition import (
+    BUCKETS,
+    PartitionTask,
+    export_partitions,
+    partition_buckets,
+    partitioned_report,
+    report_partition,
+    store_bucket,
+)
+from storemon.engine.report import compute_report, report_csv_bytes
+from storemon.errors import StoremonError
+from storemon.synthetic.generate import generate
+
+PARTITIONS = (1, 2, 3, 7)
+
+
+# --------------------------------------------------------------------------- fast: the hash
+
+
+def test_bucket_is_the_same_in_python_and_sql() -> None:
+    ids = ["1000029819076171326", "9999999999999999999", "a", "", "störe-ü", "x" * 40]
+    ids += [str(10**18 + 7919 * i) for i in range(500)]
+    con = db.connect()
+    con.execute("create temp table stores (store_key integer, store_id varchar)")
+    con.executemany("insert into stores values (?, ?)", list(enumerate(ids)))
+    db.run_stage(con, "partition", buckets=BUCKETS)
+    in_sql = dict(con.execute("select store_key, bucket from partition_keys").fetchall())
+    assert [in_sql[key] for key in range(len(ids))] == [store_bucket(i) for i in ids]
+    # a documented hash, not an implementation's: pinned values
+    assert store_bucket("1000029819076171326") == 37
+    assert len({store_bucket(i) for i in ids}) > BUCKETS * 0.9
+
+
+def test_partitions_split_the_buckets_exactly() -> None:
+    for partitions in (*PARTITIONS, BUCKETS):
+        parts = [partition_buckets(p, partitions) for p in range(partitions)]
+        assert sorted(b for part in parts for b in part) == list(range(BUCKETS))
+
+
+def test_memory_budget_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(db.MEMORY_LIMIT_VARIABLE, "300MiB")
+    con = db.connect()
+    assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "300.0 MiB"
+    monkeypatch.setenv(db.MEMORY_LIMIT_VARIABLE, "50%")
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert db.memory_budget()["memory_limit"] == f"{machine // 2 // 2**20}MiB"
+    monkeypatch.setenv(db.MEMORY_LIMIT_VARIABLE, "lots")
+    with pytest.raises(StoremonError, match="memory budget"):
+        db.connect()
+    monkeypatch.setenv(db.MEMORY_LIMIT_VARIABLE, "150%")
+    with pytest.raises(StoremonError, match="share"):
+        db.connect()
+
+
+@pytest.mark.slow
+def test_a_report_within_a_small_budget_agrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate(tmp_path / "raw", stores=400, days=8, seed=5)
+    database = tmp_path / "s.duckdb"
+    ingest(tmp_path / "raw", database)
+    expected = report_csv_bytes(compute_report(database))
+    monkeypatch.setenv(db.MEMORY_LIMIT_VARIABLE, "40MiB")
+    monkeypatch.setenv(db.THREADS_VARIABLE, "1")
+    monkeypatch.setenv(db.TEMP_DIR_VARIABLE, str(tmp_path / "spill"))
+    assert report_csv_bytes(compute_report(database)) == expected
+
+
+# --------------------------------------------------------------------------- on a real cluster
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> str:
+    """A LocalCluster of 2 worker processes, reached by its address like a remote one."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def _database(folder: Path, tmp: Path) -> Path:
+    database = tmp / "cases.duckdb"
+    ingest(folder, database)
+    return database
+
+
+def _check_all_partitions(database: Path, as_of, method: str, scheduler: str, counts) -> bytes:
+    """The partitioned CSV for each count equals the single-process one; return that one."""
+    try:
+        single = report_csv_bytes(compute_report(database, as_of=as_of, method=method))
+    except StoremonError as error:
+        for partitions in counts:
+            with pytest.raises(StoremonError, match=str(error)[:30]):
+                partitioned_report(database, partitions, scheduler, as_of, method)
+        return b""
+    for partitions in counts:
+        report = partitioned_report(database, partitions, scheduler, as_of, method)
+        assert report_csv_bytes(report) == single, f"{partitions} partitions"
+    return single
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CASES))
+def test_partitioned_equals_single_and_reference_on_cases(
+    name: str, scheduler: str, tmp_path: Path
+) -> None:
+    case = CASES[name]()
+    database = _database(write_dataset(case.data, tmp_path / "data"), tmp_path)
+    for method, counts in (("nearest", PARTITIONS), ("carry_forward", (7,))):
+        _check_all_partitions(database, case.as_of, method, scheduler, counts)
+        report = partitioned_report(database, 3, scheduler, case.as_of, method)
+        problems = report_differences(report, case.data.reference(case.as_of, method))
+        assert not problems, f"{name}/{method}:\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=int(os.environ.get("STOREMON_PARTITION_EXAMPLES", "6")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(scenario=scenarios(), partitions=st.sampled_from(PARTITIONS))
+def test_partitioned_equals_single_and_reference_on_random_data(
+    scenario, partitions: int, scheduler: str
+) -> None:
+    data, as_of, method = scenario
+    with tempfile.TemporaryDirectory() as folder:
+        database = _database(write_dataset(data, Path(folder) / "data"), Path(folder))
+        _check_all_partitions(database, as_of, method, scheduler, (partitions,))
+        report = partitioned_report(database, partitions, scheduler, as_of, method)
+    problems = report_differences(report, data.reference(as_of, method))
+    assert not problems, f"as_of={as_of} method={method}\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated fleet of 600 stores, ingested."""
+    folder = tmp_path_factory.mktemp("fleet")
+    generate(folder / "raw", stores=600, days=8, seed=21)
+    ingest(folder / "raw", folder / "fleet.duckdb")
+    return folder / "fleet.duckdb"
+
+
+@pytest.mark.slow
+def test_generated_fleet_every_partition_reads_only_its_buckets(
+    fleet: Path, scheduler: str
+) -> None:
+    _check_all_partitions(fleet, None, "nearest", scheduler, PARTITIONS)
+    export = export_partitions(fleet)
+    stores = duckdb.sql(
+        f"select store_id, bucket from read_parquet('{export}/stores/*/*.parquet', "
+        "hive_partitioning = true)"
+    ).fetchall()
+    assert len(stores) == 600 and all(store_bucket(s) == int(b) for s, b in stores)
+    for part in range(3):
+        rows = report_partition(PartitionTask(str(export), part, 3, _now(fleet), "nearest"))
+        assert {store_bucket(s) % 3 for s in rows["store_id"]} == {part}
+
+
+def _now(database: Path):
+    import pandas as pd
+
+    return pd.Timestamp(compute_report(database).attrs["now"]).to_pydatetime()
+
+
+def die_once(task: PartitionTask):
+    """A partition whose worker process dies the first time it runs partition 1."""
+    marker = Path(task.export).parent / "killed-once"
+    if task.part == 1 and not marker.exists():
+        marker.touch()
+        os._exit(1)
+    return report_partition(task)
+
+
+def die_always(task: PartitionTask):
+    """A partition whose worker process dies every time it runs partition 1."""
+    if task.part == 1:
+        os._exit(1)
+    return report_partition(task)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_is_retried_to_the_same_csv(fleet: Path, scheduler: str) -> None:
+    single = report_csv_bytes(compute_report(fleet))
+    report = partitioned_report(fleet, 3, scheduler, task=die_once)
+    assert (fleet.parent / "fleet-partitions" / "killed-once").exists()
+    assert report_csv_bytes(report) == single
+
+
+@pytest.mark.slow
+def test_a_worker_dying_every_time_fails_the_report_with_its_reason(fleet: Path) -> None:
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with pytest.raises(StoremonError, match="worker died"):
+            partitioned_report(fleet, 3, None, task=die_always)
+
+
+@pytest.mark.slow
+def test_cli_partitioned_report_writes_the_same_csv(
+    fleet: Path, scheduler: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "p.csv"
+    args = ["report", "--db", str(fleet), "--partitions", "2", "--scheduler", scheduler]
+    assert cli.main([*args, "--out", str(out)]) in (0, None)
+    assert out.read_bytes() == report_csv_bytes(compute_report(fleet))
+    assert "2 partition(s)" in capsys.readouterr().out
+
+
+def test_cli_partitioned_report_refuses_raw_csvs_and_bad_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    generate(tmp_path / "raw", stores=20, days=2, seed=1)
+    ingest(tmp_path / "raw", tmp_path / "x.duckdb")
+    out = tmp_path / "never.csv"
+    for extra in (["--data", str(tmp_path / "raw")], ["--db", str(tmp_path / "x.duckdb")]):
+        partitions = "0" if extra[0] == "--db" else "2"
+        code = cli.main(["report", *extra, "--partitions", partitions, "--out", str(out)])
+        assert code not in (0, None)
+        assert "storemon: error:" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_week_in_the_archive_is_refused_before_any_work(tmp_path: Path) -> None:
+    generate(tmp_path / "raw", stores=30, days=8, seed=4)
+    database = tmp_path / "arch.duckdb"
+    argv = ["ingest", "--data", str(tmp_path / "raw"), "--db", str(database)]
+    assert cli.main([*argv, "--retention", "2"]) == 0
+    assert list((tmp_path / "arch-archive").rglob("*.parquet"))
+    assert len(compute_report(database)) > 0  # one process reads the archive
+    with pytest.raises(StoremonError, match="reaches before the hot window"):
+        partitioned_report(database, 2)
+    assert not (tmp_path / "arch-partitions").exists()
+
+
+def test_a_file_opened_again_after_its_connection_spilled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one DuckDB instance per file and process: its used temp directory must not be set again
+    monkeypatch.setenv(db.MEMORY_LIMIT_VARIABLE, "40MiB")
+    monkeypatch.setenv(db.TEMP_DIR_VARIABLE, str(tmp_path / "spill"))
+    first = db.connect(tmp_path / "s.duckdb")
+    first.execute("create temp table t as select md5(range::varchar) m from range(2000000)")
+    assert first.execute("select count(distinct m) from t").fetchone()[0] == 2_000_000
+    assert list((tmp_path / "spill").iterdir())  # it spilled
+    second = db.connect(tmp_path / "s.duckdb")
+    assert second.execute("select 1").fetchone() == (1,)
