@@ -11,6 +11,7 @@ from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
 from storemon.jobs.records import JobRecord, ReportState
 from storemon.jobs.runner import execute_job, job_log, new_pool
+from storemon.jobs.scratch import use_private_tempdir
 from storemon.jobs.store import CSV_FILE, NOTEBOOK_FILE, create_job, os_reason, read_status
 
 
@@ -49,6 +50,7 @@ def run_report_job(
     """
     record = create_job(reports_dir, source, as_of, method)
     job_dir = Path(reports_dir) / record.report_id
+    use_private_tempdir()  # the kernel's connection file goes with this process
     try:
         with job_log(job_dir) as terminal:  # papermill's and the kernel's chatter go to the log
             pool = new_pool(1, refill=False) if early_kernel else None

@@ -28,6 +28,7 @@ from storemon.jobs.pool import KernelPool
 from storemon.jobs.process import process_identity
 from storemon.jobs.publish import TAIL_NICENESS, Publisher, record_complete  # noqa: F401 - re-exported
 from storemon.jobs.records import JobRecord, ReportState, Stage, utc_now
+from storemon.jobs.scratch import use_private_tempdir
 from storemon.jobs.store import (
     HTML_FILE,
     NOTEBOOK_FILE,
@@ -383,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         0, or 1 when the single job Failed.
     """
     argument, *rest = sys.argv[1:] if argv is None else argv
+    use_private_tempdir()  # kernels' connection files go there, and go with this process
     if argument == SERVE_FLAG:
         return _serve_runner(int(rest[0]) if rest else 1)
     _catch_stops()
