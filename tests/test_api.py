@@ -208,6 +208,7 @@ def test_wrong_methods_and_parameters(client: httpx.Client, reports: Path) -> No
     assert report_folders(reports) == before  # nothing was queued
 
 
+@pytest.mark.slow
 def test_token_is_required_when_set(
     database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,6 +116,7 @@ def test_tokens_that_cannot_be_sent_are_refused_at_start(tmp_path: Path, token: 
     assert token not in str(error.value)
 
 
+@pytest.mark.slow
 def test_non_ascii_header_is_refused_not_crashed(database: Path, tmp_path: Path):
     token = "A-good-token-0123456789"
     with api_server(database, tmp_path / "reports", token=token) as url:

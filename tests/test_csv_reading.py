@@ -232,6 +232,7 @@ def loaded_tables(con) -> dict[str, list[tuple]]:
     return {name: sorted(con.execute(sql).fetchall()) for name, sql in queries.items()}
 
 
+@pytest.mark.slow
 def test_a_file_read_in_pieces_loads_as_read_whole(export_2023, monkeypatch):
     from storemon.engine import reader
     from storemon.synthetic.generate import generate

@@ -280,6 +280,7 @@ def test_dashboard_header_of_fresh_data_is_not_a_warning(fresh_data, tmp_path) -
     assert "storemon-ok" in header and "storemon-warning" not in header
 
 
+@pytest.mark.slow
 def test_refresh_list_shows_a_new_ingest_in_the_header(tmp_path) -> None:
     first, later = tmp_path / "first", tmp_path / "later"
     generate(first, stores=10, days=1, start="2024-10-29T00:00:00Z", seed=2)

@@ -56,6 +56,7 @@ def _fabricate(reports: Path) -> dict[str, JobRecord]:
     return records
 
 
+@pytest.mark.slow
 def test_prune_removes_what_ended_long_ago(tmp_path: Path):
     reports = tmp_path / "reports"
     records = _fabricate(reports)

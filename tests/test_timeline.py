@@ -179,6 +179,7 @@ def test_unknown_store_and_default_store(fleet: Path):
         default_store(report.iloc[0:0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["nearest", "carry_forward"])
 def test_kept_store_weeks_are_the_timelines_of_the_report(
     fleet: Path, method: str, tmp_path: Path
