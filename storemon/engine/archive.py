@@ -27,6 +27,7 @@ import pandas as pd
 from storemon.engine import db, pipeline
 
 _DAY_US = 86_400_000_000
+_EPOCH = datetime(1970, 1, 1)
 
 
 def archive_dir(db_path: str | Path) -> Path:
@@ -118,8 +119,10 @@ def apply_retention(
     day = datetime(latest.year, latest.month, latest.day)
     cutoff = day - timedelta(days=retention_days)
     if not pd.isna(held):
-        cutoff = max(cutoff, datetime(1970, 1, 1) + timedelta(microseconds=int(held)))
+        cutoff = max(cutoff, _EPOCH + timedelta(microseconds=int(held)))
     days = db.run_query(con, "archive_days", cutoff=cutoff)["day"]
+    if days.empty and not pd.isna(held) and cutoff == _EPOCH + timedelta(microseconds=int(held)):
+        return  # the window did not move and no late poll is older than it: nothing to do
     sql = db.load_sql("archive_day_polls")
     for value in days:
         the_day = value.date() if hasattr(value, "date") else value

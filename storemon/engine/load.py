@@ -71,7 +71,9 @@ def load_folder(
     con.execute("begin transaction")
     try:
         loads = _load_plans(con, plans, progress, options)
-        drops = snapshot_drops(con, options, [f for f, _ in loads])  # issue 10: refuse most
+        drops: list[str] = []
+        if _reloaded_snapshots(plans):  # issue 10: refuse a snapshot that drops most stores
+            drops = snapshot_drops(con, options, [f for f, _ in loads])
         if progress:
             progress("deriving the report tables")
         derive_after_load(con, options)
@@ -170,15 +172,14 @@ def _load_plans(
 ) -> list[tuple[FileLoad, registry.FilePlan]]:
     """Stage and merge the planned files; note each one in the registry."""
     db.execute(con, "begin_batch")
-    reload = {
-        k.name for k, plan, _ in plans if k is not STATUS and plan.action not in ("skip", "wait")
-    }
-    db.execute(
-        con,
-        "reset_snapshots",
-        reset_hours=HOURS.name in reload,
-        reset_zones=TIMEZONES.name in reload,
-    )
+    reload = _reloaded_snapshots(plans)
+    if reload:  # an hourly drop of polls alone leaves the snapshots untouched, unread
+        db.execute(
+            con,
+            "reset_snapshots",
+            reset_hours=HOURS.name in reload,
+            reset_zones=TIMEZONES.name in reload,
+        )
     loads = []
     for kind, plan, positions in plans:
         if plan.action in ("skip", "wait"):
@@ -198,9 +199,17 @@ def _load_plans(
         earlier = (plan.rows_read, plan.rows_good) if plan.action == "append" else (0, 0)
         good = result.rows_read - result.rows_rejected
         _record(con, kind, plan, earlier[0] + result.rows_read, earlier[1] + good)
-    _count_snapshot_news(con, [f for f, _ in loads])
-    db.execute(con, "snapshot_changed_stores")
+    if reload:
+        _count_snapshot_news(con, [f for f, _ in loads])
+        db.execute(con, "snapshot_changed_stores")
     return loads
+
+
+def _reloaded_snapshots(plans: list[_Plan]) -> set[str]:
+    """The snapshot kinds (hours, zones) this load replaces: those with a file to load."""
+    return {
+        k.name for k, plan, _ in plans if k is not STATUS and plan.action not in ("skip", "wait")
+    }
 
 
 def _record(

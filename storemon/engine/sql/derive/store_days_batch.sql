@@ -32,4 +32,6 @@ semi join touched_days
     on
         poll_instants.store_key = touched_days.store_key
         and poll_instants.t_us // 86400000000 = touched_days.day_no
+-- poll_instants is kept in time order: the bound lets DuckDB skip the days the batch missed
+where poll_instants.t_us >= (select min(t_us) // 86400000000 * 86400000000 from batch_instants)
 group by poll_instants.store_key, day_no
