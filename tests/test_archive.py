@@ -4,6 +4,7 @@ as of an instant inside it, and recovery from a killed load."""
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -12,10 +13,17 @@ import pytest
 from cases import report_differences
 from reference import compute_reference
 
+from storemon.engine import db
+from storemon.engine import report as report_module
 from storemon.engine.archive import archive_dir
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.ingest import ingest
-from storemon.engine.report import compute_report
+from storemon.engine.report import (
+    SnapshotSuperseded,
+    compute_report,
+    parse_as_of,
+    report_from_connection,
+)
 from storemon.synthetic.generate import generate
 
 
@@ -119,3 +127,55 @@ def test_a_killed_load_leaves_no_file_the_database_does_not_list(fleet: Path, tm
     (hot,) = con.execute("select count(*) from store_status").fetchone()
     con.close()
     assert cold[0] + hot == distinct_polls(fleet)
+
+
+def test_a_report_on_a_snapshot_whose_archive_day_was_rewritten_runs_again_on_the_new_one(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A load that replaces a changed file rewrites its archived days and deletes the old Parquet
+    files; a report that opened the previous database is told so, and compute_report runs again
+    on the database now in place."""
+    folder = tmp_path / "drops"
+    folder.mkdir()
+    for name in ("menu_hours.csv", "timezones.csv", "store_status.csv"):
+        shutil.copy(fleet / name, folder / name)
+    database = tmp_path / "storemon.duckdb"
+    ingest(folder, database, options=LoadOptions(retention_days=3))
+    as_of = "2024-10-29T12:00:00Z"  # a week that lies in the archive
+    before = compute_report(database, as_of=as_of)
+
+    old = tmp_path / "old"  # the snapshot a report opened: the database file and its archive
+    old.mkdir()
+    shutil.copyfile(database, old / "storemon.duckdb")
+    (old / "archive").symlink_to(tmp_path / "archive")
+    lines = (folder / "store_status.csv").read_text().splitlines(keepends=True)
+    changed = [lines[0]] + [line.replace(",inactive,", ",active,") for line in lines[1:]]
+    (folder / "store_status.csv").write_text("".join(changed))  # re-exported, other content
+    ingest(folder, database, options=LoadOptions(retention_days=3))
+
+    stale = db.connect(old / "storemon.duckdb", read_only=True)
+    with pytest.raises(SnapshotSuperseded, match="replaced by a load.*run the report again"):
+        report_from_connection(stale, parse_as_of(as_of), "nearest")
+    stale.close()
+
+    opened = []
+    real_open = report_module.open_source
+
+    @contextmanager
+    def first_the_old_snapshot(source):
+        target = source if opened else old / "storemon.duckdb"
+        opened.append(target)
+        with real_open(target) as con:
+            yield con
+
+    monkeypatch.setattr(report_module, "open_source", first_the_old_snapshot)
+    after = compute_report(database, as_of=as_of)
+    assert opened == [old / "storemon.duckdb", database]
+    reference = compute_reference(
+        pd.read_csv(folder / "store_status.csv", dtype=str),
+        pd.read_csv(folder / "menu_hours.csv", dtype=str),
+        pd.read_csv(folder / "timezones.csv", dtype=str),
+        as_of=as_of,
+    )
+    assert report_differences(after, reference) == []
+    assert not after.equals(before)

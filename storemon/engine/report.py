@@ -26,6 +26,8 @@ WINDOW_MARGIN_DAYS = 2
 # observation between that midnight and the week gets its last one before (report_fallback, from
 # the per-day summary store_days), so a longer look-back would only read more rows.
 LOOKBACK_DAYS = 0
+# Times a report opens the database again when a load replaced an archive file it was reading.
+SNAPSHOT_ATTEMPTS = 3
 
 
 @contextmanager
@@ -187,13 +189,32 @@ def _archive_of(con: duckdb.DuckDBPyConnection) -> Path | None:
     return archive.archive_dir(path) if isinstance(path, str) and path else None
 
 
+class SnapshotSuperseded(StoremonError):
+    """An archive file this snapshot lists was replaced by a later load (run the report again)."""
+
+
 def _read_archive(
     con: duckdb.DuckDBPyConnection, folder: Path, lo_us: int | None, hi_us: int
 ) -> bool:
-    """Derive the instants of the archived polls in ``[lo_us, hi_us)`` (batch_instants)."""
+    """Derive the instants of the archived polls in ``[lo_us, hi_us)`` (batch_instants).
+
+    Raises:
+        SnapshotSuperseded: A listed file is gone: a load that replaced a changed file rewrote
+            that archived day after this snapshot was opened (the database now in place lists
+            the new file; :func:`compute_report` opens it and runs again).
+    """
     files = archive.listed_files(con, folder, lo_us, hi_us)
-    if files:
-        archive.derive_archived(con, files, lo_us, hi_us, DEFAULT_TIMEZONE)
+    try:
+        if files:
+            archive.derive_archived(con, files, lo_us, hi_us, DEFAULT_TIMEZONE)
+    except duckdb.IOException:
+        gone = [f for f in files if not Path(f).exists()]
+        if not gone:
+            raise
+        raise SnapshotSuperseded(
+            f"the archive file {gone[0]} was replaced by a load after this report opened the "
+            "database: run the report again (it reads the database now in place)"
+        ) from None
     return bool(files)
 
 
@@ -253,8 +274,15 @@ def compute_report(
     """
     method = check_method(method)
     instant = parse_as_of(as_of)
-    with open_source(source) as con:
-        return report_from_connection(con, instant, method)
+    attempt = 1
+    while True:
+        try:
+            with open_source(source) as con:
+                return report_from_connection(con, instant, method)
+        except SnapshotSuperseded:
+            if attempt == SNAPSHOT_ATTEMPTS:
+                raise
+            attempt += 1
 
 
 def report_csv_bytes(report: pd.DataFrame) -> bytes:
