@@ -37,7 +37,6 @@ VOILA_TEMPLATES_DIR = PACKAGE_DIR / "dashboard" / "templates"
 
 # How `storemon serve` hands the dashboard kernel its settings.
 API_URL_VARIABLE = "STOREMON_API_URL"
-SOURCE_VARIABLE = "STOREMON_SOURCE"
 TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 
 # Warm Jupyter kernels the API server keeps ready for reports, over all its runners (issue 8):

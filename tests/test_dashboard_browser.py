@@ -55,7 +55,7 @@ def dashboard_url(api: str, fleet: Path):
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     with open(ARTIFACTS / "voila.log", "wb") as log:
-        process = start_dashboard(api, fleet, port=port, log=log.fileno())
+        process = start_dashboard(api, port=port, log=log.fileno())
         try:
             yield f"http://127.0.0.1:{port}/"
         finally:

@@ -62,9 +62,9 @@ def test_command_binds_loopback_with_the_offline_template():
     command = dashboard_command(port=8899)
     assert "--Voila.ip=127.0.0.1" in command and "--port=8899" in command
     assert "--template=storemon" in command and "--Voila.port_retries=0" in command
-    environment = dashboard_environment("http://127.0.0.1:8000", "data/x.duckdb", base={})
+    environment = dashboard_environment("http://127.0.0.1:8000", base={"STOREMON_API_TOKEN": "x"})
     assert environment["STOREMON_API_URL"] == "http://127.0.0.1:8000"
-    assert Path(environment["STOREMON_SOURCE"]).is_absolute()
+    assert "STOREMON_API_TOKEN" not in environment  # the kernel reads the token from a file
     template = Path(environment["JUPYTER_PATH"].split(os.pathsep)[0])
     page = template / "voila" / "templates" / "storemon" / "index.html.j2"
     assert page.is_file()
@@ -195,7 +195,7 @@ def test_failed_voila_start_leaves_no_folder_in_the_temp_folder(tmp_path: Path):
     holder.bind(("127.0.0.1", port))
     holder.listen()
     runtime = make_runtime("127.0.0.1", "a-token")
-    environment = dashboard_environment("http://127.0.0.1:9", tmp_path, runtime=runtime)
+    environment = dashboard_environment("http://127.0.0.1:9", runtime=runtime)
     environment["TMPDIR"] = str(temp)
     try:
         voila = subprocess.run(

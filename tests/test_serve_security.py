@@ -113,7 +113,7 @@ def test_dashboard_asks_for_the_token_and_never_hands_it_to_the_page_or_kernel(t
     ):
         os.environ["STOREMON_API_TOKEN"] = TOKEN  # as `storemon serve` has it; must not leak
         try:
-            process = start_dashboard(api_url, tmp_path, port=port, token=TOKEN, log=log.fileno())
+            process = start_dashboard(api_url, port=port, token=TOKEN, log=log.fileno())
         finally:
             del os.environ["STOREMON_API_TOKEN"]
         try:
@@ -151,7 +151,7 @@ def test_cross_site_pages_are_refused_kernels_capped_and_culled(tmp_path: Path):
     limits = KernelLimits(max_kernels=2, cull_idle_seconds=4, cull_interval_seconds=1)
     with open(tmp_path / "voila.log", "wb") as log:
         process = start_dashboard(
-            "http://127.0.0.1:9", small_fleet(tmp_path / "raw", stores=5), port=port,
+            "http://127.0.0.1:9", port=port,
             log=log.fileno(), limits=limits, hostnames=("dash.example",),
         )  # fmt: skip
     try:

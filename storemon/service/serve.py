@@ -152,7 +152,6 @@ def serve_with_dashboard(
     try:
         dashboard = start_dashboard(
             api_url,
-            source,
             host,
             dashboard_port,
             token=token,
@@ -185,7 +184,6 @@ def main(argv: list[str] | None = None) -> int:
         description="Serve the storemon dashboard next to a running API.",
     )
     parser.add_argument("--api-url", default="http://127.0.0.1:8000", help="the running API")
-    parser.add_argument("--source", default=str(DEFAULT_DB), help="the data the API reads")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
     parser.add_argument("--port", type=int, default=DEFAULT_DASHBOARD_PORT, help="port to bind")
     parser.add_argument("--insecure", action="store_true", help="serve beyond loopback openly")
@@ -194,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     token = os.environ.get(TOKEN_VARIABLE) or None
     try:
         check_exposure(args.host, token, args.insecure)
-        dashboard = start_dashboard(args.api_url, args.source, args.host, args.port, token=token)
+        dashboard = start_dashboard(args.api_url, args.host, args.port, token=token)
     except StoremonError as error:
         print(f"storemon: error: {error}", file=sys.stderr)
         return 1

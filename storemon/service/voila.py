@@ -9,8 +9,8 @@ Each start gets a private runtime folder (mode 0700, removed on every exit path)
 configuration (``voila.json``: the login token, the host check), the API's token for the kernel
 (``api-token``, mode 0600) and Voilà's connection files. The token is never on a command line
 nor in the environment that Voilà hands its kernels: the kernel learns the API's URL
-(``STOREMON_API_URL``), the data (``STOREMON_SOURCE``) and the *path* of the token file
-(``STOREMON_API_TOKEN_FILE``). Nothing here imports the dashboard.
+(``STOREMON_API_URL``) and the *path* of the token file (``STOREMON_API_TOKEN_FILE``): it reads
+everything through the API, never the data itself. Nothing here imports the dashboard.
 """
 
 from __future__ import annotations
@@ -35,9 +35,7 @@ from storemon.config import (
     DASHBOARD_CULL_INTERVAL_SECONDS,
     DASHBOARD_NOTEBOOK,
     DEFAULT_DASHBOARD_KERNELS,
-    DEFAULT_DB,
     PROJ_ROOT,
-    SOURCE_VARIABLE,
     TOKEN_FILE_VARIABLE,
     TOKEN_VARIABLE,
     VOILA_TEMPLATES_DIR,
@@ -229,7 +227,6 @@ def _write_private(path: Path, text: str) -> None:
 
 def dashboard_environment(
     api_url: str,
-    source: str | Path = DEFAULT_DB,
     base: dict[str, str] | None = None,
     runtime: Path | None = None,
 ) -> dict[str, str]:
@@ -239,7 +236,6 @@ def dashboard_environment(
 
     Args:
         api_url: Base URL of the API, as the dashboard's kernel reaches it.
-        source: The data the API's reports read (for store timelines).
         base: The environment to extend (default this process's).
         runtime: The runtime folder from :func:`make_runtime`.
 
@@ -250,7 +246,6 @@ def dashboard_environment(
     environment.pop(TOKEN_VARIABLE, None)
     environment.pop(TOKEN_FILE_VARIABLE, None)
     environment[API_URL_VARIABLE] = api_url
-    environment[SOURCE_VARIABLE] = str(Path(source).absolute())
     if runtime is not None:
         environment[RUNTIME_VARIABLE] = str(runtime)
         environment[PARENT_VARIABLE] = str(os.getpid())
@@ -293,7 +288,6 @@ def wait_until_ready(process: DashboardProcess, port: int, timeout: float) -> No
 
 def start_dashboard(
     api_url: str,
-    source: str | Path = DEFAULT_DB,
     host: str = "127.0.0.1",
     port: int = DEFAULT_DASHBOARD_PORT,
     token: str | None = None,
@@ -311,7 +305,6 @@ def start_dashboard(
 
     Args:
         api_url: Base URL of the API, as the dashboard's kernel reaches it.
-        source: The data the API's reports read (for store timelines).
         host: Address to bind.
         port: Port to bind.
         token: The API's token, when it needs one; the dashboard then asks for it too.
@@ -332,7 +325,7 @@ def start_dashboard(
     try:
         process = DashboardProcess(
             dashboard_command(host, port, limits=limits, runtime=runtime),
-            env=dashboard_environment(api_url, source, runtime=runtime),
+            env=dashboard_environment(api_url, runtime=runtime),
             cwd=PROJ_ROOT,
             stdin=subprocess.DEVNULL,
             stdout=log,
