@@ -145,7 +145,7 @@ def report_partition(task: PartitionTask) -> PartitionResult:
         if task.reach_us is not None:
             extrapolated = db.run_query(con, "extrapolated_time", reach_us=task.reach_us)
     except duckdb.Error as error:
-        raise StoremonError(f"partition {task.part}: {error}") from None
+        raise _failed(task, error) from None
     finally:
         con.close()
     return PartitionResult(report, extrapolated)
@@ -180,7 +180,7 @@ def open_partition(task: PartitionTask) -> duckdb.DuckDBPyConnection:
         db.run_stage(con, "partition_load", **files)
     except duckdb.Error as error:
         con.close()
-        raise StoremonError(f"partition {task.part}: {error}") from None
+        raise _failed(task, error) from None
     return con
 
 
@@ -217,3 +217,9 @@ def archive_reader(con: duckdb.DuckDBPyConnection, task: PartitionTask) -> Archi
         return bool(files)
 
     return read
+
+
+def _failed(task: PartitionTask, error: duckdb.Error) -> StoremonError:
+    """A partition's DuckDB error as a one-line reason (the SQL's position left out)."""
+    reason = str(error).strip().splitlines()[0]
+    return StoremonError(f"partition {task.part} of {task.partitions} failed: {reason}")
