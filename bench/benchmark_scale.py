@@ -24,14 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import BENCH_DATA, PHASES, REAL_STORES, run_phase  # noqa: E402
 
-PHASES.update(
-    {
-        "export": (
-            "from storemon.engine.partition import export_partitions",
-            "export_partitions(database)",
-        ),
-        "report_partitioned": (
-            """
+# A cluster already running (what a cluster serving many reports costs), the export written.
+_RUNNING_CLUSTER = """
 from distributed import LocalCluster
 from storemon.engine.partition import partitioned_report, export_partitions
 export_partitions(database)
@@ -39,7 +33,16 @@ cluster = LocalCluster(
     n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
     dashboard_address="127.0.0.1:0",
 )
-""",
+"""
+
+PHASES.update(
+    {
+        "export": (
+            "from storemon.engine.partition import export_partitions",
+            "export_partitions(database)",
+        ),
+        "report_partitioned": (
+            _RUNNING_CLUSTER,
             "report = partitioned_report(database, partitions, cluster.scheduler_address)",
         ),
         "report_partitioned_cold": (
@@ -61,16 +64,10 @@ out_dir = tempfile.mkdtemp(prefix="storemon-bench-")
             "reading = build_reading(database, out_dir=out_dir)",
         ),
         "job_reading_partitioned": (
-            """
+            _RUNNING_CLUSTER
+            + """
 import os, tempfile
-from distributed import LocalCluster
 from storemon.analysis.reading import build_reading
-from storemon.engine.partition import export_partitions
-export_partitions(database)
-cluster = LocalCluster(
-    n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-    dashboard_address="127.0.0.1:0",
-)
 os.environ["STOREMON_PARTITIONS"] = str(partitions)
 os.environ["STOREMON_SCHEDULER"] = cluster.scheduler_address
 out_dir = tempfile.mkdtemp(prefix="storemon-bench-")

@@ -18,6 +18,7 @@ import pytest
 from cases import report_differences, write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from partition_kit import local_cluster
 from test_random_vs_reference import scenarios
 from test_reference_cases import CASES
 
@@ -118,16 +119,8 @@ def test_a_report_within_a_small_budget_agrees(
 @pytest.fixture(scope="module")
 def scheduler() -> str:
     """A LocalCluster of 2 worker processes, reached by its address like a remote one."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    ) as cluster:
-        yield cluster.scheduler_address
+    with local_cluster() as address:
+        yield address
 
 
 def _database(folder: Path, tmp: Path) -> Path:

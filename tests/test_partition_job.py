@@ -18,6 +18,7 @@ import httpx
 import pandas as pd
 import pytest
 from live_servers import running_server, wait_for
+from partition_kit import local_cluster
 
 from storemon import cli, jobs
 from storemon.analysis.reading import build_reading
@@ -43,16 +44,8 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def scheduler() -> str:
     """A LocalCluster of 2 worker processes, reached by its address like a remote one."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    ) as cluster:
-        yield cluster.scheduler_address
+    with local_cluster() as address:
+        yield address
 
 
 def _trigger_and_wait(client: httpx.Client, **params: str) -> tuple[str, str]:

@@ -7,7 +7,9 @@ report about the data's quality from the same snapshot and closes it. The notebo
 CSV before the data-quality queries, so a report is published as soon as its numbers exist.
 Given a folder, :func:`compute_reading` also keeps every store's week there (``store_weeks/``,
 from the same snapshot, before the CSV), which the store endpoint reads back without the
-database. :func:`build_reading` does all of it at once.
+database. :func:`build_reading` does all of it at once. With ``STOREMON_PARTITIONS`` set, a
+database's report, store weeks and extrapolated time are computed in partitions on Dask workers
+(:func:`storemon.engine.partition.run_partitioned`, docs/scaling.md), with the same results.
 """
 
 from __future__ import annotations

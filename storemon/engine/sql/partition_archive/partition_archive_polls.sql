@@ -2,9 +2,9 @@
 -- grain: one row per archived poll of a store of the partition (temp table archive_polls)
 -- params: $files (the archive's Parquet files of the range), $lo_us (first instant, microseconds
 --         since the epoch, or null for the archive's start), $hi_us (end instant, excluded)
--- read_archive for one partition: the same rows, but only those of the partition's stores (the
--- worker's stores table), kept as the files are scanned. The bounds are constants, so DuckDB
--- skips row groups outside them.
+-- read_archive for one partition: the same columns and rows, but only those of the partition's
+-- stores (the worker's stores table), kept as the files are scanned. The bounds are constants,
+-- so DuckDB skips row groups outside them.
 create or replace temp table archive_polls as
 select
     store_id,
