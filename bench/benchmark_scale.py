@@ -5,9 +5,10 @@ For each scale, every figure from one run: generating the data (only when it is 
 process, the partitioned export (``storemon.engine.partition.export_partitions``), and the
 partitioned report on 2 local Dask workers, both on a cluster already running (what a cluster
 serving many reports costs) and with the cluster started by the report (``storemon report
---partitions 2``). Each phase runs in its own process (``bench/benchmark.py``'s ``run_phase``);
-its peak is the largest resident set of that process or of any process it waited for (a Dask
-worker of the local cluster is one), not their sum.
+--partitions 2``), and what a report job's kernel computes (the report, every store's view, the
+data quality) in one process and in 2 partitions (``STOREMON_PARTITIONS``). Each phase runs in its
+own process (``bench/benchmark.py``'s ``run_phase``); its peak is the largest resident set of that
+process or of any process it waited for (a Dask worker of the local cluster is one), not their sum.
 
 Usage: ``python bench/benchmark_scale.py [--scales 1 10 100]`` (``make bench-scale``).
 """
@@ -23,14 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import BENCH_DATA, PHASES, REAL_STORES, run_phase  # noqa: E402
 
-PHASES.update(
-    {
-        "export": (
-            "from storemon.engine.partition import export_partitions",
-            "export_partitions(database)",
-        ),
-        "report_partitioned": (
-            """
+# A cluster already running (what a cluster serving many reports costs), the export written.
+_RUNNING_CLUSTER = """
 from distributed import LocalCluster
 from storemon.engine.partition import partitioned_report, export_partitions
 export_partitions(database)
@@ -38,7 +33,16 @@ cluster = LocalCluster(
     n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
     dashboard_address="127.0.0.1:0",
 )
-""",
+"""
+
+PHASES.update(
+    {
+        "export": (
+            "from storemon.engine.partition import export_partitions",
+            "export_partitions(database)",
+        ),
+        "report_partitioned": (
+            _RUNNING_CLUSTER,
             "report = partitioned_report(database, partitions, cluster.scheduler_address)",
         ),
         "report_partitioned_cold": (
@@ -47,6 +51,28 @@ from storemon.engine.partition import partitioned_report, export_partitions
 export_partitions(database)
 """,
             "report = partitioned_report(database, partitions)",
+        ),
+        # What a report job's kernel computes (storemon.analysis.reading): the report, every
+        # store's view written, the data quality; in one process, then in partitions
+        # (STOREMON_PARTITIONS) on a cluster already running.
+        "job_reading": (
+            """
+import tempfile
+from storemon.analysis.reading import build_reading
+out_dir = tempfile.mkdtemp(prefix="storemon-bench-")
+""",
+            "reading = build_reading(database, out_dir=out_dir)",
+        ),
+        "job_reading_partitioned": (
+            _RUNNING_CLUSTER
+            + """
+import os, tempfile
+from storemon.analysis.reading import build_reading
+os.environ["STOREMON_PARTITIONS"] = str(partitions)
+os.environ["STOREMON_SCHEDULER"] = cluster.scheduler_address
+out_dir = tempfile.mkdtemp(prefix="storemon-bench-")
+""",
+            "reading = build_reading(database, out_dir=out_dir)",
         ),
     }
 )
@@ -70,6 +96,8 @@ def bench_scale(scale: int, partitions: int) -> dict[str, float]:
         ("export", "export", {}),
         ("report_partitioned", "partitioned", {"partitions": partitions}),
         ("report_partitioned_cold", "partitioned_cold", {"partitions": partitions}),
+        ("job_reading", "job", {}),
+        ("job_reading_partitioned", "job_partitioned", {"partitions": partitions}),
     ):
         result = run_phase(phase, database=database, **variables)
         figures[f"{key}_s"], figures[f"{key}_mib"] = result["seconds"], result["peak_mib"]
@@ -97,6 +125,9 @@ def render(rows: list[dict[str, float]]) -> str:
     line("report, 2 partitions, running cluster", timed("partitioned"))
     line("report, 2 partitions, cluster started", timed("partitioned_cold"))
     line("partitioned / one process", lambda r: f"{r['partitioned_s'] / r['report_s']:.2f}x")
+    line("report job's reading (+ store views, data quality), one process", timed("job"))
+    line("report job's reading, 2 partitions, running cluster", timed("job_partitioned"))
+    line("job: partitioned / one process", lambda r: f"{r['job_partitioned_s'] / r['job_s']:.2f}x")
     base = rows[0]
     line(
         "report time / data (vs first column)",

@@ -59,6 +59,12 @@ TOKEN_FILE_VARIABLE = "STOREMON_API_TOKEN_FILE"
 RETENTION_VARIABLE = "STOREMON_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 21
 
+# Report jobs computed in partitions on Dask (issue 9, docs/scaling.md): how many (0 or unset:
+# one process) and the scheduler's address (unset: each report starts a local cluster). Read,
+# and refused when not a whole number from 0 to 64, by storemon.engine.partition.job_partitions().
+PARTITIONS_VARIABLE = "STOREMON_PARTITIONS"
+SCHEDULER_VARIABLE = "STOREMON_SCHEDULER"
+
 DEFAULT_TIMEZONE = "America/Chicago"
 METHODS = ("nearest", "carry_forward")
 

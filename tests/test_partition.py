@@ -12,10 +12,13 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import psutil
 import pytest
 from cases import report_differences, write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from partition_kit import local_cluster
 from test_random_vs_reference import scenarios
 from test_reference_cases import CASES
 
@@ -28,9 +31,11 @@ from storemon.engine.partition import (
     export_partitions,
     partition_buckets,
     partitioned_report,
+    plan_report,
     report_partition,
     store_bucket,
 )
+from storemon.engine.partition_task import archive_reader, open_partition
 from storemon.engine.report import compute_report, report_csv_bytes
 from storemon.errors import StoremonError
 from storemon.synthetic.generate import generate
@@ -76,6 +81,24 @@ def test_memory_budget_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         db.connect()
 
 
+def test_default_memory_budget_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    gib = 2**30
+    # a quiet 24 GiB machine: 60 % of it; a busy one (the 100x ingest OOM-killed at a 14.1 GiB
+    # default): 75 % of what is available, less 1 GiB for DuckDB's overshoot
+    assert db.default_memory_limit(24 * gib, 22 * gib) == int(24 * gib * 0.6)
+    assert db.default_memory_limit(24 * gib, 12 * gib) == 8 * gib
+    assert db.default_memory_limit(4 * gib, int(0.5 * gib)) == db.MIN_MEMORY
+    memory = psutil.virtual_memory()
+    expected = db.default_memory_limit(memory.total, memory.available)
+    assert abs(db.default_memory_bytes() - expected) < memory.total * 0.05  # measured at start
+    monkeypatch.delenv(db.MEMORY_LIMIT_VARIABLE, raising=False)
+    default = db.memory_budget()["memory_limit"]
+    assert default == f"{db.default_memory_bytes() // 2**20}MiB"
+    assert db.connect().execute("select current_setting('memory_limit')").fetchone()[0] != "0"
+    monkeypatch.setenv(db.MEMORY_LIMIT_VARIABLE, "1GiB")  # the setting still overrides it
+    assert db.memory_budget()["memory_limit"] == "1GiB"
+
+
 @pytest.mark.slow
 def test_a_report_within_a_small_budget_agrees(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -96,16 +119,8 @@ def test_a_report_within_a_small_budget_agrees(
 @pytest.fixture(scope="module")
 def scheduler() -> str:
     """A LocalCluster of 2 worker processes, reached by its address like a remote one."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    ) as cluster:
-        yield cluster.scheduler_address
+    with local_cluster() as address:
+        yield address
 
 
 def _database(folder: Path, tmp: Path) -> Path:
@@ -185,7 +200,8 @@ def test_generated_fleet_every_partition_reads_only_its_buckets(
     ).fetchall()
     assert len(stores) == 600 and all(store_bucket(s) == int(b) for s, b in stores)
     for part in range(3):
-        rows = report_partition(PartitionTask(str(export), part, 3, _now(fleet), "nearest"))
+        task = PartitionTask(str(export), part, 3, _now(fleet), "nearest")
+        rows = report_partition(task).report
         assert {store_bucket(s) % 3 for s in rows["store_id"]} == {part}
 
 
@@ -253,16 +269,72 @@ def test_cli_partitioned_report_refuses_raw_csvs_and_bad_counts(
     assert not out.exists()
 
 
-def test_a_week_in_the_archive_is_refused_before_any_work(tmp_path: Path) -> None:
-    generate(tmp_path / "raw", stores=30, days=8, seed=4)
-    database = tmp_path / "arch.duckdb"
-    argv = ["ingest", "--data", str(tmp_path / "raw"), "--db", str(database)]
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """12 days of 60 stores ingested with a 2-day hot window: 8 days of polls in the archive."""
+    folder = tmp_path_factory.mktemp("archived")
+    generate(folder / "raw", stores=60, days=12, seed=4)
+    database = folder / "arch.duckdb"
+    argv = ["ingest", "--data", str(folder / "raw"), "--db", str(database)]
     assert cli.main([*argv, "--retention", "2"]) == 0
-    assert list((tmp_path / "arch-archive").rglob("*.parquet"))
-    assert len(compute_report(database)) > 0  # one process reads the archive
-    with pytest.raises(StoremonError, match="reaches before the hot window"):
-        partitioned_report(database, 2)
-    assert not (tmp_path / "arch-partitions").exists()
+    return database
+
+
+def _archive_span(database: Path) -> tuple[pd.Timestamp, pd.Timestamp]:
+    files = f"{database.parent}/arch-archive/**/*.parquet"
+    lo, hi = duckdb.sql(
+        f"select min(timestamp_utc), max(timestamp_utc) from read_parquet('{files}')"
+    ).fetchall()[0]
+    return pd.Timestamp(lo), pd.Timestamp(hi)
+
+
+@pytest.mark.slow
+def test_a_week_in_the_archive_runs_partitioned_and_equals_one_process(
+    archived: Path, scheduler: str
+) -> None:
+    lo, hi = _archive_span(archived)
+    cutoff = pd.Timestamp(hi).ceil("D")
+    instants = [
+        hi - pd.Timedelta(hours=3),  # the whole week in the archive
+        cutoff + pd.Timedelta(days=1),  # the week across the hot window's start
+        lo + pd.Timedelta(days=1, hours=5),  # the week before the archive's first days too
+    ]
+    for instant in instants:
+        as_of = instant.isoformat()
+        for method in ("nearest", "carry_forward"):
+            single = _check_all_partitions(archived, as_of, method, scheduler, (2, 3))
+            assert single.count(b"\n") > 50, f"{as_of}: a report of the fleet"
+
+
+@pytest.mark.slow
+def test_a_worker_reads_only_its_stores_archived_polls(archived: Path) -> None:
+    lo, hi = _archive_span(archived)
+    export = export_partitions(archived)
+    con = db.connect(archived, read_only=True)
+    try:
+        plan = plan_report(con, archived, None)
+    finally:
+        con.close()
+    assert plan.archive is not None and len(plan.archive.paths) == 8
+    every = duckdb.sql(
+        f"select store_id, timestamp_utc from read_parquet({list(map(str, _files(plan)))})"
+    ).df()
+    for part in range(3):
+        task = PartitionTask(str(export), part, 3, plan.now, "nearest", plan.archive)
+        worker = open_partition(task)
+        try:
+            read = archive_reader(worker, task)
+            assert read(worker, None, plan.archive.cutoff_us)
+            kept = worker.execute("select store_id from archive_polls").df()["store_id"]
+        finally:
+            worker.close()
+        mine = every[[store_bucket(s) % 3 == part for s in every["store_id"]]]
+        assert len(kept) == len(mine) > 0  # all of its stores' archived polls, no other
+        assert sorted(kept) == sorted(mine["store_id"])
+
+
+def _files(plan) -> list[Path]:
+    return [Path(plan.archive.folder, path) for path in plan.archive.paths]
 
 
 def test_a_file_opened_again_after_its_connection_spilled(

@@ -7,13 +7,16 @@ report about the data's quality from the same snapshot and closes it. The notebo
 CSV before the data-quality queries, so a report is published as soon as its numbers exist.
 Given a folder, :func:`compute_reading` also keeps every store's week there (``store_weeks/``,
 from the same snapshot, before the CSV), which the store endpoint reads back without the
-database. :func:`build_reading` does all of it at once.
+database. :func:`build_reading` does all of it at once. With ``STOREMON_PARTITIONS`` set, a
+database's report, store weeks and extrapolated time are computed in partitions on Dask workers
+(:func:`storemon.engine.partition.run_partitioned`, docs/scaling.md), with the same results.
 """
 
 from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +25,7 @@ from storemon.analysis import metrics
 from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
 from storemon.engine import db
 from storemon.engine.load import store_coverage
+from storemon.engine.partition import job_partitions, run_partitioned
 from storemon.engine.report import (
     check_method,
     open_source,
@@ -78,6 +82,8 @@ class Reading:
         demo_data: True when the default database was missing and the demo data set was read.
         snapshot: The open data the report was computed on, until :func:`add_data_quality`
             reads its data-quality tables from it and closes it.
+        extrapolated_rows: A report computed in partitions: its workers' ``extrapolated_time``
+            rows (the snapshot holds no prepared report to read them from); else None.
     """
 
     report: pd.DataFrame
@@ -94,6 +100,7 @@ class Reading:
     coverage: pd.DataFrame | None = None
     extrapolated: pd.DataFrame | None = None
     snapshot: Snapshot | None = field(default=None, repr=False, compare=False)
+    extrapolated_rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
 
 def _iso_utc(stamp: object) -> str:
@@ -158,7 +165,8 @@ def compute_reading(
     path, demo_data = resolve_source(source)
     snapshot = Snapshot(path)
     try:
-        report = report_from_connection(snapshot.con, instant, method)
+        folder = None if out_dir is None else Path(out_dir)
+        report, extrapolated = _compute(snapshot, path, instant, method, folder)
         if report.empty:
             if instant is None:
                 raise StoremonError(f"{path} holds no store status polls")
@@ -166,12 +174,37 @@ def compute_reading(
                 f"no store has a poll at or before {instant.isoformat()}Z (as_of is before the "
                 "data starts)"
             )
-        if out_dir is not None:
-            write_store_weeks(snapshot.con, report, Path(out_dir) / STORE_WEEKS_DIR)
-        return _reading(report, instant, method, path, demo_data, snapshot)
+        reading = _reading(report, instant, method, path, demo_data, snapshot)
+        return replace(reading, extrapolated_rows=extrapolated)
     except BaseException:
         snapshot.close()
         raise
+
+
+def _compute(
+    snapshot: Snapshot, path: Path, instant: datetime | None, method: str, out_dir: Path | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The report (and its store views in ``out_dir``): in one process, or in partitions.
+
+    With ``STOREMON_PARTITIONS`` set and a database to read, the report, its store weeks and its
+    extrapolated-time rows are computed by the partitions' Dask workers (docs/scaling.md);
+    otherwise on the snapshot itself, the extrapolated time read later by
+    :func:`add_data_quality`.
+
+    Returns:
+        The report and, when partitioned, its ``extrapolated_time`` rows (else None).
+    """
+    weeks = None if out_dir is None else out_dir / STORE_WEEKS_DIR
+    partitions, scheduler = job_partitions()
+    if partitions and path.is_file():
+        run = run_partitioned(
+            snapshot.con, path, partitions, scheduler, instant, method, weeks, VOUCHED_US
+        )
+        return run.report, run.extrapolated
+    report = report_from_connection(snapshot.con, instant, method)
+    if weeks is not None and not report.empty:
+        write_store_weeks(snapshot.con, report, weeks)
+    return report, None
 
 
 def _reading(
@@ -230,7 +263,9 @@ def add_data_quality(reading: Reading) -> Reading:
     try:
         rejects = db.run_query(con, "rejects_by_reason")
         coverage = store_coverage(con)
-        extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
+        extrapolated = reading.extrapolated_rows
+        if extrapolated is None:
+            extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
     finally:
         reading.snapshot.close()
     return replace(
@@ -239,6 +274,7 @@ def add_data_quality(reading: Reading) -> Reading:
         coverage=metrics.coverage_table(coverage, DEFAULT_TIMEZONE),
         extrapolated=metrics.extrapolated_summary(extrapolated),
         snapshot=None,
+        extrapolated_rows=None,
     )
 
 

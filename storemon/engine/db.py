@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psutil
 
 from storemon.engine import pipeline
 from storemon.errors import StoremonError
@@ -28,7 +29,13 @@ _STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
 MEMORY_LIMIT_VARIABLE = "STOREMON_MEMORY_LIMIT"
 TEMP_DIR_VARIABLE = "STOREMON_TEMP_DIR"
 THREADS_VARIABLE = "STOREMON_THREADS"
+# The default budget (docs/scaling.md): the smaller of 60 % of the machine and 75 % of the memory
+# available when the process first connects, less 1 GiB (DuckDB's resident set runs about that far
+# past its limit), never under 256 MiB.
 DEFAULT_MEMORY_SHARE = 0.6
+DEFAULT_AVAILABLE_SHARE = 0.75
+DEFAULT_HEADROOM = 2**30
+MIN_MEMORY = 256 * 2**20
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
 
@@ -57,7 +64,7 @@ def memory_budget(limit: str | None = None) -> dict[str, object]:
 
     Args:
         limit: A DuckDB size (``"8GiB"``) or a share of the machine's memory (``"60%"``); by
-            default ``STOREMON_MEMORY_LIMIT``, else 60 % of the machine.
+            default ``STOREMON_MEMORY_LIMIT``, else :func:`default_memory_bytes`.
 
     Returns:
         The settings by name.
@@ -67,8 +74,10 @@ def memory_budget(limit: str | None = None) -> dict[str, object]:
     """
     limit = (limit or os.environ.get(MEMORY_LIMIT_VARIABLE) or "").strip()
     share = _PERCENT.match(limit) if limit else None
-    if not limit or share:
-        fraction = float(share.group(1)) / 100 if share else DEFAULT_MEMORY_SHARE
+    if not limit:
+        limit = f"{default_memory_bytes() // 2**20}MiB"
+    elif share:
+        fraction = float(share.group(1)) / 100
         if not 0 < fraction <= 1:
             raise StoremonError(
                 f"{MEMORY_LIMIT_VARIABLE}={limit!r}: a share must be in (0, 100] %"
@@ -83,6 +92,35 @@ def memory_budget(limit: str | None = None) -> dict[str, object]:
             raise StoremonError(f"{THREADS_VARIABLE}={threads!r} is not a positive whole number")
         settings["threads"] = int(threads)
     return settings
+
+
+def default_memory_limit(total: int, available: int) -> int:
+    """Return the default budget in bytes for a machine's total and available memory.
+
+    The smaller of :data:`DEFAULT_MEMORY_SHARE` of ``total`` and :data:`DEFAULT_AVAILABLE_SHARE`
+    of ``available`` less :data:`DEFAULT_HEADROOM`, and at least :data:`MIN_MEMORY`: on a machine
+    that runs other work, what is free bounds the budget, not what is installed.
+
+    Args:
+        total: The machine's memory, in bytes.
+        available: The memory available (free plus reclaimable caches), in bytes.
+
+    Returns:
+        The budget, in bytes.
+    """
+    from_available = int(available * DEFAULT_AVAILABLE_SHARE) - DEFAULT_HEADROOM
+    return max(MIN_MEMORY, min(int(total * DEFAULT_MEMORY_SHARE), from_available))
+
+
+@cache
+def default_memory_bytes() -> int:
+    """Return this process's default budget in bytes (when ``STOREMON_MEMORY_LIMIT`` is unset).
+
+    :func:`default_memory_limit` of this machine, measured once per process (at its first
+    connection): the process's own later growth does not shrink its budget.
+    """
+    memory = psutil.virtual_memory()
+    return default_memory_limit(memory.total, memory.available)
 
 
 def connect(

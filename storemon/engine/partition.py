@@ -12,11 +12,16 @@ in-memory DuckDB and runs the engine's own report (:func:`~storemon.engine.repor
 report_from_connection`) with ``now`` fixed by the coordinator; the rows are concatenated and
 sorted by ``store_id``, which gives the single-process CSV byte for byte. docs/scaling.md says how
 to run it on a cluster.
+
+A week reaching into the Parquet archive is read by each worker from the archive's own day files,
+keeping only its stores' polls (:func:`report_partition`). A report job (``STOREMON_PARTITIONS``,
+:func:`job_partitions`) also has each worker write its stores' weeks (``store_weeks/part=<p>/``)
+and its data-quality rows; the coordinator then writes ``store_weeks/stores.parquet``, the index
+of every store with its ``part`` (:func:`run_partitioned`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -24,57 +29,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from storemon.config import REPORT_COLUMNS
+from storemon.config import PARTITIONS_VARIABLE, REPORT_COLUMNS, SCHEDULER_VARIABLE
 from storemon.engine import archive, db, pipeline
-from storemon.engine.report import (
-    LOOKBACK_DAYS,
-    check_method,
-    parse_as_of,
-    report_from_connection,
-)
-from storemon.errors import StoremonError
-from storemon.files import read_json, write_json_atomic
 
-# Buckets of an export; a report runs in at most this many partitions.
-BUCKETS = 64
-# The tables a report reads, exported per bucket (partition_export/*.sql, partition_tables.sql).
-TABLES = pipeline.PARTITION_TABLES
+# The worker side (storemon.engine.partition_task), used from here by the command line, the
+# report job and the tests.
+from storemon.engine.partition_task import BUCKETS as BUCKETS
+from storemon.engine.partition_task import TABLES
+from storemon.engine.partition_task import ArchiveView as ArchiveView
+from storemon.engine.partition_task import PartitionResult as PartitionResult
+from storemon.engine.partition_task import PartitionTask as PartitionTask
+from storemon.engine.partition_task import partition_buckets as partition_buckets
+from storemon.engine.partition_task import report_partition as report_partition
+from storemon.engine.partition_task import store_bucket as store_bucket
+from storemon.engine.report import check_method, parse_as_of
+from storemon.errors import StoremonError
+from storemon.files import write_json_atomic
+
 # Dask runs a failed task again this many times (an error raised by the task itself); a task
 # whose worker died is run again by Dask's scheduler (distributed.scheduler.allowed-failures).
 RETRIES = 2
 LOCAL_WORKERS = 2
 _DAY_US = 86_400_000_000
 _EPOCH = datetime(1970, 1, 1)
-
-
-def store_bucket(store_id: str, buckets: int = BUCKETS) -> int:
-    """Return a store's bucket: the first 8 bytes of MD5(UTF-8 id), big-endian, mod ``buckets``.
-
-    Args:
-        store_id: The store's id as it appears in the exports.
-        buckets: The number of buckets.
-
-    Returns:
-        The bucket, in ``range(buckets)``; the same on every machine and version.
-    """
-    digest = hashlib.md5(store_id.encode("utf-8"), usedforsecurity=False).digest()
-    return int.from_bytes(digest[:8], "big") % buckets
-
-
-def partition_buckets(part: int, partitions: int, buckets: int = BUCKETS) -> list[int]:
-    """Return the buckets of partition ``part``: those ``b`` with ``b % partitions == part``.
-
-    Args:
-        part: The partition, in ``range(partitions)``.
-        partitions: The number of partitions (at most ``buckets``).
-        buckets: The export's number of buckets.
-
-    Returns:
-        The buckets, ascending.
-    """
-    return [bucket for bucket in range(buckets) if bucket % partitions == part]
+# The index of a partitioned report's store weeks (write_store_weeks writes one per partition).
+STORE_WEEKS_INDEX = "stores.parquet"
 
 
 def export_dir(database: str | Path) -> Path:
@@ -83,7 +65,7 @@ def export_dir(database: str | Path) -> Path:
     return database.with_name(f"{database.stem}-partitions")
 
 
-def export_partitions(database: str | Path) -> Path:
+def export_partitions(database: str | Path, con: duckdb.DuckDBPyConnection | None = None) -> Path:
     """Export the report's tables of ``database``, partitioned by bucket; reuse a current export.
 
     An export belongs to one snapshot of the database file (its inode, size and mtime: every
@@ -92,6 +74,7 @@ def export_partitions(database: str | Path) -> Path:
 
     Args:
         database: A database made by ``storemon ingest``.
+        con: A connection to it (read from, left open); default a read-only one of its own.
 
     Returns:
         The export's folder: ``<table>/bucket=<b>/*.parquet`` and ``<table>/schema.parquet``.
@@ -109,13 +92,15 @@ def export_partitions(database: str | Path) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     try:
-        con = db.connect(database, read_only=True)
+        own = db.connect(database, read_only=True) if con is None else None
         try:
-            db.run_stage(con, "partition", buckets=BUCKETS)
+            reader = own or con
+            db.run_stage(reader, "partition", buckets=BUCKETS)
             for table, step in zip(TABLES, pipeline.PARTITION_EXPORT.steps, strict=True):
-                db.write_parquet(con, step.name, partial / table, partition_by="bucket")
+                db.write_parquet(reader, step.name, partial / table, partition_by="bucket")
         finally:
-            con.close()
+            if own is not None:
+                own.close()
         write_json_atomic(partial / "manifest.json", {"buckets": BUCKETS, "database": snapshot})
         partial.rename(target)
     except OSError as error:
@@ -128,92 +113,187 @@ def export_partitions(database: str | Path) -> Path:
 
 
 @dataclass(frozen=True)
-class PartitionTask:
-    """What one Dask task needs: where its buckets are and the report's fixed parameters.
+class ReportPlan:
+    """What the coordinator fixes for every partition: the instant and the archive.
 
     Attributes:
-        export: The export folder (:func:`export_partitions`), readable by every worker.
-        part: This partition, in ``range(partitions)``.
-        partitions: The number of partitions.
-        now: The report's instant (naive UTC), the same for every partition.
-        method: ``nearest`` or ``carry_forward``.
-        has_archive: The database has archived polls: a store whose status at the week's start
-            would need them fails the partition (partitioned reports read the hot window only).
-        memory_limit: The DuckDB budget of the task (None: the worker's own setting).
+        now: The report's instant (naive UTC).
+        archive: The database's archive, or None when it lists no file.
     """
 
-    export: str
-    part: int
-    partitions: int
     now: datetime
-    method: str
-    has_archive: bool = False
-    memory_limit: str | None = None
-
-
-def report_partition(task: PartitionTask) -> pd.DataFrame:
-    """Run the report on one partition's stores (a Dask task; any worker with the export).
-
-    Args:
-        task: The partition and the report's parameters.
-
-    Returns:
-        The partition's report rows (``REPORT_COLUMNS``), sorted by ``store_id``.
-
-    Raises:
-        StoremonError: The export cannot be read, or a store needs archived polls.
-    """
-    export = Path(task.export)
-    buckets = int(read_json(export / "manifest.json")["buckets"])
-    files = {
-        f"{table}_files": [str(export / table / "schema.parquet")]
-        + sorted(
-            str(path)
-            for bucket in partition_buckets(task.part, task.partitions, buckets)
-            for path in (export / table / f"bucket={bucket}").glob("*.parquet")
-        )
-        for table in TABLES
-    }
-    con = db.connect(memory_limit=task.memory_limit)
-    try:
-        db.run_stage(con, "base")
-        db.run_stage(con, "partition_load", **files)
-        report = report_from_connection(con, task.now, task.method)
-        if task.has_archive:
-            lo_us = _lo_us(task.now)
-            cold = db.run_query(con, "report_cold_stores", lo_us=lo_us).iloc[0]["n_stores"]
-            if int(cold):
-                raise StoremonError(
-                    f"{int(cold)} store(s) of partition {task.part} need archived polls to place "
-                    "their status at the week's start: run this report without --partitions"
-                )
-    finally:
-        con.close()
-    return report
-
-
-def _lo_us(now: datetime) -> int:
-    """The first instant a report at ``now`` reads (storemon.engine.report.prepare_report)."""
-    week_start_us = (now - _EPOCH) // timedelta(microseconds=1) - 7 * _DAY_US
-    return (week_start_us - LOOKBACK_DAYS * _DAY_US) // _DAY_US * _DAY_US
+    archive: ArchiveView | None
 
 
 def plan_report(
-    database: str | Path, as_of: str | datetime | None, method: str
-) -> tuple[datetime, bool]:
-    """Fix a partitioned report's ``now`` on the whole database; refuse a week in the archive.
+    con: duckdb.DuckDBPyConnection, database: str | Path, as_of: datetime | None
+) -> ReportPlan:
+    """Fix a partitioned report's ``now`` on the whole database, and list its archive.
 
     Args:
-        database: A database made by ``storemon ingest``.
-        as_of: The report's ``as_of`` (None: the latest poll).
-        method: ``nearest`` or ``carry_forward``.
+        con: A connection to the database.
+        database: Its file (its archive folder is found beside it).
+        as_of: The report's ``as_of`` (naive UTC; None: the latest poll).
 
     Returns:
-        ``now`` (naive UTC) and whether the database has archived polls.
+        The plan.
 
     Raises:
-        StoremonError: No database there, no poll, or the week reaches before the hot window.
+        StoremonError: The database holds no poll (at or before ``as_of``).
     """
+    db.run_stage(con, "clock", as_of=as_of)
+    clock = db.run_query(con, "report_now").iloc[0]
+    if pd.isna(clock["now"]):
+        raise StoremonError("the data holds no poll (at or before as_of): no report to compute")
+    now = _EPOCH + timedelta(microseconds=int(clock["week_start_us"]) + 7 * _DAY_US)
+    cutoff = db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"]
+    listing = db.run_query(con, "archive_listing")
+    if pd.isna(cutoff) or listing.empty:
+        return ReportPlan(now, None)
+    view = ArchiveView(
+        folder=str(archive.archive_dir(Path(database).resolve())),
+        paths=tuple(str(path) for path in listing["path"]),
+        days=tuple(pd.Timestamp(day).date() for day in listing["day"]),
+        cutoff_us=int(cutoff),
+    )
+    return ReportPlan(now, view)
+
+
+def job_partitions() -> tuple[int, str | None]:
+    """Return the report jobs' partitions and scheduler: ``STOREMON_PARTITIONS``, ``_SCHEDULER``.
+
+    Returns:
+        The number of partitions (0: the report runs in one process) and the Dask scheduler's
+        address (None: each report starts a local cluster).
+
+    Raises:
+        StoremonError: ``STOREMON_PARTITIONS`` is not a whole number from 0 to :data:`BUCKETS`.
+    """
+    text = (os.environ.get(PARTITIONS_VARIABLE) or "0").strip()
+    if not text.isdigit() or int(text) > BUCKETS:
+        raise StoremonError(
+            f"{PARTITIONS_VARIABLE}={text!r}: give a whole number from 0 (one process) to "
+            f"{BUCKETS}"
+        )
+    return int(text), (os.environ.get(SCHEDULER_VARIABLE) or "").strip() or None
+
+
+@dataclass(frozen=True)
+class PartitionedRun:
+    """A report computed in partitions.
+
+    Attributes:
+        report: One row per store, sorted by ``store_id`` (see :func:`partitioned_report`).
+        extrapolated: The partitions' ``extrapolated_time`` rows together, when asked for.
+    """
+
+    report: pd.DataFrame
+    extrapolated: pd.DataFrame | None = None
+
+
+def run_partitioned(
+    con: duckdb.DuckDBPyConnection,
+    database: str | Path,
+    partitions: int,
+    scheduler: str | None = None,
+    as_of: datetime | None = None,
+    method: str = "nearest",
+    store_weeks: str | Path | None = None,
+    reach_us: int | None = None,
+    task: Callable[[PartitionTask], PartitionResult] = report_partition,
+) -> PartitionedRun:
+    """Compute the report of an open database in ``partitions`` Dask tasks; the same rows as one.
+
+    Args:
+        con: A connection to ``database``: the snapshot the export is written from.
+        database: Its file; its export (written first when the database changed since the last
+            one) and its archive must be readable by every worker.
+        partitions: The number of partitions, 1 to :data:`BUCKETS`.
+        scheduler: A Dask scheduler's address (``tcp://host:8786``); None starts a
+            ``distributed.LocalCluster`` of :data:`LOCAL_WORKERS` worker processes.
+        as_of: Report as of this instant (naive UTC); None: the latest poll.
+        method: ``nearest`` or ``carry_forward``.
+        store_weeks: When given, a folder readable by every worker: each writes its stores' weeks
+            to ``part=<p>/`` there, then this writes the index ``stores.parquet`` (every store,
+            its ``part``), after every partition succeeded.
+        reach_us: When given, the partitions' ``extrapolated_time`` rows are returned too.
+        task: The function each Dask task runs (:func:`report_partition`; tests swap it).
+
+    Returns:
+        The report (``attrs``: ``now``, ``as_of``, ``method``, ``partitions``) and, when asked
+        for, the data-quality rows.
+
+    Raises:
+        StoremonError: Bad parameters, no scheduler there, or a partition failed (its reason).
+    """
+    if not 1 <= partitions <= BUCKETS:
+        raise StoremonError(f"--partitions must be from 1 to {BUCKETS}, got {partitions}")
+    check_method(method)
+    plan = plan_report(con, database, as_of)
+    export = str(export_partitions(database, con))
+    local_limit = None
+    if scheduler is None and not os.environ.get(db.MEMORY_LIMIT_VARIABLE):
+        local_limit = f"{db.default_memory_bytes() // LOCAL_WORKERS // 2**20}MiB"
+    folder = None if store_weeks is None else str(Path(store_weeks).resolve())
+    tasks = [
+        PartitionTask(
+            export, part, partitions, plan.now, method, plan.archive, local_limit, folder, reach_us
+        )
+        for part in range(partitions)
+    ]
+    results = _run_on_dask(tasks, scheduler, task)
+    report = _concat([result.report for result in results]).sort_values(
+        "store_id", ignore_index=True
+    )[REPORT_COLUMNS]
+    report.attrs.update(
+        now=pd.Timestamp(plan.now).isoformat(),
+        as_of=None if as_of is None else as_of.isoformat(),
+        method=method,
+        partitions=partitions,
+    )
+    if folder is not None:
+        db.write_parquet(
+            con, "partition_week_index", Path(folder, STORE_WEEKS_INDEX), folder=folder
+        )
+    extrapolated = None
+    if reach_us is not None:
+        extrapolated = _concat([result.extrapolated for result in results])
+    return PartitionedRun(report, extrapolated)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The partitions' frames as one; empty ones left out (their columns carry no dtype)."""
+    return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+
+
+def partitioned_report(
+    database: str | Path,
+    partitions: int,
+    scheduler: str | None = None,
+    as_of: str | datetime | None = None,
+    method: str = "nearest",
+    task: Callable[[PartitionTask], PartitionResult] = report_partition,
+) -> pd.DataFrame:
+    """Compute the report of ``database`` in ``partitions`` Dask tasks (``storemon report``).
+
+    Args:
+        database: A database made by ``storemon ingest`` (see :func:`run_partitioned`).
+        partitions: The number of partitions, 1 to :data:`BUCKETS`.
+        scheduler: A Dask scheduler's address; None starts a local cluster.
+        as_of: Report as of this instant; default the latest poll.
+        method: ``nearest`` or ``carry_forward``.
+        task: The function each Dask task runs (:func:`report_partition`; tests swap it).
+
+    Returns:
+        One row per store, sorted by ``store_id``, as :func:`~storemon.engine.report.
+        compute_report` returns them (``attrs``: ``now``, ``as_of``, ``method``, ``partitions``).
+
+    Raises:
+        StoremonError: Bad parameters, no database there, no scheduler there, or a partition
+            failed (its reason).
+    """
+    if not 1 <= partitions <= BUCKETS:
+        raise StoremonError(f"--partitions must be from 1 to {BUCKETS}, got {partitions}")
     check_method(method)
     instant = parse_as_of(as_of)
     database = Path(database)
@@ -224,83 +304,18 @@ def plan_report(
         )
     con = db.connect(database, read_only=True)
     try:
-        db.run_stage(con, "clock", as_of=instant)
-        clock = db.run_query(con, "report_now").iloc[0]
-        if pd.isna(clock["now"]):
-            raise StoremonError(
-                "the data holds no poll (at or before as_of): no report to compute"
-            )
-        now = _EPOCH + timedelta(microseconds=int(clock["week_start_us"]) + 7 * _DAY_US)
-        folder = archive.archive_dir(database)
-        cutoff = db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"]
-        files = [] if pd.isna(cutoff) else archive.listed_files(con, folder)
-        if files and archive.listed_files(con, folder, _lo_us(now), int(cutoff)):
-            raise StoremonError(
-                "this report's week reaches before the hot window (into the archive): "
-                "run it without --partitions"
-            )
+        return run_partitioned(
+            con, database, partitions, scheduler, instant, method, task=task
+        ).report
     finally:
         con.close()
-    return now, bool(files)
-
-
-def partitioned_report(
-    database: str | Path,
-    partitions: int,
-    scheduler: str | None = None,
-    as_of: str | datetime | None = None,
-    method: str = "nearest",
-    task: Callable[[PartitionTask], pd.DataFrame] = report_partition,
-) -> pd.DataFrame:
-    """Compute the report of ``database`` in ``partitions`` Dask tasks; the same rows as one.
-
-    Args:
-        database: A database made by ``storemon ingest``; its export (written first when the
-            database changed since the last one) must be readable by every worker.
-        partitions: The number of partitions, 1 to :data:`BUCKETS`.
-        scheduler: A Dask scheduler's address (``tcp://host:8786``); None starts a
-            ``distributed.LocalCluster`` of :data:`LOCAL_WORKERS` worker processes.
-        as_of: Report as of this instant; default the latest poll.
-        method: ``nearest`` or ``carry_forward``.
-        task: The function each Dask task runs (:func:`report_partition`; tests swap it).
-
-    Returns:
-        One row per store, sorted by ``store_id``, as :func:`~storemon.engine.report.
-        compute_report` returns them (``attrs``: ``now``, ``as_of``, ``method``, ``partitions``).
-
-    Raises:
-        StoremonError: Bad parameters, no scheduler there, or a partition failed (its reason).
-    """
-    if not 1 <= partitions <= BUCKETS:
-        raise StoremonError(f"--partitions must be from 1 to {BUCKETS}, got {partitions}")
-    now, has_archive = plan_report(database, as_of, method)
-    export = str(export_partitions(database))
-    local_limit = None
-    if scheduler is None and not os.environ.get(db.MEMORY_LIMIT_VARIABLE):
-        local_limit = f"{db.DEFAULT_MEMORY_SHARE * 100 / LOCAL_WORKERS:g}%"
-    tasks = [
-        PartitionTask(export, part, partitions, now, method, has_archive, local_limit)
-        for part in range(partitions)
-    ]
-    results = _run_on_dask(tasks, scheduler, task)
-    # Empty partitions left out (their columns carry no dtype), unless every one is empty.
-    frames = [frame for frame in results if len(frame)] or results[:1]
-    report = pd.concat(frames, ignore_index=True).sort_values("store_id", ignore_index=True)
-    report = report[REPORT_COLUMNS]
-    report.attrs.update(
-        now=pd.Timestamp(now).isoformat(),
-        as_of=None if as_of is None else parse_as_of(as_of).isoformat(),
-        method=method,
-        partitions=partitions,
-    )
-    return report
 
 
 def _run_on_dask(
     tasks: list[PartitionTask],
     scheduler: str | None,
-    task: Callable[[PartitionTask], pd.DataFrame],
-) -> list[pd.DataFrame]:
+    task: Callable[[PartitionTask], PartitionResult],
+) -> list[PartitionResult]:
     """Run the tasks on a Dask cluster (a LocalCluster when no address); gather every result."""
     from distributed import Client, LocalCluster
     from distributed.scheduler import KilledWorker

@@ -248,6 +248,14 @@ PARTITION_EXPORT = Stage(
     "partition_export", tuple(Step(f"export_{table}") for table in PARTITION_TABLES), queries=True
 )
 PARTITION_LOAD = Stage("partition_load", (Step("partition_tables", PARTITION_TABLES),))
+# A worker's archive (storemon.engine.partition_task): the coordinator's listing and hot window,
+# then its own stores' archived polls of a range (for DERIVE_ARCHIVED), run one by one.
+PARTITION_ARCHIVE = Stage(
+    "partition_archive",
+    (Step("partition_archive_window"), Step("partition_archive_polls", ("archive_polls",))),
+)
+# The index of a partitioned report job's store weeks (storemon.engine.partition).
+PARTITION_WEEKS = Stage("partition_weeks", (Step("partition_week_index"),), queries=True)
 # Read by storemon.synthetic.generate over its own registered relation gen_polls.
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
@@ -269,6 +277,8 @@ STAGES = (
     PARTITION,
     PARTITION_EXPORT,
     PARTITION_LOAD,
+    PARTITION_ARCHIVE,
+    PARTITION_WEEKS,
     SYNTHETIC,
 )
 
@@ -301,6 +311,8 @@ SHARED_RELATIONS = {
     "poll_instants": ("schema", "replace_poll_instants"),
     "store_days": ("schema", "store_days_all"),
 }
+# A partition's worker reads its stores' archived polls (read_archive for one partition).
+SHARED_RELATIONS["archive_polls"] = ("read_archive", "partition_archive_polls")
 # A partition's worker reads the report's tables from Parquet (storemon.engine.partition).
 for _relation in PARTITION_LOAD.steps[0].makes:
     SHARED_RELATIONS[_relation] = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +28,9 @@ WINDOW_MARGIN_DAYS = 2
 LOOKBACK_DAYS = 0
 # Times a report opens the database again when a load replaced an archive file it was reading.
 SNAPSHOT_ATTEMPTS = 3
+# Reads the archived polls of [lo_us (None: the archive's start), hi_us) on a connection and
+# derives their instants into batch_instants; returns whether the archive held files there.
+ArchiveReader = Callable[[duckdb.DuckDBPyConnection, int | None, int], bool]
 
 
 @contextmanager
@@ -142,7 +145,12 @@ def check_method(method: str) -> str:
     return method
 
 
-def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, method: str) -> None:
+def prepare_report(
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime | None,
+    method: str,
+    read_archive: ArchiveReader | None = None,
+) -> None:
     """Build the ``report_*`` temp tables a report (and a store's timeline) is read from.
 
     Each step is one SQL file (see docs/report.md): the clock, the zones' offset spans around the
@@ -153,6 +161,9 @@ def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, metho
         con: A connection holding the loaded and derived tables.
         as_of: Naive UTC instant, or None for the latest poll.
         method: ``nearest`` or ``carry_forward``.
+        read_archive: Reads archived polls in ``[lo_us, hi_us)`` into ``batch_instants`` when
+            the report needs them (see :data:`ArchiveReader`); default the archive of the
+            connection's database file (a partitioned report's worker passes its own).
     """
     check_method(method)
     db.run_stage(con, "clock", as_of=as_of)
@@ -169,15 +180,16 @@ def prepare_report(con: duckdb.DuckDBPyConnection, as_of: datetime | None, metho
         "now_us": now_us,
     }
     steps = list(pipeline.REPORT_STEPS)
-    folder = _archive_of(con)
     cutoff = db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"]
     cutoff = None if pd.isna(cutoff) else int(cutoff)
-    files = [] if folder is None or cutoff is None else archive.listed_files(con, folder)
-    if files and lo_us < cutoff and _read_archive(con, folder, lo_us, int(cutoff)):
+    read = None if cutoff is None else (read_archive or _database_archive(con))
+    if read is not None and lo_us < cutoff and read(con, lo_us, cutoff):
         steps = list(pipeline.REPORT_STEPS_ARCHIVED)
     db.run_steps(con, steps[:4], **params)
-    if files and int(db.run_query(con, "report_cold_stores", **params).iloc[0]["n_stores"]):
-        if _read_archive(con, folder, None, int(cutoff)):
+    if read is not None and int(
+        db.run_query(con, "report_cold_stores", **params).iloc[0]["n_stores"]
+    ):
+        if read(con, None, cutoff):
             steps = list(pipeline.REPORT_STEPS_ARCHIVED)
             db.run_steps(con, steps[:4], **params)
     db.run_steps(con, steps[4:], **params)
@@ -191,6 +203,14 @@ def _archive_of(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 class SnapshotSuperseded(StoremonError):
     """An archive file this snapshot lists was replaced by a later load (run the report again)."""
+
+
+def _database_archive(con: duckdb.DuckDBPyConnection) -> ArchiveReader | None:
+    """The reader of the archive of the connection's database (None: it lists no file)."""
+    folder = _archive_of(con)
+    if folder is None or not archive.listed_files(con, folder):
+        return None
+    return lambda con, lo_us, hi_us: _read_archive(con, folder, lo_us, hi_us)
 
 
 def _read_archive(
@@ -219,7 +239,10 @@ def _read_archive(
 
 
 def report_from_connection(
-    con: duckdb.DuckDBPyConnection, as_of: datetime | None, method: str
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime | None,
+    method: str,
+    read_archive: ArchiveReader | None = None,
 ) -> pd.DataFrame:
     """Run the report on an open connection (see :func:`compute_report`).
 
@@ -227,11 +250,12 @@ def report_from_connection(
         con: A connection holding the loaded tables.
         as_of: Naive UTC instant, or None for the latest poll.
         method: ``nearest`` or ``carry_forward``.
+        read_archive: As for :func:`prepare_report`.
 
     Returns:
         The report, one row per store.
     """
-    prepare_report(con, as_of, method)
+    prepare_report(con, as_of, method, read_archive)
     report = db.run_query(con, "store_report")
     report = report[REPORT_COLUMNS].reset_index(drop=True)
     report["store_id"] = report["store_id"].astype(str)

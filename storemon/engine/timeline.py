@@ -245,12 +245,16 @@ def write_store_weeks(
 def read_store_week(folder: str | Path, store_id: str) -> dict[str, object] | None:
     """Read one store's view from a folder written by :func:`write_store_weeks`.
 
+    A report computed in partitions keeps one such folder per partition (``part=<p>/``) and, in
+    ``folder``, the index ``stores.parquet`` of every store with its ``part``
+    (:func:`storemon.engine.partition.run_partitioned`): the store's lists are read in its part.
+
     Args:
         folder: The folder.
         store_id: The store's id.
 
     Returns:
-        The store's row of ``stores.parquet`` (without ``store_key``) and the lists
+        The store's row of ``stores.parquet`` (without ``store_key`` and ``part``) and the lists
         ``business``, ``polls``, ``status`` and ``counted`` (dicts, in time order), or None when
         the store is not in the report.
     """
@@ -260,6 +264,8 @@ def read_store_week(folder: str | Path, store_id: str) -> dict[str, object] | No
         if row is None:
             return None
         key = row.pop("store_key")
+        if "part" in row:
+            folder = Path(folder, f"part={row.pop('part')}")
         lists = db.fetch_row(con, "store_week_lists", folder=str(folder), store_key=key)
     finally:
         con.close()
