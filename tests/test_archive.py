@@ -13,6 +13,7 @@ import pytest
 from cases import report_differences
 from reference import compute_reference
 
+from storemon.analysis import reading as reading_module
 from storemon.engine import db
 from storemon.engine import report as report_module
 from storemon.engine.archive import archive_dir
@@ -171,6 +172,11 @@ def test_a_report_on_a_snapshot_whose_archive_day_was_rewritten_runs_again_on_th
     monkeypatch.setattr(report_module, "open_source", first_the_old_snapshot)
     after = compute_report(database, as_of=as_of)
     assert opened == [old / "storemon.duckdb", database]
+    opened.clear()  # the report job's reading runs again the same way
+    monkeypatch.setattr(reading_module, "open_source", first_the_old_snapshot)
+    reading = reading_module.build_reading(database, as_of=as_of)
+    assert opened == [old / "storemon.duckdb", database]
+    assert reading.report.equals(after)
     reference = compute_reference(
         pd.read_csv(folder / "store_status.csv", dtype=str),
         pd.read_csv(folder / "menu_hours.csv", dtype=str),

@@ -27,6 +27,8 @@ from storemon.engine import db
 from storemon.engine.load import store_coverage
 from storemon.engine.partition import job_partitions, run_partitioned
 from storemon.engine.report import (
+    SNAPSHOT_ATTEMPTS,
+    SnapshotSuperseded,
     check_method,
     open_source,
     parse_as_of,
@@ -163,22 +165,30 @@ def compute_reading(
     method = check_method(method)
     instant = parse_as_of(as_of)
     path, demo_data = resolve_source(source)
-    snapshot = Snapshot(path)
-    try:
-        folder = None if out_dir is None else Path(out_dir)
-        report, extrapolated = _compute(snapshot, path, instant, method, folder)
-        if report.empty:
-            if instant is None:
-                raise StoremonError(f"{path} holds no store status polls")
-            raise StoremonError(
-                f"no store has a poll at or before {instant.isoformat()}Z (as_of is before the "
-                "data starts)"
-            )
-        reading = _reading(report, instant, method, path, demo_data, snapshot)
-        return replace(reading, extrapolated_rows=extrapolated)
-    except BaseException:
-        snapshot.close()
-        raise
+    folder = None if out_dir is None else Path(out_dir)
+    attempt = 1
+    while True:
+        snapshot = Snapshot(path)
+        try:
+            report, extrapolated = _compute(snapshot, path, instant, method, folder)
+            if report.empty:
+                if instant is None:
+                    raise StoremonError(f"{path} holds no store status polls")
+                raise StoremonError(
+                    f"no store has a poll at or before {instant.isoformat()}Z (as_of is before "
+                    "the data starts)"
+                )
+            reading = _reading(report, instant, method, path, demo_data, snapshot)
+            return replace(reading, extrapolated_rows=extrapolated)
+        except SnapshotSuperseded:
+            # a load replaced an archive file this snapshot lists: read the database in place
+            snapshot.close()
+            if attempt == SNAPSHOT_ATTEMPTS:
+                raise
+            attempt += 1
+        except BaseException:
+            snapshot.close()
+            raise
 
 
 def _compute(
