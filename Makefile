@@ -49,10 +49,12 @@ serve: $(STAMP)
 	@test -f $(DB) || $(MAKE) demo
 	$(BIN)/storemon serve
 
-## Benchmark ingest and report at 1x and 10x the real fleet (prints a table)
+## Benchmark ingest and report at 1x and 10x the real fleet, then hourly drops on 1, 4 and 12
+## weeks of history (prints two tables; about 15 minutes)
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py
+	$(BIN)/python bench/benchmark.py --living
 
 ## Scale benchmark (issue 9): 1x, 10x, 100x ingest and reports, one process and on Dask (long)
 .PHONY: bench-scale
