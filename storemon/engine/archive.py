@@ -218,6 +218,7 @@ def derive_archived(
     lo_us: int | None,
     hi_us: int | None,
     default_tz: str,
+    changed_only: bool = False,
 ) -> None:
     """Read archived polls in ``[lo_us, hi_us)`` back and derive their instants (batch_instants).
 
@@ -227,13 +228,14 @@ def derive_archived(
         lo_us: First instant (microseconds since the epoch), or None for the start.
         hi_us: End instant, excluded, or None for the end.
         default_tz: The zone of a store without one.
+        changed_only: Read only the polls of the load's changed stores (``changed_stores``).
     """
-    epoch = datetime(1970, 1, 1)
-    db.execute(
-        con,
-        "read_archive",
-        files=files,
-        lo=datetime(1, 1, 1) if lo_us is None else epoch + timedelta(microseconds=lo_us),
-        hi=datetime(9999, 1, 1) if hi_us is None else epoch + timedelta(microseconds=hi_us),
-    )
+    bounds = {
+        "lo": datetime(1, 1, 1) if lo_us is None else _EPOCH + timedelta(microseconds=lo_us),
+        "hi": datetime(9999, 1, 1) if hi_us is None else _EPOCH + timedelta(microseconds=hi_us),
+    }
+    if changed_only:
+        db.execute(con, "read_archive_changed", files=files, **bounds)
+    else:
+        db.execute(con, "read_archive", files=files, **bounds)
     db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=default_tz)

@@ -2,9 +2,9 @@
 
 The derived tables (``stores``, ``store_zones``, ``weekly_spans``, ``poll_instants``,
 ``store_days``) are updated for the load's new polls only (a store polled for the first time gets
-the next key), unless a store changed its hours or zone, or lost polls (a changed file): then they
-are derived again from the hot polls, bounded by the retention window, and a changed store's
-firsts and last archived observations from its archived polls.
+the next key). A store that changed its hours or zone, or lost polls (a changed file), has its
+rows derived again, alone: its instants and days from its hot polls, its firsts and last archived
+observation from its hot and archived polls; the other stores' rows are left as they are.
 """
 
 from __future__ import annotations
@@ -54,9 +54,10 @@ def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> N
     counts = db.run_query(con, "load_batch_counts").iloc[0]
     changed, appeared = int(counts["n_changed"]), int(counts["n_appeared"])
     if changed:
-        db.run_steps(con, pipeline.DERIVE_ALL, default_tz=DEFAULT_TIMEZONE)
+        db.run_steps(con, pipeline.DERIVE_CHANGED, default_tz=DEFAULT_TIMEZONE)
         if options.archive is not None:
             _archived_firsts(con, options.archive)
+        db.execute(con, "drop_vanished_stores")
     elif appeared:
         db.run_steps(con, pipeline.DERIVE_APPEND, default_tz=DEFAULT_TIMEZONE)
     elif int(counts["n_new"]):
@@ -68,8 +69,7 @@ def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     files = archive.listed_files(con, folder)
     if not files:
         return
-    archive.derive_archived(con, files, None, None, DEFAULT_TIMEZONE)
-    db.execute(con, "keep_changed_batch")
+    archive.derive_archived(con, files, None, None, DEFAULT_TIMEZONE, changed_only=True)
     db.execute(con, "update_store_firsts")
     db.execute(con, "cold_from_batch")
     db.execute(con, "update_store_cold")

@@ -107,40 +107,27 @@ MERGE = Stage(
 DERIVE = Stage(
     "derive",
     (
-        Step("derive_stores", ("stores",)),
         Step("append_stores"),
+        Step("reset_changed_stores", ("changed_keys",)),
         Step("derive_store_zones", ("store_zones",)),
         Step("derive_weekly_spans", ("weekly_spans",)),
-        Step("input_all_polls", ("derive_input",)),
+        Step("input_changed_polls", ("derive_input",)),
         Step("input_new_polls", ("derive_input",)),
         Step("input_archive_polls", ("derive_input",)),
         Step("segment_range_polls", ("segment_range",)),
         Step("zone_segments", ("zone_segments",)),
         Step("derive_poll_instants", ("batch_instants",)),
-        Step("replace_poll_instants", ("poll_instants",)),
         Step("merge_poll_instants"),
-        Step("store_days_all", ("store_days",)),
         Step("store_days_batch", ("touched_days",)),
         Step("update_store_firsts"),
-        Step("keep_changed_batch"),
         Step("cold_from_batch", ("cold_instants",)),
         Step("update_store_cold"),
+        Step("drop_vanished_stores", ("vanished_keys",)),
     ),
 )
-# The derive steps a load runs: all polls again (a store appeared, changed, or lost polls), or
-# only the polls it added; the instants of polls read back from the archive (report_archive).
-DERIVE_ALL = (
-    "derive_stores",
-    "derive_store_zones",
-    "derive_weekly_spans",
-    "input_all_polls",
-    "segment_range_polls",
-    "zone_segments",
-    "derive_poll_instants",
-    "replace_poll_instants",
-    "store_days_all",
-    "update_store_firsts",
-)
+# The derive steps a load runs: only the polls it added, or also every hot poll of the stores
+# it changed (hours, zone, or polls lost with a changed file: their rows are derived again, the
+# other stores' left as they are); the instants of polls read back from the archive.
 DERIVE_NEW = (
     "input_new_polls",
     "segment_range_polls",
@@ -152,6 +139,19 @@ DERIVE_NEW = (
 )
 # A store first polled by this load: keys appended, zones and hours (small) derived again.
 DERIVE_APPEND = ("append_stores", "derive_store_zones", "derive_weekly_spans", *DERIVE_NEW)
+DERIVE_CHANGED = (
+    "append_stores",
+    "reset_changed_stores",
+    "derive_store_zones",
+    "derive_weekly_spans",
+    "input_changed_polls",
+    "segment_range_polls",
+    "zone_segments",
+    "derive_poll_instants",
+    "merge_poll_instants",
+    "store_days_batch",
+    "update_store_firsts",
+)
 DERIVE_ARCHIVED = (
     "input_archive_polls",
     "segment_range_polls",
@@ -167,6 +167,7 @@ ARCHIVE = Stage(
         Step("archive_day_rest"),
         Step("archived_file_polls"),
         Step("read_archive", ("archive_polls",)),
+        Step("read_archive_changed", ("archive_polls",)),
         Step("register_archive_file"),
         Step("archive_cold_instants", ("cold_instants",)),
         Step("drop_archived"),
@@ -303,22 +304,21 @@ SHARED_RELATIONS = {
     "staged": ("stg_store_status", "stg_menu_hours", "stg_timezones"),
     "segment_range": ("segment_range_polls", "segment_range_week"),
     "zone_segments": ("zone_segments",),
-    "derive_input": ("input_all_polls", "input_new_polls", "input_archive_polls"),
+    "derive_input": ("input_changed_polls", "input_new_polls", "input_archive_polls"),
     "archive_instants": ("no_archive_instants", "keep_archive_instants"),
     "cold_instants": ("archive_cold_instants", "cold_from_batch"),
-    # created empty by schema (a database keeps them across loads), derived again by a load
-    "stores": ("schema", "derive_stores"),
-    "poll_instants": ("schema", "replace_poll_instants"),
-    "store_days": ("schema", "store_days_all"),
 }
 # A partition's worker reads its stores' archived polls (read_archive for one partition).
-SHARED_RELATIONS["archive_polls"] = ("read_archive", "partition_archive_polls")
+SHARED_RELATIONS["archive_polls"] = (
+    "read_archive",
+    "read_archive_changed",
+    "partition_archive_polls",
+)
 # A partition's worker reads the report's tables from Parquet (storemon.engine.partition).
+# (stores, poll_instants and store_days are created empty by schema and kept across loads)
 for _relation in PARTITION_LOAD.steps[0].makes:
-    SHARED_RELATIONS[_relation] = (
-        *SHARED_RELATIONS.get(_relation, (f"derive_{_relation}",)),
-        "partition_tables",
-    )
+    _made_by = "schema" if _relation in ("stores", "poll_instants", "store_days") else None
+    SHARED_RELATIONS[_relation] = (_made_by or f"derive_{_relation}", "partition_tables")
 # The report steps after report_clock when no archived poll is needed (report_archive adds the
 # archive's instants first, then runs these but the first).
 REPORT_STEPS = (
@@ -335,7 +335,7 @@ REPORT_STEPS = (
 REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])
 # The step sequences the package runs by name (tests/test_sql.py checks every file is run).
 SEQUENCES = (
-    DERIVE_ALL,
+    DERIVE_CHANGED,
     DERIVE_NEW,
     DERIVE_APPEND,
     DERIVE_ARCHIVED,

@@ -1,6 +1,6 @@
 -- derive_poll_instants: the poll instants of some polls, with whether each is in business hours.
--- grain: one row per store and instant (temp table batch_instants; replace_poll_instants or
--- merge_poll_instants put them into poll_instants)
+-- grain: one row per store and instant (temp table batch_instants; merge_poll_instants puts them
+-- into poll_instants)
 -- params: none (reads the temp view derive_input, stores, store_zones, weekly_spans and the temp
 --         table zone_segments, built over the polls' time range)
 -- Several polls of one store at the same instant are one; if they disagree, inactive wins.
