@@ -52,7 +52,7 @@ def test_polls_past_the_window_go_to_daily_parquet_files_nothing_lost_or_twice(
     assert days[0] == "date=2024-10-27" and all(d.startswith("date=2024-") for d in days)
     assert all(p.name.startswith("part-") for p in folder.glob("*/*.parquet"))
 
-    cold = duckdb.sql(f"select * from read_parquet('{folder}/**/*.parquet')").df()
+    cold = duckdb.connect().sql(f"select * from read_parquet('{folder}/**/*.parquet')").df()
     con = duckdb.connect(str(database), read_only=True)
     hot = con.execute("select * from store_status").df()
     (cutoff,) = con.execute("select make_timestamp(cutoff_us) from hot_window").fetchone()
@@ -100,7 +100,9 @@ def test_late_polls_land_in_the_archive_where_they_belong(fleet: Path, tmp_path:
         "select count(*) from store_status where timestamp_utc < '2024-10-30'"
     ).fetchone()
     con.close()
-    cold = duckdb.sql(f"select * from read_parquet('{tmp_path}/archive/**/*.parquet')").df()
+    cold = (
+        duckdb.connect().sql(f"select * from read_parquet('{tmp_path}/archive/**/*.parquet')").df()
+    )
     assert n_hot_old == 0
     assert (cold["timestamp_utc"] < pd.Timestamp("2024-10-30")).sum() == old.sum()
     assert compute_report(database, as_of="2024-10-31T12:00:00Z").equals(
@@ -123,7 +125,11 @@ def test_a_killed_load_leaves_no_file_the_database_does_not_list(fleet: Path, tm
     ingest(fleet, database, options=LoadOptions(retention_days=3))
     assert sorted(folder.rglob("*.parquet")) == listed
     assert not list(folder.rglob("*.tmp"))
-    cold = duckdb.execute(f"select count(*) from read_parquet('{folder}/**/*.parquet')").fetchone()
+    cold = (
+        duckdb.connect()
+        .execute(f"select count(*) from read_parquet('{folder}/**/*.parquet')")
+        .fetchone()
+    )
     con = duckdb.connect(str(database), read_only=True)
     (hot,) = con.execute("select count(*) from store_status").fetchone()
     con.close()

@@ -67,10 +67,14 @@ def all_polls(database: Path) -> list[tuple]:
         con.close()
     cold = []
     if files:
-        cold = duckdb.execute(
-            "select store_id, timestamp_utc, status from read_parquet(?)",
-            [[str(f) for f in files]],
-        ).fetchall()
+        cold = (
+            duckdb.connect()
+            .execute(
+                "select store_id, timestamp_utc, status from read_parquet(?)",
+                [[str(f) for f in files]],
+            )
+            .fetchall()
+        )
     return sorted(hot + cold)
 
 

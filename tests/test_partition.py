@@ -194,10 +194,14 @@ def test_generated_fleet_every_partition_reads_only_its_buckets(
 ) -> None:
     _check_all_partitions(fleet, None, "nearest", scheduler, PARTITIONS)
     export = export_partitions(fleet)
-    stores = duckdb.sql(
-        f"select store_id, bucket from read_parquet('{export}/stores/*/*.parquet', "
-        "hive_partitioning = true)"
-    ).fetchall()
+    stores = (
+        duckdb.connect()
+        .sql(
+            f"select store_id, bucket from read_parquet('{export}/stores/*/*.parquet', "
+            "hive_partitioning = true)"
+        )
+        .fetchall()
+    )
     assert len(stores) == 600 and all(store_bucket(s) == int(b) for s, b in stores)
     for part in range(3):
         task = PartitionTask(str(export), part, 3, _now(fleet), "nearest")
@@ -282,9 +286,11 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _archive_span(database: Path) -> tuple[pd.Timestamp, pd.Timestamp]:
     files = f"{database.parent}/arch-archive/**/*.parquet"
-    lo, hi = duckdb.sql(
-        f"select min(timestamp_utc), max(timestamp_utc) from read_parquet('{files}')"
-    ).fetchall()[0]
+    lo, hi = (
+        duckdb.connect()
+        .sql(f"select min(timestamp_utc), max(timestamp_utc) from read_parquet('{files}')")
+        .fetchall()[0]
+    )
     return pd.Timestamp(lo), pd.Timestamp(hi)
 
 
@@ -316,9 +322,11 @@ def test_a_worker_reads_only_its_stores_archived_polls(archived: Path) -> None:
     finally:
         con.close()
     assert plan.archive is not None and len(plan.archive.paths) == 8
-    every = duckdb.sql(
-        f"select store_id, timestamp_utc from read_parquet({list(map(str, _files(plan)))})"
-    ).df()
+    every = (
+        duckdb.connect()
+        .sql(f"select store_id, timestamp_utc from read_parquet({list(map(str, _files(plan)))})")
+        .df()
+    )
     for part in range(3):
         task = PartitionTask(str(export), part, 3, plan.now, "nearest", plan.archive)
         worker = open_partition(task)

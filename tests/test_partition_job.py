@@ -147,7 +147,11 @@ def test_a_failing_partition_fails_the_job_with_its_reason_and_no_csv(
     argv = ["ingest", "--data", str(tmp_path / "raw"), "--db", str(database), "--retention", "2"]
     assert cli.main(argv) == 0
     files = sorted((tmp_path / "archive").rglob("*.parquet"))
-    last = duckdb.sql(f"select max(timestamp_utc) from read_parquet('{files[-1]}')").fetchall()
+    last = (
+        duckdb.connect()
+        .sql(f"select max(timestamp_utc) from read_parquet('{files[-1]}')")
+        .fetchall()
+    )
     as_of = (pd.Timestamp(last[0][0]) - pd.Timedelta(hours=3)).isoformat()
     files[-1].unlink()  # an archived day the week needs is gone (e.g. storage not mounted)
     monkeypatch.setenv(PARTITIONS_VARIABLE, "2")

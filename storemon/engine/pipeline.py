@@ -48,7 +48,11 @@ class Stage:
 # Run by storemon.engine.db.connect on every connection: the reports and the loader use them.
 MACROS = Stage(
     "macros",
-    (Step("merge_spans", ("merge_spans",)), Step("hundredths_half_up", ("hundredths_half_up",))),
+    (
+        Step("merge_spans", ("merge_spans",)),
+        Step("hundredths_half_up", ("hundredths_half_up",)),
+        Step("archived_polls", ("archived_polls",)),
+    ),
 )
 BASE = Stage(
     "base",

@@ -3,12 +3,8 @@
 -- params: $files (list of Parquet paths), $lo, $hi (timestamps: the range [lo, hi)); reads
 --         changed_stores (a load that changed stores derives their archived history again)
 create or replace temp table archive_polls as
-select
-    store_id,
-    timestamp_utc,
-    status,
-    source_file
-from read_parquet($files)
+select *
+from archived_polls($files)
 where
     timestamp_utc >= $lo
     and timestamp_utc < $hi

@@ -6,12 +6,8 @@
 -- stores (the worker's stores table), kept as the files are scanned. The bounds are constants,
 -- so DuckDB skips row groups outside them.
 create or replace temp table archive_polls as
-select
-    store_id,
-    timestamp_utc,
-    status,
-    source_file
-from read_parquet($files)
+select *
+from archived_polls($files)
 where
     timestamp_utc >= coalesce(make_timestamp($lo_us), cast('-infinity' as timestamp))
     and timestamp_utc < make_timestamp($hi_us)
