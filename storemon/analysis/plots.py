@@ -17,7 +17,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from storemon.analysis import metrics
-from storemon.analysis.weeks import StoreWeek, counted_status
+from storemon.analysis.weeks import counted_status
+from storemon.timelines import StoreTimeline
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"
@@ -104,7 +105,7 @@ def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
     return figure
 
 
-def timeline_plot(timeline: StoreWeek) -> Figure:
+def timeline_plot(timeline: StoreTimeline) -> Figure:
     """A store's week: business hours shaded, the interpolated status, and every poll.
 
     The status is solid where the report counts it (inside business hours) and pale elsewhere.
@@ -113,9 +114,8 @@ def timeline_plot(timeline: StoreWeek) -> Figure:
     time, because its business hours are read there.
 
     Args:
-        timeline: A store's week: a :class:`~storemon.analysis.weeks.StoreWeek` (the
-            dashboard's, from the API) or :func:`storemon.engine.timeline.store_timeline`'s
-            timeline (the same fields).
+        timeline: A store's week (:class:`~storemon.timelines.StoreTimeline`): the
+            dashboard's, from the API, or :func:`storemon.engine.timeline.store_timeline`'s.
 
     Returns:
         The figure.

@@ -1,41 +1,15 @@
-"""A store's week as data frames: the shape :func:`storemon.analysis.plots.timeline_plot` draws.
+"""A store's week as data frames: helpers for :class:`storemon.timelines.StoreTimeline`.
 
-:class:`StoreWeek` is made by the dashboard from a store's view that the API answered; an engine
-timeline (:class:`storemon.engine.timeline.StoreTimeline`, for analysts) has the same fields, and
-everything here reads either. The two are separate classes because the dashboard may not import
-the engine. This module imports neither DuckDB nor :mod:`storemon.engine`.
+The dashboard makes a timeline from a store's view that the API answered, the engine from the
+database (for analysts); :func:`storemon.analysis.plots.timeline_plot` draws either. This module
+imports neither DuckDB nor :mod:`storemon.engine`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-
-@dataclass(frozen=True)
-class StoreWeek:
-    """A store's view as data frames (the fields of an engine timeline), UTC timestamps.
-
-    Attributes:
-        store_id: The store.
-        zone: The IANA zone its hours are read in.
-        method: ``nearest`` or ``carry_forward``.
-        now: The report's instant.
-        week_start: ``now`` minus 7 days.
-        business: ``start``, ``end`` per business span.
-        polls: ``time``, ``status``, ``in_hours``, ``observed`` per poll.
-        status: ``start``, ``end``, ``status`` per run of the interpolated status.
-    """
-
-    store_id: str
-    zone: str
-    method: str
-    now: pd.Timestamp
-    week_start: pd.Timestamp
-    business: pd.DataFrame
-    polls: pd.DataFrame
-    status: pd.DataFrame
+from storemon.timelines import StoreTimeline
 
 
 def instants(texts: list[str]) -> pd.Series:
@@ -62,11 +36,11 @@ def span_frame(spans: list, with_status: bool = True) -> pd.DataFrame:
     return frame
 
 
-def counted_status(week: StoreWeek) -> pd.DataFrame:
+def counted_status(week: StoreTimeline) -> pd.DataFrame:
     """The parts of the status that the report counts: those inside business hours.
 
     Args:
-        week: A store's week (a :class:`StoreWeek` or an engine timeline).
+        week: A store's week (a :class:`~storemon.timelines.StoreTimeline`).
 
     Returns:
         One row per piece: ``start``, ``end`` (UTC) and ``status``, in time order; active pieces

@@ -12,13 +12,14 @@ import html
 import pandas as pd
 
 from storemon.analysis import plots
-from storemon.analysis.weeks import StoreWeek, instants, span_frame
+from storemon.analysis.weeks import instants, span_frame
 from storemon.jobs.store_view import StoreView
+from storemon.timelines import StoreTimeline
 
 HOUR_NS = 3_600_000_000_000
 
 
-def week_of(view: StoreView) -> StoreWeek:
+def week_of(view: StoreView) -> StoreTimeline:
     """A store's view as the frames :func:`storemon.analysis.plots.timeline_plot` draws.
 
     Args:
@@ -28,7 +29,7 @@ def week_of(view: StoreView) -> StoreWeek:
         The week: business spans, polls and the interpolated status, UTC timestamps.
     """
     window = instants([view.week_start, view.now])
-    return StoreWeek(
+    return StoreTimeline(
         store_id=view.store_id,
         zone=view.zone,
         method=view.method,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 from contextlib import ExitStack
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from storemon.config import REPORT_COLUMNS
 from storemon.engine import db
 from storemon.engine.report import check_method, open_source, parse_as_of, prepare_report
 from storemon.errors import StoremonError
+from storemon.timelines import StoreTimeline
 
 NS_PER_TICK = 500
 HOUR_NS = 3_600_000_000_000
@@ -41,34 +41,6 @@ HUNDREDTH_HOUR_HUS = 72_000_000
 # The folder of a report's kept store weeks, beside its report.csv (write_store_weeks).
 STORE_WEEKS_DIR = "store_weeks"
 WINDOWS_NS = {"hour": HOUR_NS, "day": 24 * HOUR_NS, "week": 7 * 24 * HOUR_NS}
-
-
-@dataclass(frozen=True)
-class StoreTimeline:
-    """One store's week window as the report computes it.
-
-    Attributes:
-        store_id: The store.
-        zone: The IANA zone its business hours are read in.
-        method: ``nearest`` or ``carry_forward``.
-        now: The report's instant (UTC); the week window is ``[week_start, now)``.
-        week_start: ``now`` minus 7 days (UTC).
-        business: One row per business span inside the window: ``start``, ``end`` (UTC).
-        polls: One row per poll in ``[week_start, now]``: ``time`` (UTC), ``status``
-            (``active``/``inactive``), ``in_hours`` (taken in business hours), ``observed``
-            (used by the report as an observation).
-        status: The interpolated status over the window: ``start``, ``end`` (UTC), ``status``;
-            consecutive rows alternate and together cover the window (empty without observations).
-    """
-
-    store_id: str
-    zone: str
-    method: str
-    now: pd.Timestamp
-    week_start: pd.Timestamp
-    business: pd.DataFrame
-    polls: pd.DataFrame
-    status: pd.DataFrame
 
 
 def _ticks_to_utc(ticks: pd.Series) -> pd.Series:
