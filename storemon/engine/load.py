@@ -243,27 +243,19 @@ def _load_part(
 ) -> FileLoad:
     """Load the planned bytes of a file: all of it, or its header and its new complete lines.
 
-    A file (or a grown file's new part) larger than :data:`reader.PIECE_BYTES` is loaded in
-    pieces cut at line ends, each with the file's header, so that reading it never holds more
-    than a piece in memory; its line numbers stay the file's own.
+    A file no larger than a slice (:func:`reader.slice_bytes`) is read as it is. Otherwise the
+    planned bytes are copied into slices cut at line ends (read by DuckDB's threads together),
+    staged and merged a piece of about :data:`reader.PIECE_BYTES` at a time; a slice's name
+    gives the lines before it, so line numbers stay the file's own.
     """
     try:
-        if plan.start == 0 and plan.end == plan.size and plan.size <= reader.PIECE_BYTES:
-            return _load_file(con, kind, plan.path, positions, plan.path.name, 0, True)
+        if plan.start == 0 and plan.end == plan.size and plan.size <= reader.slice_bytes():
+            return _load_file(con, kind, str(plan.path), positions, plan.path.name, True)
         total = FileLoad(file=plan.path.name, kind=kind.name)
         with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
-            part = Path(scratch) / plan.path.name
-            for number, (header, body, lines_before) in enumerate(reader.pieces(plan)):
-                part.write_bytes(header + body)
-                loaded = _load_file(
-                    con,
-                    kind,
-                    part,
-                    positions,
-                    plan.path.name,
-                    lines_before - 1,
-                    whole=plan.start == 0 and number == 0,
-                )
+            for number, piece in enumerate(reader.pieces(plan, Path(scratch))):
+                whole = plan.start == 0 and number == 0
+                loaded = _load_file(con, kind, piece, positions, plan.path.name, whole)
                 _add_counts(total, loaded)
         return total
     except duckdb.InvalidInputException as error:
@@ -284,24 +276,21 @@ def _add_counts(total: FileLoad, part: FileLoad) -> None:
 def _load_file(
     con: duckdb.DuckDBPyConnection,
     kind: SourceKind,
-    path: Path,
+    file: str | list[str],
     positions: dict[str, int],
     name: str,
-    line_offset: int,
     whole: bool,
 ) -> FileLoad:
-    """Stage one file (or a part), merge its good rows, record its rejects."""
+    """Stage one file (or the slices of a piece), merge its good rows, record its rejects."""
     # every kind reads its lines the same way (stg_lines), then types its own fields
     db.run_steps(
         con,
         pipeline.STAGING_CHAINS[kind.name],
-        file=str(path),
+        file=file,
         default_tz=DEFAULT_TIMEZONE,
         **reader.LIMITS,
         **positions,
     )
-    if line_offset:
-        db.execute(con, "offset_staged_lines", line_offset=line_offset)
     counts = db.run_query(con, "staged_counts")
     result = FileLoad(file=name, kind=kind.name)
     for reason, n_rows in zip(counts["reason"], counts["n_rows"], strict=True):

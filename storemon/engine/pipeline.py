@@ -81,7 +81,6 @@ STAGING = Stage(
         Step("stg_menu_hours", ("staged",)),
         Step("stg_timezones", ("staged",)),
         Step("staged_counts"),
-        Step("offset_staged_lines"),
     ),
 )
 MERGE = Stage(
