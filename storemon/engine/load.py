@@ -243,20 +243,22 @@ def _load_part(
 ) -> FileLoad:
     """Load the planned bytes of a file: all of it, or its header and its new complete lines.
 
-    A file no larger than a slice (:func:`reader.slice_bytes`) is read as it is. Otherwise the
-    planned bytes are copied into slices cut at line ends (read by DuckDB's threads together),
-    staged and merged a piece of about :data:`reader.PIECE_BYTES` at a time; a slice's name
-    gives the lines before it, so line numbers stay the file's own.
+    A file (or a grown file's new part) larger than :data:`reader.PIECE_BYTES` is loaded in
+    pieces cut at line ends, so that reading it never holds more than a piece's text; a piece's
+    file name gives the lines before it (:func:`reader.piece_name`), so line numbers stay the
+    file's own.
     """
     try:
-        if plan.start == 0 and plan.end == plan.size and plan.size <= reader.slice_bytes():
-            return _load_file(con, kind, str(plan.path), positions, plan.path.name, True)
+        if plan.start == 0 and plan.end == plan.size and plan.size <= reader.PIECE_BYTES:
+            return _load_file(con, kind, plan.path, positions, plan.path.name, True)
         total = FileLoad(file=plan.path.name, kind=kind.name)
         with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
-            for number, piece in enumerate(reader.pieces(plan, Path(scratch))):
+            for number, (body, lines_before) in enumerate(reader.pieces(plan)):
+                part = Path(scratch, reader.piece_name(lines_before))
+                part.write_bytes(body)
                 whole = plan.start == 0 and number == 0
-                loaded = _load_file(con, kind, piece, positions, plan.path.name, whole)
-                _add_counts(total, loaded)
+                _add_counts(total, _load_file(con, kind, part, positions, plan.path.name, whole))
+                part.unlink()
         return total
     except duckdb.InvalidInputException as error:
         # DuckDB refuses a file it cannot read as text before any line is split; the load stops
@@ -276,17 +278,17 @@ def _add_counts(total: FileLoad, part: FileLoad) -> None:
 def _load_file(
     con: duckdb.DuckDBPyConnection,
     kind: SourceKind,
-    file: str | list[str],
+    path: Path,
     positions: dict[str, int],
     name: str,
     whole: bool,
 ) -> FileLoad:
-    """Stage one file (or the slices of a piece), merge its good rows, record its rejects."""
+    """Stage one file (or a piece of it), merge its good rows, record its rejects."""
     # every kind reads its lines the same way (stg_lines), then types its own fields
     db.run_steps(
         con,
         pipeline.STAGING_CHAINS[kind.name],
-        file=file,
+        file=str(path),
         default_tz=DEFAULT_TIMEZONE,
         **reader.LIMITS,
         **positions,

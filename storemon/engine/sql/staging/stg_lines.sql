@@ -1,15 +1,15 @@
 -- stg_lines: the data lines of one raw CSV file, each read on its own into field values, with
 -- the reason a line is refused whatever its kind (too long, bad quoting, ragged, implausible id).
 -- grain: one row per non-blank physical line after the header line (temp view stg_lines)
--- params: $file (path of the CSV file, or a list of its slices), $n_fields (columns in its
---         header), $id_pos (1-based position of store_id), $max_line_bytes (longest line read),
+-- params: $file (path of the CSV file, or of a piece of it), $n_fields (columns in its header),
+--         $id_pos (1-based position of store_id), $max_line_bytes (longest line read),
 --         $max_id_chars (longest id)
--- A view, read once by the kind's stg_<source> step: the file is read, split and checked in the
--- same parallel pass that types its fields, and no line is held twice. Its parameters are session
--- variables (a view takes no $params), set here and read when the view is.
--- Slices (storemon/engine/reader.py): a big file, or a grown file's new part, is read as several
--- files cut at line ends, each named <lines before it, 12 digits>.slice, so that DuckDB's threads
--- share the work; a file that is not a slice starts at line 1, its header line.
+-- A view, read once by the kind's stg_<source> step: a line is read, split, checked and typed
+-- in one pass, and no line is held twice. Its parameters are session variables (a view takes no
+-- $params), set here and read when the view is.
+-- A piece (storemon/engine/reader.py) of a big file, or a grown file's new part, is a file of
+-- whole lines named <lines of the file before it, 12 digits>.piece, so that its lines keep the
+-- file's numbers; any other file starts at line 1, its header line.
 -- One reading path for every file and every line (docs/report.md, "Inputs and loading"): a line
 -- ends at LF (a CR before it, or at the end of the file, belongs to the line ending), so line
 -- numbers are the file's physical lines and a line's fields never depend on its neighbours.
@@ -18,8 +18,8 @@
 -- and inside its quotes, are trimmed. A line whose quotes do not follow this (a quote left open
 -- at the end of the line: a line break is never part of a value) is refused. A store_id must be
 -- plausible: printable, at most $max_id_chars characters, not starting like a spreadsheet
--- formula (= + - @). The common line (no quote, no blank next to a comma or at an end) is split
--- by string_split alone: the regular expressions run only on the other lines.
+-- formula (= + - @). The common line (no quote, no tab, no space next to a comma or at an end) is
+-- split by string_split alone: the regular expressions run only on the other lines.
 set variable stg_lines_file = $file;
 
 set variable stg_lines_n_fields = $n_fields;
@@ -37,7 +37,7 @@ with
 source as (
     select
         if(
-            suffix(filename, '.slice'), cast(parse_filename(filename, true) as bigint), 0
+            suffix(filename, '.piece'), cast(parse_filename(filename, true) as bigint), 0
         ) as lines_before,
         string_split(
             replace(
