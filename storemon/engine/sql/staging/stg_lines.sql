@@ -68,7 +68,10 @@ shaped as (
         line > 1
         and not (
             raw = ''
-            or (left(raw, 1) in (' ', chr(9)) and regexp_full_match(raw, '[ \t]*'))
+            or (
+                (prefix(raw, ' ') or prefix(raw, chr(9)))
+                and regexp_full_match(raw, '[ \t]*')
+            )
         )
 ),
 
