@@ -30,7 +30,7 @@ LIMITS = {"max_line_bytes": MAX_LINE_BYTES, "max_id_chars": MAX_ID_CHARS}
 _CHUNK = 1 << 22
 # A file, or a grown file's new part, larger than this is read in pieces of about this size cut
 # at line ends, each staged and merged on its own; reading a piece holds its text and its lines.
-# A merge looks up the polls already held, so fewer pieces merge faster (10x fleet: 35 s with
+# A merge looks up the polls already held, so fewer pieces merge faster (10x fleet: 35-40 s with
 # 256 MiB pieces, 50 s with 32 MiB). The staged rows of every piece stay in memory until the
 # load's transaction commits anyway, so a smaller piece would not lower the peak much.
 PIECE_BYTES = 1 << 28
