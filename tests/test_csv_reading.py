@@ -257,3 +257,120 @@ def test_a_file_read_in_pieces_loads_as_read_whole(export_2023, monkeypatch):
         (58, "x,not a time,active"),
         (late, "y,2024-10-29 01:00:00 UTC,sleeping"),
     }
+
+
+def reference_fields(raw: str) -> list[str] | None:
+    """The fields of one line by RFC 4180 on one line, read by hand (None: a misplaced quote).
+
+    An independent reading of docs/report.md, "Inputs and loading": a field is plain text without
+    a double quote, or whole in double quotes (a quote doubled inside); spaces and tabs around it,
+    and inside its quotes, are trimmed.
+    """
+    fields, i, n = [], 0, len(raw)
+    while True:
+        j = i
+        while j < n and raw[j] in " \t":
+            j += 1
+        if j < n and raw[j] == '"':
+            value, k = [], j + 1
+            while k < n and not (raw[k] == '"' and raw[k + 1 : k + 2] != '"'):
+                value.append(raw[k])
+                k += 2 if raw[k] == '"' else 1
+            if k >= n:
+                return None  # the quote never closes on its line
+            k += 1
+            while k < n and raw[k] in " \t":
+                k += 1
+            if k < n and raw[k] != ",":
+                return None  # text after the closing quote
+            fields.append("".join(value).strip(" \t"))
+        else:
+            k = i
+            while k < n and raw[k] not in ',"':
+                k += 1
+            if k < n and raw[k] == '"':
+                return None  # a quote inside a plain field
+            fields.append(raw[i:k].strip(" \t"))
+        if k >= n:
+            return fields
+        i = k + 1
+
+
+def reference_lines(text: str, max_line_bytes: int) -> dict[int, object]:
+    """Each data line's number and its fields, or "long" / "misquoted"; blank lines left out."""
+    text = text[:-1] if text.endswith("\r") else text
+    read: dict[int, object] = {}
+    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        if number == 1 or raw.strip(" \t") == "":
+            continue
+        if len(raw.encode()) > max_line_bytes:
+            read[number] = "long"
+        else:
+            fields = reference_fields(raw)
+            read[number] = "misquoted" if fields is None else fields
+    return read
+
+
+def _as_read(fields: list[str], reason: str | None) -> object:
+    """A stg_lines row as reference_lines gives it: "long", "misquoted" or the fields."""
+    if reason and reason.startswith("line of"):
+        return "long"
+    return "misquoted" if reason == MISQUOTED else fields
+
+
+_PLAIN = st.sampled_from(
+    [
+        "A,2024-10-14 10:00:00 UTC,active",  # the common line: the fast path
+        "B,2024-10-14 11:00:00.5 UTC,inactive",
+        " C ,2024-10-14 12:00:00 UTC,\tActive",  # blanks to trim
+        "G, 2024-10-14 12:00:00 UTC,active",  # a blank after a comma only
+        "H,2024-10-14 12:00:00 UTC ,active",  # a blank before a comma only
+        '"D,1",2024-10-14 10:00:00 UTC,"active"',  # quoted
+        "E,2024-10-14 10:00:00 UTC",  # a field short
+        "F,not a time,active",
+        "x" * 70 + ",2024-10-14 10:00:00 UTC,active",  # longer than the limit below
+        "",
+        " \t ",
+    ]
+)
+_RANDOM = st.lists(
+    st.text(alphabet=st.sampled_from(list('aZ1 \t",\r=\x00é')), max_size=5), max_size=4
+).map(",".join)
+_ENDING = st.sampled_from(["\n", "\r\n", "\r\r\n"])
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    lines=st.lists(st.tuples(st.one_of(_PLAIN, _RANDOM), _ENDING), min_size=1, max_size=40),
+    final_newline=st.booleans(),
+    piece_bytes=st.integers(min_value=1, max_value=400),
+)
+def test_property_lines_read_as_by_hand_and_alike_whole_or_in_pieces(
+    export_2024, monkeypatch, lines, final_newline, piece_bytes
+):
+    from storemon.engine import reader
+
+    folder = export_2024  # its hours and zones; its polls replaced
+    body = "".join(line + ending for line, ending in lines)
+    text = HEADER + (body if final_newline else body.rstrip("\r\n"))
+    (folder / "store_status.csv").write_bytes(text.encode())
+    limit = 64
+    with monkeypatch.context() as patch:
+        patch.setitem(reader.LIMITS, "max_line_bytes", limit)
+        con = db.connect()
+        path = str(folder / "store_status.csv")
+        db.execute(con, "stg_lines", file=path, n_fields=3, id_pos=1, **reader.LIMITS)
+        rows = con.execute("select line, fields, line_reason from stg_lines").fetchall()
+        got = {line: _as_read(fields, reason) for line, fields, reason in rows}
+        assert got == reference_lines(text, limit)
+
+        whole = db.connect()
+        load_folder(whole, folder)
+        patch.setattr(reader, "PIECE_BYTES", piece_bytes)  # slices of a few bytes, cut anywhere
+        pieces = db.connect()
+        load_folder(pieces, folder)
+    expected, got = loaded_tables(whole), loaded_tables(pieces)
+    # a poll repeated in a later piece is held once (merge_store_status: a copy), as across files
+    assert set(got.pop("polls")) == set(expected.pop("polls"))
+    assert got == expected

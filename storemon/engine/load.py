@@ -253,27 +253,21 @@ def _load_part(
     """Load the planned bytes of a file: all of it, or its header and its new complete lines.
 
     A file (or a grown file's new part) larger than :data:`reader.PIECE_BYTES` is loaded in
-    pieces cut at line ends, each with the file's header, so that reading it never holds more
-    than a piece in memory; its line numbers stay the file's own.
+    pieces cut at line ends, so that reading it never holds more than a piece's text; a piece's
+    file name gives the lines before it (:func:`reader.piece_name`), so line numbers stay the
+    file's own.
     """
     try:
         if plan.start == 0 and plan.end == plan.size and plan.size <= reader.PIECE_BYTES:
-            return _load_file(con, kind, plan.path, positions, plan.path.name, 0, True)
+            return _load_file(con, kind, plan.path, positions, plan.path.name, True)
         total = FileLoad(file=plan.path.name, kind=kind.name)
         with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
-            part = Path(scratch) / plan.path.name
-            for number, (header, body, lines_before) in enumerate(reader.pieces(plan)):
-                part.write_bytes(header + body)
-                loaded = _load_file(
-                    con,
-                    kind,
-                    part,
-                    positions,
-                    plan.path.name,
-                    lines_before - 1,
-                    whole=plan.start == 0 and number == 0,
-                )
-                _add_counts(total, loaded)
+            for number, (body, lines_before) in enumerate(reader.pieces(plan)):
+                part = Path(scratch, reader.piece_name(lines_before))
+                part.write_bytes(body)
+                whole = plan.start == 0 and number == 0
+                _add_counts(total, _load_file(con, kind, part, positions, plan.path.name, whole))
+                part.unlink()
         return total
     except duckdb.InvalidInputException as error:
         # DuckDB refuses a file it cannot read as text before any line is split; the load stops
@@ -296,10 +290,9 @@ def _load_file(
     path: Path,
     positions: dict[str, int],
     name: str,
-    line_offset: int,
     whole: bool,
 ) -> FileLoad:
-    """Stage one file (or a part), merge its good rows, record its rejects."""
+    """Stage one file (or a piece of it), merge its good rows, record its rejects."""
     # every kind reads its lines the same way (stg_lines), then types its own fields
     db.run_steps(
         con,
@@ -309,8 +302,6 @@ def _load_file(
         **reader.LIMITS,
         **positions,
     )
-    if line_offset:
-        db.execute(con, "offset_staged_lines", line_offset=line_offset)
     counts = db.run_query(con, "staged_counts")
     result = FileLoad(file=name, kind=kind.name)
     for reason, n_rows in zip(counts["reason"], counts["n_rows"], strict=True):

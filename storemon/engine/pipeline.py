@@ -85,7 +85,6 @@ STAGING = Stage(
         Step("stg_menu_hours", ("staged",)),
         Step("stg_timezones", ("staged",)),
         Step("staged_counts"),
-        Step("offset_staged_lines"),
     ),
 )
 MERGE = Stage(
