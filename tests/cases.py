@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from hypothesis import HealthCheck, settings
 from reference import REPORT_COLUMNS, compute_reference
 
 UTC = timezone.utc
@@ -123,3 +124,12 @@ def report_differences(engine: pd.DataFrame, reference: pd.DataFrame) -> list[st
                     f"reference {want!r}"
                 )
     return problems
+
+
+def load_property(examples: int) -> settings:
+    """Hypothesis settings of a property test that loads databases (slow examples, fixtures)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )

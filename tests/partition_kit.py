@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 @contextmanager
@@ -19,3 +20,13 @@ def local_cluster(workers: int = 2) -> Iterator[str]:
         dashboard_address="127.0.0.1:0",
     ) as cluster:
         yield cluster.scheduler_address
+
+
+def ingested_fleet(folder: Path, stores: int, seed: int, name: str = "storemon.duckdb") -> Path:
+    """Generate ``stores`` stores over 8 days into ``folder/raw`` and ingest them; the database."""
+    from storemon.engine.ingest import ingest
+    from storemon.synthetic.generate import generate
+
+    generate(folder / "raw", stores=stores, days=8, seed=seed)
+    ingest(folder / "raw", folder / name)
+    return folder / name

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cases import report_differences
-from hypothesis import HealthCheck, given, settings
+from cases import load_property, report_differences
+from hypothesis import given
 from hypothesis import strategies as st
 from reference import compute_reference
 
@@ -88,11 +88,7 @@ def change_zone(lines: list[str], store: str, zone: str | None) -> list[str]:
     return lines[:1] + kept + ([] if zone is None else [f"{store},{zone}\n"])
 
 
-@settings(
-    max_examples=8,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@load_property(8)
 @given(data=st.data())
 @pytest.mark.slow
 def test_changed_stores_are_derived_again_alone_as_one_bulk_load_derives_them(

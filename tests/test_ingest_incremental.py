@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cases import report_differences
-from hypothesis import HealthCheck, given, settings
+from cases import load_property, report_differences
+from hypothesis import given
 from hypothesis import strategies as st
 from reference import compute_reference
 
@@ -87,11 +87,7 @@ def drop_folder(tmp: Path, fleet: Path) -> Path:
     return folder
 
 
-@settings(
-    max_examples=6,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@load_property(6)
 @given(data=st.data())
 @pytest.mark.slow
 def test_any_split_in_any_order_equals_one_bulk_load_and_the_reference(

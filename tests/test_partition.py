@@ -18,7 +18,7 @@ import pytest
 from cases import report_differences, write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from partition_kit import local_cluster
+from partition_kit import ingested_fleet, local_cluster
 from test_random_vs_reference import scenarios
 from test_reference_cases import CASES
 
@@ -182,10 +182,9 @@ def test_partitioned_equals_single_and_reference_on_random_data(
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated fleet of 600 stores, ingested."""
-    folder = tmp_path_factory.mktemp("fleet")
-    generate(folder / "raw", stores=600, days=8, seed=21)
-    ingest(folder / "raw", folder / "fleet.duckdb")
-    return folder / "fleet.duckdb"
+    return ingested_fleet(
+        tmp_path_factory.mktemp("fleet"), stores=600, seed=21, name="fleet.duckdb"
+    )
 
 
 @pytest.mark.slow

@@ -18,12 +18,11 @@ import httpx
 import pandas as pd
 import pytest
 from live_servers import running_server, wait_for
-from partition_kit import local_cluster
+from partition_kit import ingested_fleet, local_cluster
 
 from storemon import cli, jobs
 from storemon.analysis.reading import build_reading
 from storemon.config import PARTITIONS_VARIABLE, SCHEDULER_VARIABLE
-from storemon.engine.ingest import ingest
 from storemon.engine.partition import job_partitions
 from storemon.errors import StoremonError
 from storemon.service.app import create_app
@@ -35,10 +34,7 @@ slow = pytest.mark.slow
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """120 generated stores, 8 days, ingested."""
-    folder = tmp_path_factory.mktemp("fleet")
-    generate(folder / "raw", stores=120, days=8, seed=11)
-    ingest(folder / "raw", folder / "storemon.duckdb")
-    return folder / "storemon.duckdb"
+    return ingested_fleet(tmp_path_factory.mktemp("fleet"), stores=120, seed=11)
 
 
 @pytest.fixture(scope="module")
