@@ -70,9 +70,10 @@ def load_folder(
     plans = _plan_files(con, sources, options)
     con.execute("begin transaction")
     try:
-        loads = _load_plans(con, plans, progress, options)
+        reload = _reloaded_snapshots(plans)
+        loads = _load_plans(con, plans, reload, progress, options)
         drops: list[str] = []
-        if _reloaded_snapshots(plans):  # issue 10: refuse a snapshot that drops most stores
+        if reload:  # issue 10: refuse a snapshot that drops most stores
             drops = snapshot_drops(con, options, [f for f, _ in loads])
         if progress:
             progress("deriving the report tables")
@@ -167,12 +168,15 @@ def _snapshot_changed(con: duckdb.DuckDBPyConnection, kind: SourceKind, plans: l
 def _load_plans(
     con: duckdb.DuckDBPyConnection,
     plans: list[_Plan],
+    reload: set[str],
     progress: Callable[[str], None] | None,
     options: LoadOptions,
 ) -> list[tuple[FileLoad, registry.FilePlan]]:
-    """Stage and merge the planned files; note each one in the registry."""
+    """Stage and merge the planned files; note each one in the registry.
+
+    ``reload`` names the snapshot kinds the load replaces (:func:`_reloaded_snapshots`).
+    """
     db.execute(con, "begin_batch")
-    reload = _reloaded_snapshots(plans)
     if reload:  # an hourly drop of polls alone leaves the snapshots untouched, unread
         db.execute(
             con,

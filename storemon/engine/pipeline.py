@@ -142,18 +142,15 @@ DERIVE_NEW = (
 )
 # A store first polled by this load: keys appended, zones and hours (small) derived again.
 DERIVE_APPEND = ("append_stores", "derive_store_zones", "derive_weekly_spans", *DERIVE_NEW)
+# Stores changed by this load: their derived rows reset, then every hot poll of theirs and the
+# new polls of the others go through the same steps as DERIVE_NEW's input does.
 DERIVE_CHANGED = (
     "append_stores",
     "reset_changed_stores",
     "derive_store_zones",
     "derive_weekly_spans",
     "input_changed_polls",
-    "segment_range_polls",
-    "zone_segments",
-    "derive_poll_instants",
-    "merge_poll_instants",
-    "store_days_batch",
-    "update_store_firsts",
+    *DERIVE_NEW[1:],
 )
 DERIVE_ARCHIVED = (
     "input_archive_polls",
