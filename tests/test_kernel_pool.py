@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from jobkit import alive, children
 from live_servers import running_server, wait_for
@@ -247,3 +248,34 @@ def test_replacements_warm_at_a_low_priority_and_run_at_full(tmp_path: Path) -> 
         assert niceness(replacement) == 0  # handed out: full priority for its report
         pool.discard(first)
         pool.discard(second)
+
+
+def test_pooled_kernels_listen_on_no_tcp_port(tmp_path: Path) -> None:
+    """Two pools filling at once: every kernel answers over its own Unix sockets, none on TCP.
+
+    TCP kernels are given ports that were free a moment before they bind them, so two processes
+    starting kernels together could be handed the same one (a CI run saw a kernel die with
+    ``Address already in use``). Socket files named after their kernel cannot collide.
+    """
+    pools = [KernelPool(2, cwd=tmp_path, check_every=0.1) for _ in range(2)]
+    try:
+        for pool in pools:
+            pool.start()
+        for pool in pools:
+            wait_for(lambda p=pool: len(p.idle_pids()) == 2, 180, "two warm kernels")
+        pids = [pid for pool in pools for pid in pool.idle_pids()]
+        channels = {}  # kernel -> the socket files it listens on
+        for pid in pids:
+            sockets = psutil.Process(pid).net_connections(kind="unix")
+            channels[pid] = {s.laddr for s in sockets if "storemon-kernels-" in s.laddr}
+            assert len(channels[pid]) == 5, channels[pid]  # shell, iopub, stdin, control, hb
+        assert len(set().union(*channels.values())) == 20  # no two kernels share one
+        kernels = [pool.take() for pool in pools for _ in range(2)]
+        assert len({km.ip for km in kernels}) == 4  # four kernels, four socket names
+        for pool, km in zip([p for p in pools for _ in range(2)], kernels, strict=True):
+            pool.discard(km)
+    finally:
+        for pool in pools:
+            pool.close()
+    assert not any(alive(pid) for pid in pids)
+    assert not any(pool._sockets.exists() for pool in pools)  # noqa: SLF001 - the cleanup

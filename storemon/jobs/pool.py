@@ -20,6 +20,12 @@ Health: the keeper thread replaces an idle kernel whose process ended (checked e
 ``check_every`` seconds) or that does not answer a ``kernel_info`` request within
 ``answer_timeout`` (checked every ``ping_every`` seconds, and again when it is handed out).
 :meth:`KernelPool.close` kills every kernel the pool started, idle or being warmed.
+
+Transport: pooled kernels talk over Unix sockets (``transport="ipc"``) in a private folder of
+the pool's, not TCP. jupyter_client picks a TCP kernel's five ports by binding port 0 and
+letting go of it before the kernel binds it; two processes starting kernels at once (the report
+workers, or a worker and the dashboard) can be handed the same port, and the losing kernel dies
+with ``Address already in use``. A socket file named after its own kernel cannot collide.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import collections
 import logging
 import os
 import queue
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -155,6 +163,9 @@ class KernelPool:
         # Kernels write to this process's stderr as it is now, not to a job log that may
         # replace fds 1 and 2 while a kernel starts (see storemon.jobs.runner.job_log).
         self._output = os.dup(2)
+        # Each kernel's sockets are files <folder>/k<n>-<port> (see the module's Transport).
+        self._sockets = Path(tempfile.mkdtemp(prefix="storemon-kernels-"))
+        self._numbered = 0  # kernels given a socket name so far
 
     def start(self) -> KernelPool:
         """Start the keeper thread that fills the pool and watches idle kernels (once).
@@ -280,6 +291,7 @@ class KernelPool:
             os.close(self._output)
         except OSError:
             pass
+        shutil.rmtree(self._sockets, ignore_errors=True)
 
     def __enter__(self) -> KernelPool:
         return self.start()
@@ -327,7 +339,12 @@ class KernelPool:
     def _start_kernel(self) -> WarmKernel | None:
         """Start a kernel and run the set-up code in it; None when that failed."""
         # The client nbclient opens on it skips jupyter_client's 0.2 s wait (see engine.py).
-        km = AsyncKernelManager(kernel_name=self.kernel_name, client_class=POOLED_CLIENT)
+        with self._lock:
+            self._numbered += 1
+            sockets = str(self._sockets / f"k{self._numbered}")
+        km = AsyncKernelManager(
+            kernel_name=self.kernel_name, client_class=POOLED_CLIENT, transport="ipc", ip=sockets
+        )
         try:
             run_sync(km.start_kernel)(cwd=self.cwd, stdout=self._output, stderr=self._output)
         except Exception as exc:  # noqa: BLE001 - logged; the keeper tries again
