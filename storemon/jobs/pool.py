@@ -21,11 +21,7 @@ Health: the keeper thread replaces an idle kernel whose process ended (checked e
 ``answer_timeout`` (checked every ``ping_every`` seconds, and again when it is handed out).
 :meth:`KernelPool.close` kills every kernel the pool started, idle or being warmed.
 
-Transport: pooled kernels talk over Unix sockets (``transport="ipc"``) in a private folder of
-the pool's, not TCP. jupyter_client picks a TCP kernel's five ports by binding port 0 and
-letting go of it before the kernel binds it; two processes starting kernels at once (the report
-workers, or a worker and the dashboard) can be handed the same port, and the losing kernel dies
-with ``Address already in use``. A socket file named after its own kernel cannot collide.
+One kernel's start, health check and shutdown are :mod:`storemon.jobs.kernel`.
 """
 
 from __future__ import annotations
@@ -39,14 +35,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 
 from storemon.errors import StoremonError
+from storemon.jobs.kernel import WarmKernel, answers, client_of, running, shutdown, start_kernel
 from storemon.jobs.process import can_raise_priority, set_priority
 
 log = logging.getLogger(__name__)
@@ -56,58 +50,6 @@ ANSWER_TIMEOUT_SECONDS = 10.0  # an idle kernel that does not answer within this
 CHECK_SECONDS = 0.5  # how often idle kernels' processes are checked
 PING_SECONDS = 15.0  # how often idle kernels are asked for an answer
 RETRY_SECONDS = 2.0  # pause after a kernel failed to start
-POOLED_CLIENT = "storemon.jobs.engine.PooledKernelClient"
-
-
-@dataclass(eq=False)
-class WarmKernel:
-    """A kernel of the pool: its manager, its process id and (while idle) a client to ping it.
-
-    Attributes:
-        km: The kernel's manager (what papermill and nbclient are given).
-        pid: The kernel process's id.
-        pinged: ``time.monotonic()`` of the last answer.
-    """
-
-    km: AsyncKernelManager
-    pid: int
-    pinged: float = field(default_factory=time.monotonic)
-
-
-def _client(km: AsyncKernelManager) -> BlockingKernelClient:
-    """A blocking client of ``km``'s kernel, usable from any thread (its own zmq context)."""
-    client = BlockingKernelClient()
-    client.load_connection_info(km.get_connection_info())
-    client.start_channels(hb=False)
-    return client
-
-
-def answers(kernel: WarmKernel, timeout: float) -> bool:
-    """Tell whether a kernel's process lives and it answers ``kernel_info`` within ``timeout``.
-
-    Args:
-        kernel: A pooled kernel.
-        timeout: Seconds to wait for the answer.
-
-    Returns:
-        True for a healthy kernel.
-    """
-    if not _running(kernel):
-        return False
-    client = _client(kernel.km)
-    try:
-        msg_id = client.kernel_info()
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            reply = client.get_shell_msg(timeout=left)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                kernel.pinged = time.monotonic()
-                return True
-    except Exception:  # noqa: BLE001 - no answer in time (queue.Empty) or a broken channel
-        return False
-    finally:
-        client.stop_channels()
-    return False
 
 
 class KernelPool:
@@ -273,7 +215,7 @@ class KernelPool:
             for pid, kernel in list(self._started.items()):
                 if kernel.km is km:
                     del self._started[pid]
-        _shutdown(km)
+        shutdown(km)
 
     def close(self) -> None:
         """Stop the keeper and kill every kernel the pool started (idle, warming or handed out)."""
@@ -284,7 +226,7 @@ class KernelPool:
             self._idle.clear()
             keeper = self._keeper
         for kernel in kernels:
-            _shutdown(kernel.km)
+            shutdown(kernel.km)
         if keeper is not None:
             keeper.join(timeout=30)
         try:
@@ -305,7 +247,7 @@ class KernelPool:
             with self._lock:
                 if self._closing:
                     return
-                self._drop(lambda k: not _running(k), "ended")
+                self._drop(lambda k: not running(k), "ended")
                 missing = len(self._idle) < self.size and (self.refill or self._made < self.size)
                 missing = missing and (not self._held or self._takers > 0)
                 due = [k for k in self._idle if time.monotonic() - k.pinged > self.ping_every]
@@ -334,26 +276,23 @@ class KernelPool:
             log.warning("idle kernel %s %s: replacing it", kernel.pid, why)
             self._idle.remove(kernel)
             self._started.pop(kernel.pid, None)
-            _shutdown(kernel.km)
+            shutdown(kernel.km)
 
     def _start_kernel(self) -> WarmKernel | None:
         """Start a kernel and run the set-up code in it; None when that failed."""
         # The client nbclient opens on it skips jupyter_client's 0.2 s wait (see engine.py).
         with self._lock:
             self._numbered += 1
-            sockets = str(self._sockets / f"k{self._numbered}")
-        km = AsyncKernelManager(
-            kernel_name=self.kernel_name, client_class=POOLED_CLIENT, transport="ipc", ip=sockets
-        )
+            sockets = self._sockets / f"k{self._numbered}"
         try:
-            run_sync(km.start_kernel)(cwd=self.cwd, stdout=self._output, stderr=self._output)
+            km = start_kernel(self.kernel_name, sockets, self.cwd, self._output)
         except Exception as exc:  # noqa: BLE001 - logged; the keeper tries again
             log.warning("a kernel failed to start (%s): trying again", exc)
             return None
         kernel = WarmKernel(km, km.provisioner.process.pid)
         with self._lock:
             if self._closing:
-                _shutdown(km)
+                shutdown(km)
                 return None
             self._started[kernel.pid] = kernel
             if self.warm_niceness and not self._takers and self._made > self.size:
@@ -373,14 +312,14 @@ class KernelPool:
         kernel = WarmKernel(km, km.provisioner.process.pid)
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not answers(kernel, 1.0):
-            if not _running(kernel) or time.monotonic() > deadline:
+            if not running(kernel) or time.monotonic() > deadline:
                 raise RuntimeError("the kernel ended or did not answer before it was ready")
         if not self.setup_code:
             return
-        client = _client(km)
+        client = client_of(km)
         try:
             msg_id = client.execute(self.setup_code, store_history=False, allow_stdin=False)
-            while time.monotonic() < deadline and _running(kernel):
+            while time.monotonic() < deadline and running(kernel):
                 try:
                     reply = client.get_shell_msg(timeout=0.5)
                 except queue.Empty:
@@ -393,25 +332,3 @@ class KernelPool:
             raise RuntimeError("the kernel ended or timed out during its set-up")
         finally:
             client.stop_channels()
-
-
-def _running(kernel: WarmKernel) -> bool:
-    """Whether a kernel's process is still running (a dead one is reaped here)."""
-    provisioner = kernel.km.provisioner
-    return (
-        provisioner is not None
-        and provisioner.process is not None
-        and provisioner.process.poll() is None
-    )
-
-
-def _shutdown(km: AsyncKernelManager) -> None:
-    """Kill a kernel now and remove its connection file; a kernel already gone is fine."""
-    try:
-        run_sync(km.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001 - gone already, or never fully started
-        try:
-            if km.provisioner is not None and km.provisioner.process is not None:
-                km.provisioner.process.kill()
-        except OSError:
-            pass

@@ -20,23 +20,27 @@ polls as (
     where report_instants.t_us <= report_clock.now_us
 ),
 
-stores_polled_in_hours as (
+-- The stores with no poll in business hours up to now are few: probing that small set keeps the
+-- lookup in the CPU's cache, where a join of every poll with all stores (1.4 M at 100x the fleet)
+-- misses it on almost every row. Every polled store is in stores.
+stores_not_polled_in_hours as (
     select stores.store_key
     from stores
     cross join report_clock
-    where stores.first_in_hours_us <= report_clock.now_us
+    where
+        stores.first_in_hours_us is null
+        or stores.first_in_hours_us > report_clock.now_us
 ),
 
 final as (
     select
-        polls.store_key,
-        polls.t_us,
-        polls.active,
-        polls.in_hours,
-        polls.in_hours or stores_polled_in_hours.store_key is null as observed
+        store_key,
+        t_us,
+        active,
+        in_hours,
+        in_hours
+        or store_key in (select store_key from stores_not_polled_in_hours) as observed
     from polls
-    left join stores_polled_in_hours
-        on polls.store_key = stores_polled_in_hours.store_key
 )
 
 select * from final
