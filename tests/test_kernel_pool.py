@@ -22,6 +22,7 @@ from live_servers import running_server, wait_for
 
 from storemon import jobs
 from storemon.jobs import runner
+from storemon.jobs.kernel import WarmKernel, answers
 from storemon.jobs.pool import KernelPool
 from storemon.jobs.publish import TAIL_NICENESS, Publisher
 from storemon.service.app import create_app
@@ -251,11 +252,12 @@ def test_replacements_warm_at_a_low_priority_and_run_at_full(tmp_path: Path) -> 
 
 
 def test_pooled_kernels_listen_on_no_tcp_port(tmp_path: Path) -> None:
-    """Two pools filling at once: every kernel answers over its own Unix sockets, none on TCP.
+    """Two pools filling at once: every kernel answers on sockets of its own, none on TCP.
 
     TCP kernels are given ports that were free a moment before they bind them, so two processes
     starting kernels together could be handed the same one (a CI run saw a kernel die with
-    ``Address already in use``). Socket files named after their kernel cannot collide.
+    ``Address already in use``). Abstract Unix socket names unique per kernel cannot collide,
+    and leave no file behind.
     """
     pools = [KernelPool(2, cwd=tmp_path, check_every=0.1) for _ in range(2)]
     try:
@@ -264,18 +266,18 @@ def test_pooled_kernels_listen_on_no_tcp_port(tmp_path: Path) -> None:
         for pool in pools:
             wait_for(lambda p=pool: len(p.idle_pids()) == 2, 180, "two warm kernels")
         pids = [pid for pool in pools for pid in pool.idle_pids()]
-        channels = {}  # kernel -> the socket files it listens on
+        channels = {}  # kernel -> the socket names it listens on
         for pid in pids:
             sockets = psutil.Process(pid).net_connections(kind="unix")
-            channels[pid] = {s.laddr for s in sockets if "storemon-kernels-" in s.laddr}
+            channels[pid] = {s.laddr for s in sockets if s.laddr.startswith("@storemon-")}
             assert len(channels[pid]) == 5, channels[pid]  # shell, iopub, stdin, control, hb
         assert len(set().union(*channels.values())) == 20  # no two kernels share one
-        kernels = [pool.take() for pool in pools for _ in range(2)]
-        assert len({km.ip for km in kernels}) == 4  # four kernels, four socket names
-        for pool, km in zip([p for p in pools for _ in range(2)], kernels, strict=True):
+        kernels = [(pool, pool.take()) for pool in pools for _ in range(2)]
+        for pool, km in kernels:
+            assert answers(WarmKernel(km, km.provisioner.process.pid), 10)
             pool.discard(km)
     finally:
         for pool in pools:
             pool.close()
     assert not any(alive(pid) for pid in pids)
-    assert not any(pool._sockets.exists() for pool in pools)  # noqa: SLF001 - the cleanup
+    assert list(tmp_path.iterdir()) == []  # no socket file in the kernels' folder

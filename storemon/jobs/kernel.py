@@ -1,40 +1,44 @@
 """One kernel of the pool (:mod:`storemon.jobs.pool`): started, asked for an answer, shut down.
 
-Pooled kernels talk over Unix sockets (``transport="ipc"``) in a private folder of
-the pool's, not TCP. jupyter_client picks a TCP kernel's five ports by binding port 0 and
-letting go of it before the kernel binds it; two processes starting kernels at once (the report
-workers, or a worker and the dashboard) can be handed the same port, and the losing kernel dies
-with ``Address already in use``. A socket file named after its own kernel cannot collide.
+On Linux, pooled kernels talk over abstract Unix sockets (``transport="ipc"``, names starting
+with ``@``, unique per kernel), not TCP. jupyter_client picks a TCP kernel's five ports by
+binding port 0 and letting go of it before the kernel binds it; two processes starting kernels
+at once (the report workers, or a worker and the dashboard) can be handed the same port, and the
+losing kernel dies with ``Address already in use`` (a CI run saw it). An abstract socket is a
+name, not a file: nothing to clean up after a killed runner, and no path that a long temp folder
+could push past the 107-byte limit of socket paths. Like TCP on 127.0.0.1, any local process can
+reach the sockets; as there, a message without the signing key of the kernel's connection file
+(in the runner's private temp folder) is refused.
 """
 
 from __future__ import annotations
 
+import sys
 import time
+import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 POOLED_CLIENT = "storemon.jobs.engine.PooledKernelClient"
+ABSTRACT = sys.platform == "linux"  # abstract socket names: a Linux feature (else TCP)
 
 
-def start_kernel(kernel_name: str, sockets: Path, cwd: str, output: int) -> AsyncKernelManager:
-    """Start a kernel whose channels are the Unix sockets ``<sockets>-1`` to ``<sockets>-5``.
+def start_kernel(kernel_name: str, cwd: str, output: int) -> AsyncKernelManager:
+    """Start a kernel whose channels are abstract Unix sockets ``@storemon-<id>-1`` to ``-5``.
 
     Args:
         kernel_name: The kernel spec.
-        sockets: Where its socket files go (a name no other kernel uses).
         cwd: The kernel's working directory.
         output: The file descriptor its stdout and stderr go to.
 
     Returns:
         Its manager, whose client skips jupyter_client's 0.2 s wait (see engine.py).
     """
-    km = AsyncKernelManager(
-        kernel_name=kernel_name, client_class=POOLED_CLIENT, transport="ipc", ip=str(sockets)
-    )
+    transport = {"transport": "ipc", "ip": f"@storemon-{uuid.uuid4().hex}"} if ABSTRACT else {}
+    km = AsyncKernelManager(kernel_name=kernel_name, client_class=POOLED_CLIENT, **transport)
     run_sync(km.start_kernel)(cwd=cwd, stdout=output, stderr=output)
     return km
 

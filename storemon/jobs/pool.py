@@ -30,8 +30,6 @@ import collections
 import logging
 import os
 import queue
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -105,9 +103,6 @@ class KernelPool:
         # Kernels write to this process's stderr as it is now, not to a job log that may
         # replace fds 1 and 2 while a kernel starts (see storemon.jobs.runner.job_log).
         self._output = os.dup(2)
-        # Each kernel's sockets are files <folder>/k<n>-<port> (see the module's Transport).
-        self._sockets = Path(tempfile.mkdtemp(prefix="storemon-kernels-"))
-        self._numbered = 0  # kernels given a socket name so far
 
     def start(self) -> KernelPool:
         """Start the keeper thread that fills the pool and watches idle kernels (once).
@@ -233,7 +228,6 @@ class KernelPool:
             os.close(self._output)
         except OSError:
             pass
-        shutil.rmtree(self._sockets, ignore_errors=True)
 
     def __enter__(self) -> KernelPool:
         return self.start()
@@ -281,11 +275,8 @@ class KernelPool:
     def _start_kernel(self) -> WarmKernel | None:
         """Start a kernel and run the set-up code in it; None when that failed."""
         # The client nbclient opens on it skips jupyter_client's 0.2 s wait (see engine.py).
-        with self._lock:
-            self._numbered += 1
-            sockets = self._sockets / f"k{self._numbered}"
         try:
-            km = start_kernel(self.kernel_name, sockets, self.cwd, self._output)
+            km = start_kernel(self.kernel_name, self.cwd, self._output)
         except Exception as exc:  # noqa: BLE001 - logged; the keeper tries again
             log.warning("a kernel failed to start (%s): trying again", exc)
             return None

@@ -10,26 +10,44 @@ create or replace temp table report_outages as
 
 with
 
+-- Each observation packed in one bigint, 2 * t_us + active (instants are unique per store, so
+-- it orders like t_us): the window sorts and carries one column instead of two.
+observations as (
+    select
+        store_key,
+        2 * t_us + active::bigint as packed
+    from report_polls
+    where observed
+),
+
+neighbours as (
+    select
+        store_key,
+        packed,
+        lag(packed) over by_time as previous_packed,
+        lead(packed) over by_time as next_packed
+    from observations
+    window by_time as (partition by store_key order by packed)
+),
+
 sequenced as (
     select
         store_key,
-        t_us,
-        active,
-        lag(active) over by_time as previous_active,
-        lead(active) over by_time as next_active,
+        packed >> 1 as t_us,
+        packed & 1 = 1 as active,
+        previous_packed & 1 = 1 as previous_active,
+        next_packed & 1 = 1 as next_active,
         case
-            when lag(t_us) over by_time is null then -4611686018427387904
-            when $method = 'nearest' then lag(t_us) over by_time + t_us
-            else 2 * t_us
+            when previous_packed is null then -4611686018427387904
+            when $method = 'nearest' then (previous_packed >> 1) + (packed >> 1)
+            else 2 * (packed >> 1)
         end as change_before_hus,
         case
-            when lead(t_us) over by_time is null then 4611686018427387904
-            when $method = 'nearest' then t_us + lead(t_us) over by_time
-            else 2 * lead(t_us) over by_time
+            when next_packed is null then 4611686018427387904
+            when $method = 'nearest' then (packed >> 1) + (next_packed >> 1)
+            else 2 * (next_packed >> 1)
         end as change_after_hus
-    from report_polls
-    where observed
-    window by_time as (partition by store_key order by t_us)
+    from neighbours
 ),
 
 run_edges as (
