@@ -124,7 +124,10 @@ def default_memory_bytes() -> int:
 
 
 def connect(
-    path: str | Path | None = None, read_only: bool = False, memory_limit: str | None = None
+    path: str | Path | None = None,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+    threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB connection: in memory when ``path`` is None, else the database file.
 
@@ -133,6 +136,7 @@ def connect(
         read_only: Open the file read-only (several processes may read at once).
         memory_limit: This connection's budget (see :func:`memory_budget`); default the
             ``STOREMON_MEMORY_LIMIT`` setting.
+        threads: DuckDB threads (default DuckDB's: one per core).
 
     Returns:
         A DuckDB connection with the session settings storemon relies on.
@@ -141,6 +145,8 @@ def connect(
         StoremonError: The memory budget is not usable.
     """
     settings = memory_budget(memory_limit)
+    if threads is not None:
+        settings["threads"] = max(1, int(threads))
     con = duckdb.connect(":memory:" if path is None else str(path), read_only=read_only)
     try:
         for name, value in settings.items():

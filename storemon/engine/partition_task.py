@@ -96,6 +96,8 @@ class PartitionTask:
             (:func:`~storemon.engine.timeline.write_store_weeks`), readable by the coordinator.
         reach_us: When given, the task also returns its stores' ``extrapolated_time`` rows
             (an observation vouches for this long around it).
+        threads: DuckDB threads of the task (None: the worker's own setting); a local cluster's
+            workers share one machine, so each gets its share of the cores.
     """
 
     export: str
@@ -107,6 +109,7 @@ class PartitionTask:
     memory_limit: str | None = None
     store_weeks: str | None = None
     reach_us: int | None = None
+    threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,7 @@ def open_partition(task: PartitionTask) -> duckdb.DuckDBPyConnection:
         )
         for table in TABLES
     }
-    con = db.connect(memory_limit=task.memory_limit)
+    con = db.connect(memory_limit=task.memory_limit, threads=task.threads)
     try:
         db.run_stage(con, "base")
         db.run_stage(con, "partition_load", **files)
