@@ -3,12 +3,13 @@
 For each scale, every figure from one run: generating the data (only when it is not kept under
 ``data/bench/<scale>x/``), ingest time and peak memory, the report from the database in one
 process, the partitioned export (``storemon.engine.partition.export_partitions``), and the
-partitioned report on 2 local Dask workers, both on a cluster already running (what a cluster
-serving many reports costs) and with the cluster started by the report (``storemon report
---partitions 2``), and what a report job's kernel computes (the report, every store's view, the
-data quality) in one process and in 2 partitions (``STOREMON_PARTITIONS``). Each phase runs in its
-own process (``bench/benchmark.py``'s ``run_phase``); its peak is the largest resident set of that
-process or of any process it waited for (a Dask worker of the local cluster is one), not their sum.
+partitioned report on 2 local Dask workers, both on a cluster already running that has served
+one report (what a cluster serving many reports costs) and with the cluster started by the
+report (``storemon report --partitions 2``), and what a report job's kernel computes (the
+report, every store's view, the data quality) in one process and in 2 partitions
+(``STOREMON_PARTITIONS``). Each phase runs in its own process (``bench/benchmark.py``'s
+``run_phase``); its peak is the largest resident set of that process or of any process it waited
+for (a Dask worker of the local cluster is one), not their sum.
 
 Usage: ``python bench/benchmark_scale.py [--scales 1 10 100]`` (``make bench-scale``).
 """
@@ -24,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import BENCH_DATA, PHASES, REAL_STORES, run_phase  # noqa: E402
 
-# A cluster already running (what a cluster serving many reports costs), the export written.
+# A cluster already running that has served a report (what a cluster serving many reports
+# costs: its workers' imports done), the export written.
 _RUNNING_CLUSTER = """
 from distributed import LocalCluster
 from storemon.engine.partition import partitioned_report, export_partitions
@@ -33,6 +35,7 @@ cluster = LocalCluster(
     n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
     dashboard_address="127.0.0.1:0",
 )
+partitioned_report(database, partitions, cluster.scheduler_address)  # it served a report before
 """
 
 PHASES.update(

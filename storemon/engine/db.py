@@ -228,6 +228,7 @@ def write_parquet(
     name: str,
     path: str | Path,
     partition_by: str | None = None,
+    compression: str = "snappy",
     **params: object,
 ) -> None:
     """Run the query ``storemon/engine/sql/<name>.sql`` and write its rows to Parquet.
@@ -243,16 +244,17 @@ def write_parquet(
         name: The query name.
         path: The file to write (replaced if it exists), or the folder with ``partition_by``.
         partition_by: A column of the query to partition the files by.
+        compression: The Parquet codec (``uncompressed`` for files read once, soon, nearby).
         **params: Values for the query's ``$params``.
     """
     relation = con.sql(load_sql(name), params=params or None)
     if partition_by is not None:
-        relation.write_parquet(str(path), compression="snappy", partition_by=[partition_by])
+        relation.write_parquet(str(path), compression=compression, partition_by=[partition_by])
         empty = relation.limit(0).project(f"* exclude ({partition_by})")
         empty.write_parquet(str(Path(path, "schema.parquet")))
         return
     with atomic_target(path) as partial:
-        relation.write_parquet(str(partial), compression="snappy")
+        relation.write_parquet(str(partial), compression=compression)
 
 
 def run_steps(con: duckdb.DuckDBPyConnection, names: Iterable[str], **params: object) -> None:
