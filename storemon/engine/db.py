@@ -136,7 +136,7 @@ def connect(
         read_only: Open the file read-only (several processes may read at once).
         memory_limit: This connection's budget (see :func:`memory_budget`); default the
             ``STOREMON_MEMORY_LIMIT`` setting.
-        threads: DuckDB threads (default DuckDB's: one per core).
+        threads: DuckDB threads (default the ``STOREMON_THREADS`` setting, else one per core).
 
     Returns:
         A DuckDB connection with the session settings storemon relies on.

@@ -241,7 +241,8 @@ def run_partitioned(
     export = str(export_partitions(database, con))
     local_limit = local_threads = None
     if scheduler is None:  # the local workers share this machine: each gets its share
-        local_threads = max(1, (os.cpu_count() or 1) // LOCAL_WORKERS)
+        if not os.environ.get(db.THREADS_VARIABLE):
+            local_threads = max(1, (os.cpu_count() or 1) // LOCAL_WORKERS)
         if not os.environ.get(db.MEMORY_LIMIT_VARIABLE):
             local_limit = f"{db.default_memory_bytes() // LOCAL_WORKERS // 2**20}MiB"
     folder = None if store_weeks is None else str(Path(store_weeks).resolve())
