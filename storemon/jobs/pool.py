@@ -274,7 +274,6 @@ class KernelPool:
 
     def _start_kernel(self) -> WarmKernel | None:
         """Start a kernel and run the set-up code in it; None when that failed."""
-        # The client nbclient opens on it skips jupyter_client's 0.2 s wait (see engine.py).
         try:
             km = start_kernel(self.kernel_name, self.cwd, self._output)
         except Exception as exc:  # noqa: BLE001 - logged; the keeper tries again
