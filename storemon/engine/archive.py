@@ -1,16 +1,18 @@
 """The Parquet archive: polls older than the hot window, kept next to their database.
 
 Layout: ``<archive>/date=YYYY-MM-DD/part-<tag>.parquet`` (store_id, timestamp_utc, status,
-source_file), where ``<archive>`` is ``archive/`` beside the default ``storemon.duckdb`` and
-``<stem>-archive/`` beside any other database, so two databases never share one. Analysts read it
-with ``read_parquet('data/archive/**/*.parquet')``.
+source_file), where ``<archive>`` is ``archive/`` beside the default ``storemon.duckdb``,
+``<stem>-archive/`` beside another ``<stem>.duckdb`` and ``<name>-archive/`` beside a file of any
+other name, so two database files never share one (and the folder's marker says whose it is:
+:mod:`storemon.engine.archive_folder`). Analysts read it with
+``read_parquet('data/archive/**/*.parquet')``.
 
 Consistency (docs/report.md, "Loading"): the database lists its Parquet files (``archive_files``).
-A load writes its new files first (each to a temporary name, then renamed), then commits and
-renames the database copy over the old one, then deletes the files it superseded. Readers read
-only the files their database lists. After a kill, a Parquet file the database does not list is
-left over from an unfinished load (or was superseded): :func:`recover` deletes it before the next
-load, so the hot database and the archive always hold every poll once.
+A load notes each file it will write or supersede in its journal, writes its new files (each to a
+temporary name, then renamed), commits and renames the database copy over the old one, then
+deletes the files it superseded. Readers read only the files their database lists. After a kill,
+:func:`recover` deletes the files the journals name that the database in place does not list, so
+the hot database and the archive always hold every poll once, and nothing else is ever deleted.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon.engine import db, pipeline
+from storemon.engine import archive_folder, db, pipeline
 
 _DAY_US = 86_400_000_000
 _EPOCH = datetime(1970, 1, 1)
@@ -37,33 +39,66 @@ def archive_dir(db_path: str | Path) -> Path:
         db_path: The database file.
 
     Returns:
-        ``archive/`` beside ``storemon.duckdb``; ``<stem>-archive/`` beside any other name.
+        ``archive/`` beside ``storemon.duckdb``, ``<stem>-archive/`` beside another
+        ``<stem>.duckdb``, ``<name>-archive/`` beside a file of any other name (``storemon.db``
+        and a ``storemon.bak`` copy each get their own).
     """
     db_path = Path(db_path)
-    name = "archive" if db_path.stem == "storemon" else f"{db_path.stem}-archive"
-    return db_path.parent / name
+    if db_path.name == "storemon.duckdb":
+        return db_path.parent / "archive"
+    name = db_path.stem if db_path.suffix == ".duckdb" else db_path.name
+    return db_path.parent / f"{name}-archive"
 
 
 @dataclass
 class ArchiveChange:
-    """The Parquet files a load wrote and those it superseded (deleted once it is committed)."""
+    """The Parquet files a load writes and those it supersedes, noted in its journal first.
 
+    Attributes:
+        folder: The archive folder (None: a load without an archive writes nothing).
+        database: The name of the database file the archive belongs to.
+        written: The files written so far.
+        superseded: The files to delete once the database that stops listing them is in place.
+    """
+
+    folder: Path | None = None
+    database: str = ""
     written: list[Path] = field(default_factory=list)
     superseded: list[Path] = field(default_factory=list)
+    _journal: archive_folder.Journal | None = None
+
+    def note(self, relatives: list[str]) -> None:
+        """Claim the folder (the first time) and journal paths about to be written or dropped."""
+        if self.folder is None:
+            raise ValueError("a load without an archive folder writes no Parquet file")
+        if self._journal is None:
+            archive_folder.claim(self.folder, self.database)
+            self._journal = archive_folder.Journal(self.folder)
+        self._journal.note(relatives)
 
     def finish(self) -> None:
         """Delete the superseded files (after the database that stops listing them is in place)."""
         for path in self.superseded:
             path.unlink(missing_ok=True)
+            archive_folder.remove_empty_day(path.parent)
+        self._close()
 
     def undo(self) -> None:
         """Delete the files written (the load failed; its database copy is thrown away)."""
         for path in self.written:
             path.unlink(missing_ok=True)
+            path.with_name(f".{path.name}.tmp").unlink(missing_ok=True)
+            archive_folder.remove_empty_day(path.parent)
+        self._close()
+
+    def _close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
 
 
 def recover(folder: Path, con: duckdb.DuckDBPyConnection) -> int:
-    """Delete the Parquet files of ``folder`` the database does not list (a killed load's).
+    """Delete what killed loads left in ``folder``: files journalled but not listed.
 
     Args:
         folder: The archive folder.
@@ -75,16 +110,20 @@ def recover(folder: Path, con: duckdb.DuckDBPyConnection) -> int:
     if not folder.is_dir():
         return 0
     listed = set(db.run_query(con, "archive_listing")["path"])
-    removed = 0
-    for path in folder.rglob("*"):
-        if path.is_file() and path.relative_to(folder).as_posix() not in listed:
-            path.unlink()
-            removed += 1
-    return removed
+    return archive_folder.recover(folder, listed)
 
 
-def _write(con: duckdb.DuckDBPyConnection, sql: str, params: dict, target: Path) -> None:
-    """Write a query's rows to ``target`` as Parquet: a temporary name first, then a rename."""
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict,
+    part: tuple[Path, str],
+    change: ArchiveChange,
+) -> None:
+    """Write a query's rows to a new part as Parquet: journalled, a temporary name, a rename."""
+    target, relative = part
+    change.note([relative])
+    change.written.append(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
     con.sql(sql, params=params).write_parquet(str(temporary))
@@ -127,8 +166,7 @@ def apply_retention(
     for value in days:
         the_day = value.date() if hasattr(value, "date") else value
         target, relative = _new_part(folder, the_day)
-        _write(con, sql, {"day": the_day, "cutoff": cutoff}, target)
-        change.written.append(target)
+        _write(con, sql, {"day": the_day, "cutoff": cutoff}, (target, relative), change)
         _register(con, relative, target, the_day, replace_day=False)
     db.execute(con, "archive_cold_instants", cutoff=cutoff)
     db.execute(con, "update_store_cold")
@@ -190,10 +228,12 @@ def forget_file(
     listing["day"] = [pd.Timestamp(d).date() for d in listing["day"]]
     sql = db.load_sql("archive_day_rest")
     for the_day in days:
-        old = [folder / p for p in listing.loc[listing["day"] == the_day, "path"]]
+        old_paths = list(listing.loc[listing["day"] == the_day, "path"])
+        old = [folder / p for p in old_paths]
+        change.note(old_paths)
         target, relative = _new_part(folder, the_day)
-        _write(con, sql, {"files": [str(p) for p in old], "source_file": source_file}, target)
-        change.written.append(target)
+        params = {"files": [str(p) for p in old], "source_file": source_file}
+        _write(con, sql, params, (target, relative), change)
         change.superseded += old
         _register(con, relative, target, the_day, replace_day=True)
 

@@ -65,6 +65,7 @@ def ingest(
     db_path = Path(db_path)
     options = options or LoadOptions(retention_days=retention_days())
     options.archive = archive.archive_dir(db_path)
+    options.change = archive.ArchiveChange(options.archive, db_path.name)
     find_sources(data_dir)  # fail on a missing file before taking the lock or copying anything
     with _writer_lock(db_path), _sigterm_exits():
         remove_stale_copies(db_path)
