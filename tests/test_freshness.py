@@ -175,13 +175,16 @@ def test_status_without_id_on_a_missing_database_is_one_line(tmp_path, capsys) -
 
 
 @pytest.mark.slow
-def test_status_reads_the_retention_setting_from_the_environment(old_data) -> None:
+def test_status_tells_the_databases_retention_and_the_setting_for_the_next_ingest(
+    old_data,
+) -> None:
     _, database, _ = old_data
     env = {**os.environ, "STOREMON_RETENTION_DAYS": "30"}
     command = [sys.executable, "-m", "storemon.cli", "status", "--db", str(database)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "retention 30 days" in done.stdout
+    assert "retention 21 days" in done.stdout  # what its loads kept
+    assert "next ingest:  keeps 30 days hot (STOREMON_RETENTION_DAYS=30)" in done.stdout
     env["STOREMON_RETENTION_DAYS"] = "soon"
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1

@@ -121,9 +121,14 @@ def run_watch(args: argparse.Namespace) -> None:
 
 def run_data_status(db_path: Path) -> None:
     """``storemon status`` with no id: latest poll, last ingest and hot window of a database."""
+    from storemon.config import RETENTION_VARIABLE
     from storemon.engine.freshness import read_freshness
+    from storemon.freshness import retention_days
 
-    lines = read_freshness(db_path).describe()
+    setting = retention_days()  # a bad setting is an error here too, before anything is read
+    freshness = read_freshness(db_path)
     print(f"data: {db_path}")
-    for line in lines:
+    for line in freshness.describe():
         print(f"  {line}")
+    if setting != freshness.retention_days:
+        print(f"  next ingest:  keeps {setting} days hot ({RETENTION_VARIABLE}={setting})")

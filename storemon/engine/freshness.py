@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon.engine import db
+from storemon.engine import db, schema
 from storemon.errors import StoremonError
 from storemon.freshness import Freshness, retention_days
 
@@ -27,7 +27,8 @@ def read_freshness(source: str | Path, retention: int | None = None) -> Freshnes
 
     Args:
         source: A database made by ``storemon ingest``, or a folder of CSV exports.
-        retention: The retention setting reported with it (default: the setting).
+        retention: The retention reported for a folder, or for a database whose loads kept
+            every poll hot (default: the setting); a database's own loads say theirs.
 
     Returns:
         The freshness (``ingested`` False for a folder).
@@ -48,11 +49,8 @@ def read_freshness(source: str | Path, retention: int | None = None) -> Freshnes
     except duckdb.Error as error:
         raise StoremonError(f"cannot open database {source}: {error}") from None
     try:
+        schema.require_current(con, source)
         row = db.run_query(con, "data_freshness").iloc[0]
-    except duckdb.CatalogException as error:
-        raise StoremonError(
-            f"{source} is not a database made by `storemon ingest`: {error}"
-        ) from None
     finally:
         con.close()
     return Freshness(
@@ -62,7 +60,7 @@ def read_freshness(source: str | Path, retention: int | None = None) -> Freshnes
         last_ingest=_instant(row["last_ingest"]),
         stores=int(row["n_stores"]),
         polls_hot=int(row["polls_hot"]),
-        retention_days=retention,
+        retention_days=retention if pd.isna(row["retention_days"]) else int(row["retention_days"]),
     )
 
 

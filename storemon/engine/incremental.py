@@ -34,6 +34,7 @@ class LoadOptions:
         change: The archive files the load wrote and superseded (filled by the load).
         replace_snapshot: Accept hours or zone files that drop more than half of the stores
             holding rows in the snapshot held (``ingest --replace-snapshot``).
+        database: The database file loaded into, as the user named it (for messages).
     """
 
     archive: Path | None = None
@@ -42,6 +43,7 @@ class LoadOptions:
     complete_lines_only: bool = False
     change: ArchiveChange = field(default_factory=ArchiveChange)
     replace_snapshot: bool = False
+    database: Path | None = None
 
 
 def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> None:

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE
-from storemon.engine import archive, db, pipeline, reader, registry
+from storemon.engine import archive, db, pipeline, reader, registry, schema
 from storemon.engine.incremental import LoadOptions, derive_after_load, snapshot_drops
 from storemon.engine.sources import (
     HOURS,
@@ -66,6 +66,8 @@ def load_folder(
     """
     options = options or LoadOptions()
     sources = find_sources(folder)
+    version = schema.check_loadable(con, options.database or "the database")
+    upgrade = version is not None and version < schema.CURRENT_VERSION
     db.run_stage(con, "base")
     plans = _plan_files(con, sources, options)
     con.execute("begin transaction")
@@ -73,22 +75,33 @@ def load_folder(
         reload = _reloaded_snapshots(plans)
         loads = _load_plans(con, plans, reload, progress, options)
         drops: list[str] = []
-        if reload:  # issue 10: refuse a snapshot that drops most stores
+        if reload:  # refuse a snapshot that drops most stores
             drops = snapshot_drops(con, options, [f for f, _ in loads])
+        if upgrade:
+            db.run_stage(con, "upgrade")
         if progress:
-            progress("deriving the report tables")
+            progress("deriving the report tables" + (" again for every store" if upgrade else ""))
         derive_after_load(con, options)
         if options.archive is not None:
             archive.apply_retention(con, options.archive, options.retention_days, options.change)
         done = [_load_row(f) for f, plan in loads if plan.action not in ("skip", "wait")]
         if done:
             db.execute(con, "record_loads", loads=done)
+        retention = options.retention_days if options.archive is not None else None
+        db.execute(
+            con, "record_info", schema_version=schema.CURRENT_VERSION, retention_days=retention
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     summary = LoadSummary(files=[f for f, plan in loads if plan.action != "wait"])
     summary.snapshot_drops = drops
+    if upgrade:
+        summary.notes.append(
+            f"the database was made by an older storemon (schema {version}): every store's "
+            f"report tables were derived again (schema {schema.CURRENT_VERSION} now)"
+        )
     gaps = store_coverage(con).iloc[0]
     summary.stores_polled = int(gaps["stores_polled"])
     summary.stores_without_hours = int(gaps["stores_without_hours"])

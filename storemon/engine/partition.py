@@ -34,7 +34,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import PARTITIONS_VARIABLE, REPORT_COLUMNS, SCHEDULER_VARIABLE
-from storemon.engine import archive, db, pipeline
+from storemon.engine import archive, db, pipeline, schema
 
 # The worker side (storemon.engine.partition_task), used from here by the command line, the
 # report job and the tests.
@@ -337,6 +337,7 @@ def partitioned_report(
         )
     con = db.connect(database, read_only=True)
     try:
+        schema.require_current(con, database)
         return run_partitioned(
             con, database, partitions, scheduler, instant, method, task=task
         ).report

@@ -72,6 +72,7 @@ BASE = Stage(
                 "stores",
                 "poll_instants",
                 "store_days",
+                "storemon_info",
             ),
         ),
     ),
@@ -105,8 +106,12 @@ MERGE = Stage(
         Step("snapshot_dropped_stores"),
         Step("record_file"),
         Step("record_loads"),
+        Step("record_info"),
     ),
 )
+# A load into a database of an older schema version (storemon.engine.schema) derives every store
+# again: this step marks them all changed, then DERIVE_CHANGED runs as for any changed store.
+UPGRADE = Stage("upgrade", (Step("derive_every_store_again"),))
 DERIVE = Stage(
     "derive",
     (
@@ -238,6 +243,8 @@ BOOKKEEPING = Stage(
         Step("hot_cutoff"),
         Step("latest_poll"),
         Step("database_path"),
+        Step("schema_state"),
+        Step("schema_version"),
     ),
     queries=True,
 )
@@ -265,6 +272,7 @@ STAGES = (
     BASE,
     STAGING,
     MERGE,
+    UPGRADE,
     ARCHIVE,
     DERIVE,
     CLOCK,

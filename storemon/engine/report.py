@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
-from storemon.engine import archive, db, pipeline
+from storemon.engine import archive, db, pipeline, schema
 from storemon.engine.load import LoadSummary, load_folder
 from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
@@ -68,6 +68,7 @@ def open_source(
         except duckdb.Error as error:
             raise StoremonError(f"cannot open database {source}: {error}") from None
         try:
+            schema.require_current(con, source)
             yield con
         finally:
             con.close()

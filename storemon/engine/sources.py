@@ -80,8 +80,10 @@ class LoadSummary:
     stores_without_hours: int = 0
     stores_without_zone: int = 0
     stores_never_polled: int = 0
-    # issue 10: what the new hours and zone snapshots dropped, one line each
+    # what the new hours and zone snapshots dropped, one line each
     snapshot_drops: list[str] = field(default_factory=list)
+    # anything else the user should know about this load, one line each
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rejects_by_reason(self) -> Counter[str]:
@@ -105,6 +107,7 @@ class LoadSummary:
             lines.append("rejected rows by reason:")
             lines += [f"  {n:,}  {reason}" for reason, n in reasons.most_common()]
         lines += self.snapshot_drops
+        lines += self.notes
         lines.append(
             f"stores polled: {self.stores_polled:,}; without business hours (open 24x7): "
             f"{self.stores_without_hours:,}; without a valid time zone ({DEFAULT_TIMEZONE}): "

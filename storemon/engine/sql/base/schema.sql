@@ -4,7 +4,8 @@
 -- instant (poll_instants) or day (store_days); see below for the rest
 -- params: none
 -- poll_copies: one row per poll another file holds too; archive_files: one row per Parquet file
--- of the archive; hot_window: one row (polls before cutoff_us live in the archive).
+-- of the archive; hot_window: one row (polls before cutoff_us live in the archive); storemon_info:
+-- one row.
 create table if not exists store_status (
     store_id varchar not null,
     timestamp_utc timestamp not null,
@@ -113,4 +114,11 @@ create table if not exists store_days (
     last_hours_active boolean,
     last_any_us bigint not null,
     last_any_active boolean not null
+);
+
+-- The schema version this database follows (storemon.engine.schema) and the retention in days of
+-- its hot window (null: every poll kept hot): one row, written by every load.
+create table if not exists storemon_info (
+    schema_version integer not null,
+    retention_days integer
 );

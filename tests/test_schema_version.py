@@ -1,0 +1,96 @@
+"""A database records its schema version: one made by an older storemon is derived again by the
+next load (and refused by readers until then), one made by a newer storemon is refused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from cases import report_differences
+from reference import compute_reference
+
+from storemon.cli import main
+from storemon.engine import schema
+from storemon.engine.freshness import read_freshness
+from storemon.engine.incremental import LoadOptions
+from storemon.engine.ingest import ingest
+from storemon.engine.report import compute_report
+from storemon.errors import StoremonError
+
+OLDER = Path(__file__).parent / "fixtures" / "older_database"
+AS_OFS = [None, "2024-10-05T12:00:00Z", "2024-10-03T00:00:00Z", "2024-10-09T21:30:00Z"]
+
+
+@pytest.fixture
+def older(tmp_path: Path) -> Path:
+    """The database an earlier storemon made (tests/fixtures/older_database), rebuilt as a file
+    with its archive beside it."""
+    tables = OLDER / "tables"
+    database = tmp_path / "storemon.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute((tables / "schema.sql").read_text())
+    con.execute((tables / "load.sql").read_text().replace("{folder}", str(tables)))
+    con.close()
+    shutil.copytree(OLDER / "archive", tmp_path / "archive")
+    shutil.copytree(OLDER / "data", tmp_path / "data")
+    return database
+
+
+def test_the_fixture_is_a_database_of_an_older_version(older: Path):
+    con = duckdb.connect(str(older), read_only=True)
+    assert schema.version_of(con) == 0
+    con.close()
+
+
+def test_readers_refuse_an_older_database_with_the_command_that_updates_it(
+    older: Path, capsys: pytest.CaptureFixture
+):
+    with pytest.raises(StoremonError, match=r"older storemon .*storemon ingest --db .*once"):
+        compute_report(older)
+    with pytest.raises(StoremonError, match="older storemon"):
+        read_freshness(older)
+    assert main(["status", "--db", str(older)]) == 1
+    assert "run `storemon ingest --db" in capsys.readouterr().err
+
+
+def test_a_load_derives_every_store_of_an_older_database_again(older: Path):
+    data = older.parent / "data"
+    summary = ingest(data, older, options=LoadOptions(retention_days=3))
+    assert "made by an older storemon (schema 0)" in summary.render()
+    assert all(f.rows_loaded == 0 for f in summary.files)  # nothing new was loaded
+    fresh = older.parent / "fresh.duckdb"
+    ingest(data, fresh, options=LoadOptions(retention_days=3))
+    inputs = [
+        pd.read_csv(data / f"{name}.csv", dtype=str)
+        for name in ("store_status", "menu_hours", "timezones")
+    ]
+    for as_of in AS_OFS:
+        for method in ("nearest", "carry_forward"):
+            report = compute_report(older, as_of=as_of, method=method)
+            assert report.equals(compute_report(fresh, as_of=as_of, method=method))
+            expected = compute_reference(*inputs, as_of=as_of, method=method)
+            assert report_differences(report, expected) == [], (as_of, method)
+    again = ingest(data, older, options=LoadOptions(retention_days=3))
+    assert "older storemon" not in again.render()
+
+
+def test_a_database_of_a_newer_storemon_is_refused_and_left_as_it_was(older: Path, tmp_path: Path):
+    data = older.parent / "data"
+    ingest(data, older, options=LoadOptions(retention_days=3))
+    con = duckdb.connect(str(older))
+    con.execute("update storemon_info set schema_version = 99")
+    con.close()
+    before = older.read_bytes()
+    with pytest.raises(StoremonError, match=r"newer storemon \(schema 99"):
+        ingest(data, older)
+    assert older.read_bytes() == before
+    with pytest.raises(StoremonError, match="newer storemon"):
+        compute_report(older)
+
+
+def test_status_tells_the_retention_the_database_was_loaded_with(older: Path):
+    ingest(older.parent / "data", older, options=LoadOptions(retention_days=3))
+    assert read_freshness(older).retention_days == 3
