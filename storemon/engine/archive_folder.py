@@ -99,6 +99,11 @@ class Journal:
         self.path.unlink(missing_ok=True)
 
 
+def pending(folder: Path | None) -> bool:
+    """Has a killed load left a journal in ``folder`` (the next load must recover first)?"""
+    return folder is not None and any(folder.glob(f"{_JOURNAL_PREFIX}*"))
+
+
 def recover(folder: Path, listed: set[str]) -> int:
     """Delete what killed loads left: the files their journals name that are not listed.
 

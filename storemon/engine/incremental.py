@@ -10,6 +10,7 @@ observation from its hot and archived polls; the other stores' rows are left as 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,12 @@ class LoadOptions:
         replace_snapshot: Accept hours or zone files that drop more than half of the stores
             holding rows in the snapshot held (``ingest --replace-snapshot``).
         database: The database file loaded into, as the user named it (for messages).
+        settled: File names that did not change since the last look (``--watch``): a torn last
+            line of theirs is loaded, not waited for.
+        keep_snapshots: Snapshot kinds (``menu_hours``, ``timezones``) whose snapshot held stays
+            as it is in this load (``--watch``: its new files were refused).
+        clock: The load's clock (aware or naive UTC; default: the time now). A poll later than
+            it plus 1 hour is rejected as in the future, and retried once the clock passes it.
     """
 
     archive: Path | None = None
@@ -44,6 +51,9 @@ class LoadOptions:
     change: ArchiveChange = field(default_factory=ArchiveChange)
     replace_snapshot: bool = False
     database: Path | None = None
+    settled: frozenset[str] = frozenset()
+    keep_snapshots: frozenset[str] = frozenset()
+    clock: datetime | None = None
 
 
 def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> None:
@@ -77,6 +87,14 @@ def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     db.execute(con, "update_store_cold")
 
 
+class SnapshotRefused(StoremonError):
+    """A new hours or zone snapshot would drop most stores' rows: the load is refused."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 # What a store dropped from a snapshot becomes (docs/report.md: no hours = open 24x7).
 _LOSS = {
     "menu_hours": ("business hours", "lose their hours (now open 24x7)"),
@@ -104,7 +122,8 @@ def snapshot_drops(
         hours (now open 24x7)``.
 
     Raises:
-        StoremonError: The new snapshot drops more than half of the stores (nothing is written).
+        SnapshotRefused: The new snapshot drops more than half of the stores (nothing is
+            written).
     """
     lines = []
     for table, n_before, n_dropped in db.run_query(con, "snapshot_dropped_stores").itertuples(
@@ -116,10 +135,11 @@ def snapshot_drops(
         if 2 * n_dropped > n_before and not options.replace_snapshot:
             files = [f.file for f in loads if f.kind == table and f.action != "skip"]
             named = ", ".join(files) if files else f"the folder (it has no {table} file now)"
-            raise StoremonError(
+            raise SnapshotRefused(
+                table,
                 f"{named} would drop the {what} of {n_dropped:,} of the {n_before:,} stores that "
                 "have them; nothing was loaded. If this is the whole new export, load it with "
-                f"`storemon ingest --replace-snapshot`: those stores then {loss}"
+                f"`storemon ingest --replace-snapshot`: those stores then {loss}",
             )
         lines.append(f"{table}: {n_dropped:,} stores {loss}")
     return lines

@@ -30,9 +30,9 @@ from pathlib import Path
 import duckdb
 
 from storemon.config import DEFAULT_DB
-from storemon.engine import archive, db
+from storemon.engine import archive, archive_folder, db
 from storemon.engine.incremental import LoadOptions
-from storemon.engine.load import LoadSummary, find_sources, load_folder
+from storemon.engine.load import LoadSummary, find_sources, load_folder, summary_if_unchanged
 from storemon.errors import StoremonError
 from storemon.freshness import retention_days
 
@@ -70,6 +70,9 @@ def ingest(
     find_sources(data_dir)  # fail on a missing file before taking the lock or copying anything
     with _writer_lock(db_path), _sigterm_exits():
         remove_stale_copies(db_path)
+        unchanged = _summary_if_unchanged(data_dir, db_path, options)
+        if unchanged is not None:
+            return unchanged
         work_dir = _private_folder(db_path)
         try:
             work_path = work_dir / db_path.name
@@ -83,6 +86,25 @@ def ingest(
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
     return summary
+
+
+def _summary_if_unchanged(
+    data_dir: str | Path, db_path: Path, options: LoadOptions
+) -> LoadSummary | None:
+    """The summary of a load with nothing to write, read without copying the database.
+
+    None when there is work to do, or a killed load to recover from.
+    """
+    if not db_path.is_file() or archive_folder.pending(options.archive):
+        return None
+    try:
+        con = db.connect(db_path, read_only=True)
+    except duckdb.Error:
+        return None  # the load names what is wrong with the file
+    try:
+        return summary_if_unchanged(con, data_dir, options)
+    finally:
+        con.close()
 
 
 def remove_stale_copies(db_path: Path) -> list[Path]:
@@ -121,13 +143,11 @@ def _load_copy(
     except (OSError, duckdb.Error) as error:
         raise _open_error(db_path, work_path, error) from None
     try:
-        db.run_stage(con, "base")
-        archive.recover(options.archive, con)
         summary = load_folder(con, data_dir, progress, options)
         con.execute("checkpoint")
     except BaseException as error:
         options.change.undo()
-        if isinstance(error, Exception) and _is_write_error(error):
+        if not isinstance(error, StoremonError) and _is_write_error(error):
             raise _write_error(db_path, error) from None
         raise
     finally:

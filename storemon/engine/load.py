@@ -12,28 +12,26 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE
-from storemon.engine import archive, db, pipeline, reader, registry, schema
+from storemon.engine import archive, db, pipeline, planning, reader, registry, schema
 from storemon.engine.incremental import LoadOptions, derive_after_load, snapshot_drops
+from storemon.engine.planning import Plan
 from storemon.engine.sources import (
     HOURS,
-    KINDS,
     STATUS,
     TIMEZONES,
     FileError,
     FileLoad,
     LoadSummary,
     SourceKind,
-    column_positions,
     find_sources,
 )
-from storemon.errors import StoremonError
 
 __all__ = ["FileError", "LoadSummary", "find_sources", "load_folder", "store_coverage"]
 
@@ -69,10 +67,12 @@ def load_folder(
     version = schema.check_loadable(con, options.database or "the database")
     upgrade = version is not None and version < schema.CURRENT_VERSION
     db.run_stage(con, "base")
-    plans = _plan_files(con, sources, options)
+    if options.archive is not None:
+        archive.recover(options.archive, con)  # what a killed load left, before writing more
+    plans, kept = planning.plan_files(registry.known_files(con), sources, options)
     con.execute("begin transaction")
     try:
-        reload = _reloaded_snapshots(plans)
+        reload = planning.reloaded_snapshots(plans)
         loads = _load_plans(con, plans, reload, progress, options)
         drops: list[str] = []
         if reload:  # refuse a snapshot that drops most stores
@@ -95,13 +95,57 @@ def load_folder(
     except BaseException:
         con.execute("rollback")
         raise
-    summary = LoadSummary(files=[f for f, plan in loads if plan.action != "wait"])
-    summary.snapshot_drops = drops
+    kept += [
+        f"{plan.path.name}: its last line has no newline and did not change for a round: loaded"
+        for _, plan, _ in plans
+        if plan.torn and plan.action not in ("skip", "wait")
+    ]
     if upgrade:
-        summary.notes.append(
+        kept.append(
             f"the database was made by an older storemon (schema {version}): every store's "
             f"report tables were derived again (schema {schema.CURRENT_VERSION} now)"
         )
+    summary = _summary(con, [f for f, plan in loads if plan.action != "wait"], kept)
+    summary.snapshot_drops = drops
+    return summary
+
+
+def summary_if_unchanged(
+    con: duckdb.DuckDBPyConnection, folder: str | Path, options: LoadOptions
+) -> LoadSummary | None:
+    """Return the summary of a load that would write nothing, or None when it has work to do.
+
+    Run on a read-only connection to the database in place, it lets ``storemon ingest`` (and
+    every ``--watch`` round with nothing new) skip copying the database: it reads the registry
+    once and stats the files, nothing else.
+
+    Args:
+        con: A read-only connection to the database.
+        folder: The folder of exports.
+        options: The load's options (retention, files left out, clock).
+
+    Returns:
+        The summary (every file skipped or waiting), or None: something is new or changed, the
+        database needs updating, or the retention to keep differs from the one it was loaded with.
+    """
+    if schema.version_of(con) != schema.CURRENT_VERSION:
+        return None
+    info = db.fetch_row(con, "schema_version")
+    retention = options.retention_days if options.archive is not None else None
+    if info is None or info["retention_days"] != retention:
+        return None
+    plans, kept = planning.plan_files(registry.known_files(con), find_sources(folder), options)
+    if not planning.nothing_to_do(plans):
+        return None
+    files = [_skipped(kind, plan) for kind, plan, _ in plans if plan.action == "skip"]
+    return _summary(con, files, kept)
+
+
+def _summary(
+    con: duckdb.DuckDBPyConnection, files: list[FileLoad], notes: list[str]
+) -> LoadSummary:
+    """A load's summary: what it did with its files, notes, and what the data lacks."""
+    summary = LoadSummary(files=files, notes=notes)
     gaps = store_coverage(con).iloc[0]
     summary.stores_polled = int(gaps["stores_polled"])
     summary.stores_without_hours = int(gaps["stores_without_hours"])
@@ -132,55 +176,9 @@ def store_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-_Plan = tuple[SourceKind, registry.FilePlan, dict[str, int]]
-
-
-def _plan_files(
-    con: duckdb.DuckDBPyConnection, sources: dict[SourceKind, list[Path]], options: LoadOptions
-) -> list[_Plan]:
-    """Plan every file: skip, wait, load new lines or load whole; a snapshot kind loads whole."""
-    plans = []
-    for kind in KINDS:
-        files = [p for p in sources[kind] if p.name not in options.exclude]
-        kind_plans = [
-            (kind, registry.plan_file(con, p, options.complete_lines_only), p) for p in files
-        ]
-        if kind is not STATUS and any(plan.end < plan.size for _, plan, _ in kind_plans):
-            # a snapshot file still being written: the snapshot held stays until it is whole
-            kind_plans = [(k, replace(plan, action="wait"), p) for k, plan, p in kind_plans]
-        elif kind is not STATUS and _snapshot_changed(con, kind, kind_plans):
-            kind_plans = [
-                (k, registry.plan_file(con, p, False), p)
-                if plan.action == "skip"
-                else (k, plan, p)
-                for k, plan, p in kind_plans
-            ]
-            kind_plans = [
-                (k, replace(plan, action="replace", start=0, lines_before=0), p)
-                if plan.action in ("skip", "append")
-                else (k, plan, p)
-                for k, plan, p in kind_plans
-            ]
-        for k, plan, path in kind_plans:
-            try:
-                loading = plan.action not in ("skip", "wait")
-                positions = column_positions(path, k) if loading else {}
-            except StoremonError as error:
-                raise FileError(path, str(error)) from None
-            plans.append((k, plan, positions))
-    return plans
-
-
-def _snapshot_changed(con: duckdb.DuckDBPyConnection, kind: SourceKind, plans: list) -> bool:
-    """Does a snapshot kind need loading again: a file new, changed, grown or gone?"""
-    held = set(db.run_query(con, "registry_kind_files", kind=kind.name)["source_file"])
-    names = {plan.path.name for _, plan, _ in plans}
-    return names != held or any(plan.action != "skip" for _, plan, _ in plans)
-
-
 def _load_plans(
     con: duckdb.DuckDBPyConnection,
-    plans: list[_Plan],
+    plans: list[Plan],
     reload: set[str],
     progress: Callable[[str], None] | None,
     options: LoadOptions,
@@ -202,7 +200,7 @@ def _load_plans(
         if plan.action in ("skip", "wait"):
             loads.append((_skipped(kind, plan), plan))
             if plan.refresh:
-                _record(con, kind, plan, plan.rows_read, plan.rows_good)
+                _record(con, kind, plan, (plan.rows_read, plan.rows_good), plan.retry_at)
             continue
         if progress:
             progress(f"loading {plan.path.name} ({plan.end - plan.start:,} bytes, {plan.action})")
@@ -210,33 +208,39 @@ def _load_plans(
             if options.archive is not None:
                 archive.forget_file(con, options.archive, plan.path.name, options.change)
             db.execute(con, "forget_file_polls", source_file=plan.path.name)
-        result = _load_part(con, kind, plan, positions)
-        result.action = plan.action
+        result = _load_part(con, kind, plan, positions, options)
+        result.action = "retry" if plan.retry else plan.action
         loads.append((result, plan))
         earlier = (plan.rows_read, plan.rows_good) if plan.action == "append" else (0, 0)
         good = result.rows_read - result.rows_rejected
-        _record(con, kind, plan, earlier[0] + result.rows_read, earlier[1] + good)
+        # an appended file keeps the due instant of its earlier lines' future polls
+        retry_at = [result.retry_at, plan.retry_at if plan.action == "append" else None]
+        _record(
+            con,
+            kind,
+            plan,
+            (earlier[0] + result.rows_read, earlier[1] + good),
+            min((t for t in retry_at if t is not None), default=None),
+        )
     if reload:
         _count_snapshot_news(con, [f for f, _ in loads])
         db.execute(con, "snapshot_changed_stores")
     return loads
 
 
-def _reloaded_snapshots(plans: list[_Plan]) -> set[str]:
-    """The snapshot kinds (hours, zones) this load replaces: those with a file to load."""
-    return {
-        k.name for k, plan, _ in plans if k is not STATUS and plan.action not in ("skip", "wait")
-    }
-
-
 def _record(
     con: duckdb.DuckDBPyConnection,
     kind: SourceKind,
     plan: registry.FilePlan,
-    rows_read: int,
-    rows_good: int,
+    rows: tuple[int, int],
+    retry_at: datetime | None,
 ) -> None:
-    """Note in the registry what is loaded of a file now."""
+    """Note in the registry what is loaded of a file now.
+
+    ``rows`` are the rows read and good so far; ``retry_at`` is when its polls rejected as in the
+    future are due (or None).
+    """
+    rows_read, rows_good = rows
     db.execute(
         con,
         "record_file",
@@ -249,6 +253,7 @@ def _record(
         fingerprint=plan.fingerprint,
         rows_read=rows_read,
         rows_good=rows_good,
+        retry_at=retry_at,
     )
 
 
@@ -265,31 +270,43 @@ def _skipped(kind: SourceKind, plan: registry.FilePlan) -> FileLoad:
 
 
 def _load_part(
-    con: duckdb.DuckDBPyConnection, kind: SourceKind, plan: registry.FilePlan, positions: dict
+    con: duckdb.DuckDBPyConnection,
+    kind: SourceKind,
+    plan: registry.FilePlan,
+    positions: dict,
+    options: LoadOptions,
 ) -> FileLoad:
     """Load the planned bytes of a file: all of it, or its header and its new complete lines.
 
     A file (or a grown file's new part) larger than :data:`reader.PIECE_BYTES` is loaded in
     pieces cut at line ends, so that reading it never holds more than a piece's text; a piece's
     file name gives the lines before it (:func:`reader.piece_name`), so line numbers stay the
-    file's own.
+    file's own. A file that may still grow (``complete_lines_only``) is always read as a copy of
+    the planned bytes, never past them.
     """
+    clock = planning.load_clock(options)
     try:
-        if plan.start == 0 and plan.end == plan.size and plan.size <= reader.PIECE_BYTES:
-            return _load_file(con, kind, plan.path, positions, plan.path.name, True)
+        whole_file = plan.start == 0 and plan.end == plan.size
+        if whole_file and plan.size <= reader.PIECE_BYTES and not options.complete_lines_only:
+            return _load_file(con, kind, plan.path, positions, (plan.path.name, True), clock)
         total = FileLoad(file=plan.path.name, kind=kind.name)
         with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
             for number, (body, lines_before) in enumerate(reader.pieces(plan)):
                 part = Path(scratch, reader.piece_name(lines_before))
                 part.write_bytes(body)
                 whole = plan.start == 0 and number == 0
-                _add_counts(total, _load_file(con, kind, part, positions, plan.path.name, whole))
+                loaded = _load_file(con, kind, part, positions, (plan.path.name, whole), clock)
+                _add_counts(total, loaded)
                 part.unlink()
         return total
     except duckdb.InvalidInputException as error:
         # DuckDB refuses a file it cannot read as text before any line is split; the load stops
         # whole (nothing is written) and the message names the real cause.
         raise FileError(plan.path, reader.unreadable(plan.path, str(error))) from None
+    except (FileNotFoundError, duckdb.IOException):
+        if plan.path.exists():
+            raise
+        raise planning.vanished(plan.path) from None
 
 
 def _add_counts(total: FileLoad, part: FileLoad) -> None:
@@ -299,6 +316,8 @@ def _add_counts(total: FileLoad, part: FileLoad) -> None:
     total.rows_already_loaded += part.rows_already_loaded
     total.rows_rejected += part.rows_rejected
     total.rejects_by_reason.update(part.rejects_by_reason)
+    due = [t for t in (total.retry_at, part.retry_at) if t is not None]
+    total.retry_at = min(due, default=None)
 
 
 def _load_file(
@@ -306,21 +325,29 @@ def _load_file(
     kind: SourceKind,
     path: Path,
     positions: dict[str, int],
-    name: str,
-    whole: bool,
+    of: tuple[str, bool],
+    clock: datetime,
 ) -> FileLoad:
-    """Stage one file (or a piece of it), merge its good rows, record its rejects."""
+    """Stage one file (or a piece of it), merge its good rows, record its rejects.
+
+    ``of`` names the file the piece is of, and whether it starts that file (its rejects are
+    then replaced); ``clock`` is the load's clock.
+    """
+    name, whole = of
     # every kind reads its lines the same way (stg_lines), then types its own fields
     db.run_steps(
         con,
         pipeline.STAGING_CHAINS[kind.name],
         file=str(path),
         default_tz=DEFAULT_TIMEZONE,
+        clock=clock,
         **reader.LIMITS,
         **positions,
     )
     counts = db.run_query(con, "staged_counts")
     result = FileLoad(file=name, kind=kind.name)
+    if kind is STATUS:
+        result.retry_at = db.fetch_row(con, "staged_retry_at", clock=clock)["retry_at"]
     for reason, n_rows in zip(counts["reason"], counts["n_rows"], strict=True):
         result.rows_read += int(n_rows)
         if reason is None or reason != reason:  # NaN from pandas for the good rows

@@ -86,6 +86,7 @@ STAGING = Stage(
         Step("stg_menu_hours", ("staged",)),
         Step("stg_timezones", ("staged",)),
         Step("staged_counts"),
+        Step("staged_retry_at"),
     ),
 )
 MERGE = Stage(
@@ -235,8 +236,7 @@ FRESHNESS = Stage("freshness", (Step("data_freshness"),), queries=True)
 BOOKKEEPING = Stage(
     "bookkeeping",
     (
-        Step("registry_file"),
-        Step("registry_kind_files"),
+        Step("registry_files"),
         Step("archive_listing"),
         Step("load_batch_counts"),
         Step("forgotten_days"),

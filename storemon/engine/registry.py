@@ -1,15 +1,18 @@
 """The file registry: what is loaded of each input file, so that a load costs what is new.
 
 Each loaded file has a row in ``files``: its size and mtime when loaded, the bytes loaded so far,
-their line count and a blake2b fingerprint of them. The next load compares: same size and mtime
--> skipped unread; grown, with the loaded bytes unchanged -> only the new complete lines load
-(their line numbers continue the file's); otherwise the file changed and is loaded again whole.
+their line count and a blake2b fingerprint of them. A load reads the whole registry once
+(:func:`known_files`), then compares each file: same size and mtime -> skipped unread; grown, with
+the loaded bytes unchanged -> only the new complete lines load (their line numbers continue the
+file's); otherwise the file changed and is loaded again whole. A file some of whose polls were
+rejected as in the future is loaded again whole once the clock has caught up with them.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -39,6 +42,10 @@ class FilePlan:
         rows_good: Good rows among them.
         refresh: Skipped, but its mtime changed and its bytes did not: the registry notes the new
             mtime, so the next load skips it unread.
+        retry: Loaded again whole because its polls rejected as in the future are due now.
+        retry_at: When the polls earlier loads rejected as in the future are due (kept for
+            ``append``), or None.
+        torn: Its last line has no newline and is loaded (``complete_lines_only`` was off).
     """
 
     path: Path
@@ -53,9 +60,15 @@ class FilePlan:
     rows_read: int = 0
     rows_good: int = 0
     refresh: bool = False
+    retry: bool = False
+    retry_at: datetime | None = None
+    torn: bool = False
 
 
-class _Known(NamedTuple):
+class Known(NamedTuple):
+    """What earlier loads took of one file (a row of the registry)."""
+
+    kind: str
     size: int
     mtime_ns: int
     loaded: int
@@ -63,36 +76,45 @@ class _Known(NamedTuple):
     fingerprint: str
     rows_read: int
     rows_good: int
+    retry_at: datetime | None
 
 
-def _recorded(con: duckdb.DuckDBPyConnection, name: str) -> _Known | None:
-    rows = db.run_query(con, "registry_file", source_file=name)
-    if rows.empty:
-        return None
-    row = rows.iloc[0]
-    return _Known(
-        *(int(row[c]) for c in ("size_bytes", "mtime_ns", "loaded_bytes", "n_lines")),
-        str(row["fingerprint"]),
-        int(row["rows_read"]),
-        int(row["rows_good"]),
-    )
-
-
-def plan_file(con: duckdb.DuckDBPyConnection, path: Path, complete_lines_only: bool) -> FilePlan:
-    """Decide what a load does with ``path``, reading it only when it is not known unchanged.
+def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, Known]:
+    """Read the whole registry at once: what earlier loads took of each file, by file name.
 
     Args:
         con: A connection to the database (its ``files`` table).
+
+    Returns:
+        Every file ever loaded, by name.
+    """
+    rows = con.execute(db.load_sql("registry_files")).fetchall()
+    return {row[0]: Known(*row[1:]) for row in rows}
+
+
+def plan_file(
+    known: Known | None,
+    path: Path,
+    complete_lines_only: bool,
+    clock: datetime,
+) -> FilePlan:
+    """Decide what a load does with ``path``, reading it only when it is not known unchanged.
+
+    Args:
+        known: What earlier loads took of it (None: never loaded).
         path: The input file.
         complete_lines_only: Load only up to the last newline (``--watch``: a torn last line is a
             line still being written); otherwise the whole file.
+        clock: The load's clock (a file's polls rejected as in the future may be due).
 
     Returns:
         The plan.
     """
     stat = path.stat()
     now = (stat.st_size, stat.st_mtime_ns)
-    known = _recorded(con, path.name)
+    if known is not None and known.retry_at is not None and clock >= known.retry_at:
+        plan = plan_file(None, path, complete_lines_only, clock)
+        return FilePlan(**{**plan.__dict__, "action": "replace", "retry": True})
     if known is not None and now == (known.size, known.mtime_ns):
         if known.loaded == stat.st_size or complete_lines_only:
             return FilePlan(
@@ -106,6 +128,7 @@ def plan_file(con: duckdb.DuckDBPyConnection, path: Path, complete_lines_only: b
                 known.fingerprint,
                 known.rows_read,
                 known.rows_good,
+                retry_at=known.retry_at,
             )
     with open(path, "rb") as stream:
         end = _complete_end(stream) if complete_lines_only else stat.st_size
@@ -117,7 +140,9 @@ def plan_file(con: duckdb.DuckDBPyConnection, path: Path, complete_lines_only: b
             if not grown:
                 digest = hashlib.blake2b()
         start = known.loaded if grown else 0
-        lines = (known.n_lines if grown else 0) + _feed(stream, digest, start, end)[0]
+        new_lines, last = _feed(stream, digest, start, end)
+        lines = (known.n_lines if grown else 0) + new_lines
+    torn = not complete_lines_only and end > start and last != b"\n"
     if grown:
         touched = end == start == stat.st_size  # same bytes, a new mtime
         action = "append" if end > start else ("skip" if touched else "wait")
@@ -133,11 +158,13 @@ def plan_file(con: duckdb.DuckDBPyConnection, path: Path, complete_lines_only: b
             known.rows_read,
             known.rows_good,
             refresh=touched,
+            retry_at=known.retry_at,
+            torn=torn,
         )
     action = "new" if known is None else "replace"
     if end == 0 and known is None:
         action = "wait"
-    return FilePlan(path, action, *now, 0, end, 0, lines, digest.hexdigest())
+    return FilePlan(path, action, *now, 0, end, 0, lines, digest.hexdigest(), torn=torn)
 
 
 def _complete_end(stream: BinaryIO) -> int:

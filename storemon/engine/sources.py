@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from storemon.config import DEFAULT_TIMEZONE
@@ -52,6 +53,7 @@ _ACTION_NOTES = {
     "skip": " (unchanged since its last load: not read)",
     "append": " (grown: its new lines only)",
     "replace": " (changed since its last load: loaded again whole, its earlier rows replaced)",
+    "retry": " (polls it held in the future are due: loaded again whole)",
 }
 
 
@@ -67,8 +69,11 @@ class FileLoad:
     rows_rejected: int = 0
     rejects_by_reason: Counter[str] = field(default_factory=Counter)
     # what the load did with the file: new, skip (unchanged), append (its new lines only) or
-    # replace (its content changed: loaded again whole, its earlier rows replaced)
+    # replace (its content changed: loaded again whole, its earlier rows replaced) or retry
+    # (loaded again whole: its polls rejected as in the future are due)
     action: str = "new"
+    # when its polls rejected as in the future are due (the registry notes it), or None
+    retry_at: datetime | None = None
 
 
 @dataclass

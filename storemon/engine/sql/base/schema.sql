@@ -61,6 +61,10 @@ create table if not exists files (
     loaded_at timestamp not null
 );
 
+-- When a file's polls rejected as in the future are due (the earliest of them less the skew
+-- allowed): a load from then on reads the file again whole (null: none).
+alter table files add column if not exists retry_at timestamp;
+
 create table if not exists poll_copies (
     store_id varchar not null,
     timestamp_utc timestamp not null,
