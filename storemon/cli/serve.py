@@ -69,19 +69,22 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> None:
-    """``storemon serve``: start the dashboard and the API until Ctrl-C or SIGTERM."""
+    """``storemon serve``: start the dashboard and the API until Ctrl-C (exit 0) or SIGTERM."""
     from storemon.service.serve import serve_with_dashboard
 
     source = require_data(args.data if args.data is not None else args.db)  # before any start
-    serve_with_dashboard(
-        host=args.host,
-        port=args.port,
-        dashboard_port=args.dashboard_port,
-        source=source,
-        insecure=args.insecure,
-        dashboard_kernels=dashboard_kernels(args.dashboard_kernels),
-        hostnames=tuple(args.dashboard_hostname),
-    )
+    try:
+        serve_with_dashboard(
+            host=args.host,
+            port=args.port,
+            dashboard_port=args.dashboard_port,
+            source=source,
+            insecure=args.insecure,
+            dashboard_kernels=dashboard_kernels(args.dashboard_kernels),
+            hostnames=tuple(args.dashboard_hostname),
+        )
+    except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: a normal end (exit 0)
+        print("storemon stopped", flush=True)
 
 
 def dashboard_kernels(option: int | None) -> int:
