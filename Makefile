@@ -9,29 +9,43 @@ PYTHON ?= python3
 DATA := data/raw
 DB := data/storemon.duckdb
 
-$(STAMP): pyproject.toml
+LOCK := constraints.txt
+# The Python and platform the lock is resolved for (CI's and the project machines').
+LOCK_PYTHON := 3.11
+
+# Installed with the versions the tests passed with (constraints.txt); pyproject.toml keeps
+# open ranges for `pip install storemon`.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -c $(LOCK) -e ".[dev]"
 	touch $(STAMP)
 
-## Build the virtual environment (.venv) from pyproject.toml when it is missing or stale
+## Build the virtual environment (.venv) from pyproject.toml and constraints.txt when needed
 .PHONY: venv
 venv: $(STAMP)
 
-## Generate the demo data set once (real-fleet size), ingest it, and write a report
+## Refresh constraints.txt to the newest versions pyproject.toml allows (then run make test)
+.PHONY: lock
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version $(LOCK_PYTHON) \
+		--python-platform linux --upgrade --quiet --custom-compile-command "make lock" -o $(LOCK)
+
+## Generate a demo fleet (14,092 stores, polls up to this hour), ingest it, write a report
 .PHONY: demo
 demo: $(STAMP)
-	@test -f $(DATA)/store_status.csv || $(BIN)/storemon generate --out $(DATA)
+	$(BIN)/storemon generate --out $(DATA)
 	$(BIN)/storemon ingest --data $(DATA) --db $(DB)
 	$(BIN)/storemon report --db $(DB) --out reports/demo/report.csv
+	@echo
+	@echo "Next: make serve, then open the dashboard at http://127.0.0.1:8866/"
 
-## Run every test (unit, SQL, reference, notebooks, API, browser)
+## Run every test (unit, SQL, reference, notebooks, API, browser, the docs' examples)
 .PHONY: test
 test: $(STAMP) browser
 	$(BIN)/pytest
 
-## Run the fast tests only (those not marked slow), in under a minute
+## Run the fast tests only (those not marked slow): the edit loop
 .PHONY: test-fast
 # only tests/: the notebook runs under notebooks/ (nbval) start kernels, so they are slow too
 test-fast: $(STAMP)
@@ -43,23 +57,25 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## Start the dashboard and the API on 127.0.0.1
+## Start the dashboard (http://127.0.0.1:8866/) and the API (:8000) until Ctrl-C
 .PHONY: serve
 serve: $(STAMP)
 	@test -f $(DB) || $(MAKE) demo
 	$(BIN)/storemon serve
 
-## Benchmark ingest and report at 1x and 10x the real fleet, then hourly drops on 1, 4 and 12
-## weeks of history (prints two tables; about 15 minutes)
+## Benchmark 1x and 10x the fleet, hourly drops on 1 to 12 weeks of history and a report's
+## latency; writes the tables of docs/performance.md (about 20 minutes)
 .PHONY: bench
 bench: $(STAMP)
-	$(BIN)/python bench/benchmark.py
-	$(BIN)/python bench/benchmark.py --living
+	$(BIN)/python bench/benchmark.py --scales 1 10 --markdown docs/performance.md
+	$(BIN)/python bench/benchmark.py --living --markdown docs/performance.md
+	$(BIN)/python bench/benchmark.py --latency --markdown docs/performance.md
 
-## Scale benchmark (issue 9): 1x, 10x, 100x ingest and reports, one process and on Dask (long)
+## Scale benchmark: 1x, 10x, 100x ingest and reports, in one process and on Dask; writes the
+## table of docs/scaling.md (long: the 100x ingest needs about 50 GB of disk)
 .PHONY: bench-scale
 bench-scale: $(STAMP)
-	$(BIN)/python bench/benchmark_scale.py --scales 1 10 100
+	$(BIN)/python bench/benchmark_scale.py --scales 1 10 100 --markdown docs/scaling.md
 
 ## Lint Python (ruff), imports (layers contract), SQL (sqlfluff) and notebooks (no outputs)
 .PHONY: lint
@@ -85,4 +101,6 @@ clean:
 ## Show this help
 .PHONY: help
 help:
-	@awk '/^## /{desc=substr($$0,4); next} /^\.PHONY: /{if (desc) printf "  \033[36m%-10s\033[0m %s\n", $$2, desc; desc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{desc=(desc ? desc " " : "") substr($$0,4); next} \
+		/^\.PHONY: /{if (desc) printf "  \033[36m%-11s\033[0m %s\n", $$2, desc; desc=""}' \
+		$(MAKEFILE_LIST)

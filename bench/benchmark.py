@@ -13,7 +13,10 @@ with like:
 - peak memory: the largest resident set of the process that ran a phase (each phase runs in its
   own process, measured with wait4).
 
-Usage: ``python bench/benchmark.py [--scales 1 10] [--sample 30] [--repeat 3]``.
+Usage: ``python bench/benchmark.py [--scales 1 10] [--sample 30] [--repeat 3] [--markdown
+docs/performance.md]``; with ``--markdown`` the table is also written into that page's block
+(``bench/tables.py``), with the command and the machine: ``make bench`` writes the tables of
+docs/performance.md.
 
 ``--latency`` measures instead what a user waits for a report of the real fleet's size (issue 8),
 all in one run: the engine alone (``compute_report`` on the database), trigger -> Complete
@@ -44,15 +47,20 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tables import command_line, machine, write_block  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATA = ROOT / "data" / "bench"
 REAL_STORES = 14_092
 
 # Each phase: (setup, timed code). Imports and setup are outside the timing.
 PHASES = {
+    # Pinned data: the same bytes on every run and machine (8 days over a DST change).
     "generate": (
-        "from storemon.synthetic.generate import generate",
-        "generate(out, stores=stores, days=8, seed=7)",
+        "from storemon.synthetic.generate import PINNED_END, generate",
+        "generate(out, stores=stores, days=8, seed=7, end=PINNED_END)",
     ),
     "scan": (
         "from storemon.engine import db\ncon = db.connect()",
@@ -67,9 +75,11 @@ for name in ("store_status.csv", "menu_hours.csv", "timezones.csv"):
     "ingest": ("from storemon.engine.ingest import ingest", "ingest(out, database)"),
     "report_db": ("from storemon import compute_report", "report = compute_report(database)"),
     "report_csv": ("from storemon import compute_report", "report = compute_report(out)"),
+    # Whole days from midnight UTC plus the first hour of the next day.
     "generate_days": (
-        "from storemon.synthetic.generate import generate",
-        "generate(out, stores=stores, days=days, seed=7)",
+        "from datetime import timedelta\n"
+        "from storemon.synthetic.generate import PINNED_END, generate",
+        "generate(out, stores=stores, days=days, seed=7, end=PINNED_END + timedelta(hours=1))",
     ),
     "split_living": (
         "from storemon.engine import db\ncon = db.connect()",
@@ -284,7 +294,7 @@ def render_living(rows: list[dict[str, float]]) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| {int(r['weeks'])} weeks | {int(r['polls']):,} "
+            f"| {int(r['weeks'])} week{'s' * (int(r['weeks']) != 1)} | {int(r['polls']):,} "
             f"| {r['db_mib']:,.0f} MiB, {int(r['archive_days'])} days "
             f"| {r['first_s']:.1f} s | {r['drop_s']:.2f} s ({int(r['drop_polls']):,}) "
             f"| {r['drop_s'] / base['first_s']:.2f}x | {r['drop_s'] / base['drop_s']:.2f}x "
@@ -474,8 +484,8 @@ def bench_latency(reports: int) -> str:
     return "\n".join(["| 14,092 stores | |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])
 
 
-def main() -> None:
-    """Parse the options, run the scales, print the table."""
+def main(argv: list[str] | None = None) -> None:
+    """Parse the options, run the scales, print the table (and write it with --markdown)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--sample", type=int, default=30, help="stores timed by brute force")
@@ -485,20 +495,27 @@ def main() -> None:
     parser.add_argument("--living", action="store_true", help="hourly drops on 1/4/12 weeks")
     parser.add_argument("--stores", type=int, default=REAL_STORES, help="stores (--living)")
     parser.add_argument("--weeks", type=int, nargs="+", default=[1, 4, 12], help="(--living)")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="PAGE",
+        help="also write the table into PAGE's block <!-- bench:scales|living|latency -->",
+    )
+    args = parser.parse_args(argv)
     BENCH_DATA.mkdir(parents=True, exist_ok=True)
     if args.latency:
-        print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
-        print(bench_latency(args.reports))
-        return
-    if args.living:
-        rows = bench_living(args.stores, args.weeks, args.repeat)
-        print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
-        print(render_living(rows))
-        return
-    rows = [bench_scale(scale, args.sample, args.repeat) for scale in args.scales]
-    print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
-    print(render(rows))
+        name, table = "latency", bench_latency(args.reports)
+    elif args.living:
+        name, table = "living", render_living(bench_living(args.stores, args.weeks, args.repeat))
+    else:
+        rows = [bench_scale(scale, args.sample, args.repeat) for scale in args.scales]
+        name, table = "scales", render(rows)
+    where = machine()
+    print(f"machine: {where}")
+    print(table)
+    if args.markdown is not None:
+        write_block(args.markdown, name, table, command_line(), where)
+        print(f"written into {args.markdown} (block {name})", file=sys.stderr)
 
 
 if __name__ == "__main__":

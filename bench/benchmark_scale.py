@@ -1,4 +1,4 @@
-"""Scale benchmark (issue 9): 1x, 10x and 100x the real fleet on one machine; a markdown table.
+"""Scale benchmark: 1x, 10x and 100x the real fleet on one machine; a markdown table.
 
 For each scale, every figure from one run: generating the data (only when it is not kept under
 ``data/bench/<scale>x/``), ingest time and peak memory, the report from the database in one
@@ -11,7 +11,9 @@ report, every store's view, the data quality) in one process and in 2 partitions
 ``run_phase``); its peak is the largest resident set of that process or of any process it waited
 for (a Dask worker of the local cluster is one), not their sum.
 
-Usage: ``python bench/benchmark_scale.py [--scales 1 10 100]`` (``make bench-scale``).
+Usage: ``python bench/benchmark_scale.py [--scales 1 10 100] [--markdown docs/scaling.md]``
+(``make bench-scale``); with ``--markdown`` the table is also written into that page's block
+``<!-- bench:scaling -->`` (``bench/tables.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import BENCH_DATA, PHASES, REAL_STORES, run_phase  # noqa: E402
+from tables import command_line, machine, write_block  # noqa: E402
 
 # A cluster already running that has served a report (what a cluster serving many reports
 # costs: its workers' imports done), the export written.
@@ -144,12 +147,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--partitions", type=int, default=2)
+    parser.add_argument(
+        "--markdown", type=Path, metavar="PAGE", help="also write the table into PAGE"
+    )
     args = parser.parse_args()
     rows = []
     for scale in args.scales:
         rows.append(bench_scale(scale, args.partitions))
         print(render(rows), file=sys.stderr, flush=True)
     print(render(rows))
+    if args.markdown is not None:
+        write_block(args.markdown, "scaling", render(rows), command_line(), machine())
 
 
 if __name__ == "__main__":

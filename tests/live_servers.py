@@ -18,7 +18,7 @@ from typing import TypeVar
 import uvicorn
 
 from storemon.service.app import create_app
-from storemon.synthetic.generate import generate
+from storemon.synthetic.generate import PINNED_END, generate
 
 T = TypeVar("T")
 
@@ -54,7 +54,7 @@ def free_port() -> int:
 
 def small_fleet(out_dir: Path, stores: int = 40, seed: int = 7) -> Path:
     """Generate a small realistic export folder (8 days, with a polling hole) and return it."""
-    generate(out_dir, stores=stores, days=8, seed=seed)
+    generate(out_dir, stores=stores, days=8, seed=seed, end=PINNED_END)
     return out_dir
 
 

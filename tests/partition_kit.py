@@ -25,8 +25,8 @@ def local_cluster(workers: int = 2) -> Iterator[str]:
 def ingested_fleet(folder: Path, stores: int, seed: int, name: str = "storemon.duckdb") -> Path:
     """Generate ``stores`` stores over 8 days into ``folder/raw`` and ingest them; the database."""
     from storemon.engine.ingest import ingest
-    from storemon.synthetic.generate import generate
+    from storemon.synthetic.generate import PINNED_END, generate
 
-    generate(folder / "raw", stores=stores, days=8, seed=seed)
+    generate(folder / "raw", stores=stores, days=8, seed=seed, end=PINNED_END)
     ingest(folder / "raw", folder / name)
     return folder / name

@@ -245,8 +245,60 @@ def test_docs_pages_fetch_nothing_from_other_hosts(api: httpx.Client, page: str,
             assert "storemon" in browser_page.inner_text("body")
         finally:
             browser.close()
-    # ReDoc asks for its footer logo on its CDN: the page's policy blocks it in the browser
-    assert set(requested) - set(fetched) <= {"https://cdn.redoc.ly/redoc/logo-mini.svg"}
+    # nothing asked for elsewhere, not even ReDoc's footer logo (this server gives it)
+    assert set(requested) == set(fetched), set(requested) - set(fetched)
     local = [url for url in fetched if not url.startswith("blob:")]
     assert local and all(url.startswith(base + "/") for url in local), fetched
     assert any("/docs-assets/" in url for url in requested)
+
+
+# --- the OpenAPI page: its home, its examples ---------------------------------------------
+
+
+def test_home_leads_to_the_docs(api: httpx.Client):
+    response = api.get("/", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == "/docs"
+    assert api.get("/", follow_redirects=True).url.path == "/docs"
+
+
+def test_each_error_status_shows_its_own_examples_as_the_server_words_them(
+    api: httpx.Client, database: Path, tmp_path: Path
+):
+    from storemon.jobs.manager import DEFAULT_MAX_QUEUE
+    from storemon.service.models import ERROR_EXAMPLES, EXAMPLE_ID
+
+    document = api.get("/openapi.json").json()
+    shown = 0
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for status, answer in operation["responses"].items():
+                if int(status) < 400:
+                    continue
+                examples = answer["content"]["application/json"]["examples"]
+                details = {example["value"]["detail"] for example in examples.values()}
+                assert details == set(ERROR_EXAMPLES[int(status)].values()), status
+                shown += 1
+    assert shown >= 20
+    # what the server answers, word for word
+    said = {
+        400: api.get("/get_report", params={"report_id": "../etc/passwd"}),
+        404: api.get("/get_report", params={"report_id": EXAMPLE_ID}),
+        422: api.post("/trigger_report", params={"as_of": "yesterday"}),
+    }
+    for status, response in said.items():
+        assert response.status_code == status
+        assert response.json()["detail"] in ERROR_EXAMPLES[status].values()
+    more_422 = [api.post("/trigger_report", params={"method": "mean"}), api.get("/get_report")]
+    assert {r.json()["detail"] for r in more_422} < set(ERROR_EXAMPLES[422].values())
+    running = api.post("/trigger_report").json()["report_id"]
+    not_complete = api.get(f"/reports/{running}/report.csv").json()["detail"]
+    assert not_complete.replace(running, EXAMPLE_ID) in ERROR_EXAMPLES[409].values()
+    with api_server(database, tmp_path / "reports", token="s3cret-token-of-16") as url:
+        refused = httpx.post(f"{url}/trigger_report").json()["detail"]
+    assert refused in ERROR_EXAMPLES[401].values()
+    full = create_app(database, tmp_path / "full", max_queue=DEFAULT_MAX_QUEUE).state.jobs
+    full._waiting.extend(["x"] * DEFAULT_MAX_QUEUE)  # a queue that is full
+    full._threads = ["a worker"]
+    with pytest.raises(StoremonError) as refusal:
+        full.submit(None, "nearest")
+    assert str(refusal.value) in ERROR_EXAMPLES[429].values()

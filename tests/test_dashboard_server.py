@@ -210,3 +210,42 @@ def test_failed_voila_start_leaves_no_folder_in_the_temp_folder(tmp_path: Path):
     assert voila.returncode == 1, voila.stderr.decode()[-2000:]
     assert not runtime.exists()  # removed by the Voilà process itself, connection files too
     assert list(temp.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_normal_serve_says_its_urls_and_nothing_else_and_ctrl_c_ends_it_cleanly(
+    tmp_path: Path,
+):
+    """A page open in a real browser (a kernel, its websocket), then Ctrl-C: no library noise.
+
+    Voilà's trust warning, ipykernel's unencrypted-TCP warning and tornado's websocket ping
+    timeout warning are gone at their source; Ctrl-C is a normal stop (exit 0).
+    """
+    from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, playwright_api
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (make browser installs it)")
+    api_port, dashboard_port = free_port(), free_port()
+    server = start_serve(tmp_path, api_port, dashboard_port)
+    try:
+        wait_until(lambda: answers(f"http://127.0.0.1:{api_port}/reports"), 60, "the API")
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{dashboard_port}/", timeout=WAIT_MS)
+            page.get_by_role("button", name="Trigger report").wait_for(timeout=WAIT_MS)
+            time.sleep(2)  # the widgets' websocket open a while
+            browser.close()
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C reaches the terminal's process group
+        out, err = server.communicate(timeout=60)
+    finally:
+        kill_group(server)
+    assert server.returncode == 0, err
+    assert out.splitlines() == [
+        f"storemon dashboard on http://127.0.0.1:{dashboard_port}/",
+        f"storemon API on http://127.0.0.1:{api_port}/ (OpenAPI docs at /docs), data "
+        f"{tmp_path / 'raw'}",
+        "storemon dashboard stopped",
+        "storemon stopped",
+    ]
+    assert err == ""

@@ -31,7 +31,7 @@ from storemon.errors import StoremonError
 from storemon.freshness import Freshness, age_text
 from storemon.jobs.records import ReportView
 from storemon.jobs.store import STATUS_FILE
-from storemon.synthetic.generate import generate
+from storemon.synthetic.generate import PINNED_END, generate
 
 STORES = 30
 TOKEN = "fresh-token-0123456"
@@ -63,7 +63,7 @@ def old_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, tupl
     """Exports of 2024 (their latest poll is years old) and the database they were ingested to."""
     folder = tmp_path_factory.mktemp("old")
     raw = folder / "raw"
-    generate(raw, stores=STORES, days=3, seed=5)
+    generate(raw, stores=STORES, days=3, seed=5, end=PINNED_END)
     database = folder / "storemon.duckdb"
     return raw, database, loaded(raw, database)
 
@@ -170,7 +170,7 @@ def test_status_without_id_on_a_missing_database_is_one_line(tmp_path, capsys) -
     assert main(["status", "--db", str(missing)]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith(f"storemon: error: database {missing} does not exist")
+    assert err.startswith(f"storemon: error: {missing} does not exist: there is no data yet")
     assert err.count("\n") == 1
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from storemon.synthetic.generate import generate
+from storemon.synthetic.generate import PINNED_END, generate
 
 FILES = ("store_status", "menu_hours", "timezones")
 HEADERS = {
@@ -37,15 +37,15 @@ def parse_ts(text: pd.Series) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    """A 300-store fleet over the default 8 days (about 40,000 polls)."""
-    paths = generate(tmp_path_factory.mktemp("fleet"), stores=300, seed=7)
+    """A 300-store fleet over 8 days from START (about 40,000 polls)."""
+    paths = generate(tmp_path_factory.mktemp("fleet"), stores=300, seed=7, end=PINNED_END)
     frames = {kind: read(path) for kind, path in paths.items()}
     frames["store_status"]["ts"] = parse_ts(frames["store_status"]["timestamp_utc"])
     return frames
 
 
 def test_returns_the_three_files(tmp_path: Path) -> None:
-    paths = generate(tmp_path, stores=20, days=1)
+    paths = generate(tmp_path, stores=20, days=1, end=PINNED_END)
     assert set(paths) == set(FILES)
     for kind, path in paths.items():
         assert path == tmp_path / f"{kind}.csv"
@@ -53,9 +53,9 @@ def test_returns_the_three_files(tmp_path: Path) -> None:
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
-    first = generate(tmp_path / "a", stores=80, days=3, seed=3)
-    again = generate(tmp_path / "b", stores=80, days=3, seed=3)
-    other = generate(tmp_path / "c", stores=80, days=3, seed=4)
+    first = generate(tmp_path / "a", stores=80, days=3, seed=3, end=PINNED_END)
+    again = generate(tmp_path / "b", stores=80, days=3, seed=3, end=PINNED_END)
+    other = generate(tmp_path / "c", stores=80, days=3, seed=4, end=PINNED_END)
     for kind in FILES:
         assert first[kind].read_bytes() == again[kind].read_bytes()
         assert first[kind].read_bytes() != other[kind].read_bytes()
@@ -68,24 +68,37 @@ def test_start_forms_are_the_same_instant(tmp_path: Path) -> None:
         datetime(2024, 10, 29),
         datetime(2024, 10, 28, 17, tzinfo=ZoneInfo("America/Los_Angeles")),
     ]
-    default = generate(tmp_path / "default", stores=30, days=2)["store_status"].read_bytes()
+    pinned = generate(tmp_path / "end", stores=30, days=2, end="2024-10-31T00:00:00Z")
+    expected = pinned["store_status"].read_bytes()
     for i, start in enumerate(forms):
         paths = generate(tmp_path / str(i), stores=30, days=2, start=start)
-        assert paths["store_status"].read_bytes() == default
+        assert paths["store_status"].read_bytes() == expected
+
+
+def test_data_ends_at_the_current_hour_unless_pinned(tmp_path: Path) -> None:
+    before = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    paths = generate(tmp_path, stores=30, days=1)
+    after = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    polls = parse_ts(read(paths["store_status"])["timestamp_utc"])
+    # the last hour slot before the current hour is polled, nothing at or after the hour
+    assert before - timedelta(hours=1) <= polls.max() < after
+    assert polls.min() >= before - timedelta(days=1)
+    with pytest.raises(ValueError, match="not both"):
+        generate(tmp_path, stores=3, days=1, start=START, end=PINNED_END)
 
 
 def test_bad_arguments_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="day_column"):
-        generate(tmp_path, stores=10, days=1, day_column="weekday")
+        generate(tmp_path, stores=10, days=1, day_column="weekday", end=PINNED_END)
     with pytest.raises(ValueError, match="positive"):
         generate(tmp_path, stores=0, days=1)
 
 
 def test_headers_exactly(tmp_path: Path) -> None:
-    paths = generate(tmp_path / "new", stores=40, days=1)
+    paths = generate(tmp_path / "new", stores=40, days=1, end=PINNED_END)
     for kind in FILES:
         assert paths[kind].read_text().splitlines()[0] == HEADERS[kind]
-    old = generate(tmp_path / "old", stores=40, days=1, day_column="day")
+    old = generate(tmp_path / "old", stores=40, days=1, day_column="day", end=PINNED_END)
     header = old["menu_hours"].read_text().splitlines()[0]
     assert header == "store_id,day,start_time_local,end_time_local"
     # Only the column name differs between the two export variants.
@@ -94,7 +107,7 @@ def test_headers_exactly(tmp_path: Path) -> None:
 
 
 def test_ids_are_16_to_19_digit_strings_that_survive_pandas(tmp_path: Path) -> None:
-    paths = generate(tmp_path, stores=300, days=1, seed=11)
+    paths = generate(tmp_path, stores=300, days=1, seed=11, end=PINNED_END)
     ids: list[str] = []
     for kind in FILES:
         with paths[kind].open(newline="") as f:
@@ -215,7 +228,7 @@ def test_zones_are_a_us_mix(fleet: dict[str, pd.DataFrame]) -> None:
 
 
 def test_big_fleet_has_the_rare_zones(tmp_path: Path) -> None:
-    paths = generate(tmp_path, stores=1_200, days=0.25, seed=2)
+    paths = generate(tmp_path, stores=1_200, days=0.25, seed=2, end=PINNED_END)
     zones = set(read(paths["timezones"])["timezone_str"])
     assert {"America/Boise", "Pacific/Honolulu", "Asia/Beirut"} <= zones
 
@@ -224,11 +237,11 @@ def test_big_fleet_has_the_rare_zones(tmp_path: Path) -> None:
     ("start", "change"),
     [
         ("2024-03-07T00:00:00Z", datetime(2024, 3, 10, 7, tzinfo=timezone.utc)),  # spring
-        (None, datetime(2024, 11, 3, 6, tzinfo=timezone.utc)),  # the default span: fall back
+        (START, datetime(2024, 11, 3, 6, tzinfo=timezone.utc)),  # PINNED_END's span: fall back
     ],
 )
 def test_window_spanning_a_dst_change_has_polls_around_it(
-    tmp_path: Path, start: str | None, change: datetime
+    tmp_path: Path, start: str | datetime, change: datetime
 ) -> None:
     paths = generate(tmp_path, stores=60, days=8, start=start, seed=5)
     polls = read(paths["store_status"])
@@ -257,6 +270,6 @@ FIXED_SEED_HASHES = {
 
 
 def test_fixed_seed_bytes_are_unchanged(tmp_path: Path) -> None:
-    paths = generate(tmp_path, stores=60, days=2, seed=11)
+    paths = generate(tmp_path, stores=60, days=2, seed=11, end=START + timedelta(days=2))
     hashes = {kind: hashlib.sha256(path.read_bytes()).hexdigest() for kind, path in paths.items()}
     assert hashes == FIXED_SEED_HASHES

@@ -175,6 +175,16 @@ def test_compute_report_on_a_folder_counts_the_rejected_rows(export_2023):
     assert compute_report(export_2023).attrs["rejected_rows"] == 9
 
 
+def test_compute_report_says_its_instants_in_utc_with_a_z(export_2024):
+    """``attrs`` say ``now`` and ``as_of`` as the command line and the API do."""
+    from storemon import compute_report
+
+    latest = compute_report(export_2024).attrs
+    assert (latest["now"], latest["as_of"]) == ("2024-10-14T17:30:00Z", None)
+    earlier = compute_report(export_2024, as_of="2024-10-14T12:00:00+02:00").attrs
+    assert earlier["now"] == earlier["as_of"] == "2024-10-14T10:00:00Z"
+
+
 def test_a_file_that_is_not_utf8_is_refused_whole_with_its_line(tmp_path, export_2024):
     (export_2024 / "store_status.csv").write_bytes(
         b"store_id,timestamp_utc,status\nA\xe9,2024-10-14 10:00:00 UTC,active\n"

@@ -38,7 +38,7 @@ from storemon.engine.partition import (
 from storemon.engine.partition_task import archive_reader, open_partition
 from storemon.engine.report import compute_report, report_csv_bytes
 from storemon.errors import StoremonError
-from storemon.synthetic.generate import generate
+from storemon.synthetic.generate import PINNED_END, generate
 
 PARTITIONS = (1, 2, 3, 7)
 
@@ -108,7 +108,7 @@ def test_default_memory_budget_rule(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_report_within_a_small_budget_agrees(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    generate(tmp_path / "raw", stores=400, days=8, seed=5)
+    generate(tmp_path / "raw", stores=400, days=8, seed=5, end=PINNED_END)
     database = tmp_path / "s.duckdb"
     ingest(tmp_path / "raw", database)
     expected = report_csv_bytes(compute_report(database))
@@ -216,7 +216,7 @@ def test_generated_fleet_every_partition_reads_only_its_buckets(
 def _now(database: Path):
     import pandas as pd
 
-    return pd.Timestamp(compute_report(database).attrs["now"]).to_pydatetime()
+    return pd.Timestamp(compute_report(database).attrs["now"]).tz_convert(None).to_pydatetime()
 
 
 def die_once(task: PartitionTask):
@@ -266,7 +266,7 @@ def test_cli_partitioned_report_writes_the_same_csv(
 def test_cli_partitioned_report_refuses_raw_csvs_and_bad_counts(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    generate(tmp_path / "raw", stores=20, days=2, seed=1)
+    generate(tmp_path / "raw", stores=20, days=2, seed=1, end=PINNED_END)
     ingest(tmp_path / "raw", tmp_path / "x.duckdb")
     out = tmp_path / "never.csv"
     for extra in (["--data", str(tmp_path / "raw")], ["--db", str(tmp_path / "x.duckdb")]):
@@ -281,7 +281,7 @@ def test_cli_partitioned_report_refuses_raw_csvs_and_bad_counts(
 def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """12 days of 60 stores ingested with a 2-day hot window: 8 days of polls in the archive."""
     folder = tmp_path_factory.mktemp("archived")
-    generate(folder / "raw", stores=60, days=12, seed=4)
+    generate(folder / "raw", stores=60, days=12, seed=4, end=PINNED_END)
     database = folder / "arch.duckdb"
     argv = ["ingest", "--data", str(folder / "raw"), "--db", str(database)]
     assert cli.main([*argv, "--retention", "2"]) == 0

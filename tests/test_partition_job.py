@@ -26,7 +26,7 @@ from storemon.config import PARTITIONS_VARIABLE, SCHEDULER_VARIABLE
 from storemon.engine.partition import job_partitions
 from storemon.errors import StoremonError
 from storemon.service.app import create_app
-from storemon.synthetic.generate import generate
+from storemon.synthetic.generate import PINNED_END, generate
 
 slow = pytest.mark.slow
 
@@ -138,7 +138,7 @@ def test_the_data_quality_reading_is_the_same_in_partitions(
 def test_a_failing_partition_fails_the_job_with_its_reason_and_no_csv(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    generate(tmp_path / "raw", stores=40, days=12, seed=4)
+    generate(tmp_path / "raw", stores=40, days=12, seed=4, end=PINNED_END)
     database = tmp_path / "storemon.duckdb"
     argv = ["ingest", "--data", str(tmp_path / "raw"), "--db", str(database), "--retention", "2"]
     assert cli.main(argv) == 0

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 try:
     import tomllib
@@ -19,23 +21,42 @@ except ModuleNotFoundError:  # Python 3.10: pytest itself depends on tomli there
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 # Only the tests of the real data samples may name the folder beside the checkout that holds them.
 OUTSIDE_REFERENCES = ("SPEC.md", "STYLE.md", "../shared")
 MAY_REFER_OUTSIDE = {"tests/test_real_data.py", "tests/conftest.py", "tests/test_project.py"}
 
 
-def test_environment_yml_wraps_pyproject():
+def test_environment_yml_wraps_pyproject_and_the_lock():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     conda, pip = [], []
     for entry in environment["dependencies"]:
         (pip.extend(entry["pip"]) if isinstance(entry, dict) else conda.append(entry))
-    # pyproject.toml is the one dependency list: conda brings python and pip, pip the project
-    assert pip == ['-e ".[dev]"']
+    # pyproject.toml is the one dependency list; conda brings python and pip, pip the project
+    # with the versions the tests passed with
+    assert pip == ["-c constraints.txt", '-e ".[dev]"']
     assert sorted(c.split("=")[0] for c in conda) == ["pip", "python"]
-    # conda pins the oldest Python the package claims, so that floor is the one exercised
-    floor = re.fullmatch(r">=(\d+\.\d+)", project["requires-python"]).group(1)
-    assert f"python={floor}" in conda
+    # conda's Python is the one the lock was resolved for (`make lock`)
+    lock_python = re.search(r"^LOCK_PYTHON := (\S+)$", MAKEFILE, re.MULTILINE).group(1)
+    assert f"python={lock_python}" in conda
+
+
+def test_the_lock_pins_every_dependency_within_its_range():
+    """constraints.txt pins each requirement of pyproject.toml (extras too) inside its range."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = dict(
+        re.findall(r"^([A-Za-z0-9._-]+)==(\S+)$", (ROOT / "constraints.txt").read_text(), re.M)
+    )
+    pins = {canonicalize_name(name): version for name, version in pins.items()}
+    wanted = [*project["dependencies"], *sum(project["optional-dependencies"].values(), [])]
+    for requirement in map(Requirement, wanted):
+        name = canonicalize_name(requirement.name)
+        if name == "storemon":  # the dev extra names the test extra
+            continue
+        assert name in pins, f"{name} is not in constraints.txt: run make lock"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]}: make lock"
+    # the targets that install read the lock
+    assert "pip install -q -c $(LOCK) -e" in MAKEFILE and "LOCK := constraints.txt" in MAKEFILE
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -171,10 +171,14 @@ def test_unknown_store_and_default_store(fleet: Path):
     with pytest.raises(StoremonError, match="not in this report"):
         store_timeline(fleet, "no-such-store")
     report = compute_report(fleet)
-    worst = report.sort_values(["downtime_last_week", "store_id"], ascending=[False, True])
-    assert default_store(report) == worst["store_id"].iloc[0]
+    chosen = report.set_index("store_id").loc[default_store(report)]
+    both = report[["uptime_last_week", "downtime_last_week"]].min(axis=1)
+    # a week with outages and recoveries, not one flat bar
+    assert min(chosen["uptime_last_week"], chosen["downtime_last_week"]) == both.max() > 0
+    down_all_week = report.assign(uptime_last_week=0.0, downtime_last_week=1.0)
+    assert default_store(down_all_week) == min(report["store_id"])
     calm = report.assign(downtime_last_week=0.0)
-    assert default_store(calm) == report["store_id"].iloc[0]
+    assert default_store(calm) == min(report["store_id"])
     with pytest.raises(StoremonError):
         default_store(report.iloc[0:0])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 # The report's windows, their units and their columns, in reading order.
@@ -78,6 +80,54 @@ def fleet_uptime(report: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("window")
+
+
+@dataclass(frozen=True)
+class FleetSummary:
+    """A report in three numbers (what ``storemon report`` and ``make demo`` end with).
+
+    Attributes:
+        stores: Stores in the report.
+        uptime_share_last_week: The fleet's uptime share of its business time last week, in
+            percent (:func:`fleet_uptime`); NaN when no store had business time.
+        down_all_week: Stores down all week (:func:`down_all_week`).
+    """
+
+    stores: int
+    uptime_share_last_week: float
+    down_all_week: int
+
+
+def down_all_week(report: pd.DataFrame) -> pd.Series:
+    """Tell, per store, whether it was down all week: no uptime, some downtime last week.
+
+    Args:
+        report: One row per store, with the report CSV's columns.
+
+    Returns:
+        One boolean per store, indexed by store id (a store without business time is False).
+    """
+    down = (report["uptime_last_week"] == 0) & (report["downtime_last_week"] > 0)
+    return pd.Series(down.to_numpy(), index=report["store_id"], name="down_all_week")
+
+
+def fleet_summary(report: pd.DataFrame) -> FleetSummary:
+    """Sum a report up: its stores, the fleet's uptime share last week, the stores down all week.
+
+    The fleet's uptime share is 100 x the sum of the stores' uptime last week over the sum of
+    their business time (uptime plus downtime) last week, as in :func:`fleet_uptime`.
+
+    Args:
+        report: One row per store, with the report CSV's columns.
+
+    Returns:
+        The summary.
+    """
+    return FleetSummary(
+        stores=len(report),
+        uptime_share_last_week=float(fleet_uptime(report).loc["last_week", "uptime_share_pct"]),
+        down_all_week=int(down_all_week(report).sum()),
+    )
 
 
 def top_downtime(report: pd.DataFrame, n: int = 20) -> pd.DataFrame:

@@ -108,7 +108,7 @@ class MethodComparison:
     """One report computed under both methods.
 
     Attributes:
-        fleet: Fleet uptime share per window and method (one row per method and window).
+        fleet: Fleet uptime share per method and window (indexed by both, windows labelled).
         stores: One row per store: last-week downtime under each method and the difference
             (``carry_forward`` minus ``nearest``, hours), largest differences first.
         now: The report's instant (ISO, UTC).
@@ -138,10 +138,9 @@ def compare_methods(source: str | Path, as_of: str | datetime | None = None) -> 
     with open_source(source) as con:
         reports = {method: report_from_connection(con, instant, method) for method in METHODS}
     fleet = pd.concat(
-        [metrics.fleet_uptime(report).assign(method=method) for method, report in reports.items()],
-        ignore_index=True,
+        {method: metrics.fleet_uptime(report) for method, report in reports.items()},
+        names=["method"],
     )
-    fleet = fleet[["method", *[c for c in fleet.columns if c != "method"]]]
     columns = ["store_id", "uptime_last_week", "downtime_last_week"]
     stores = reports["nearest"][columns].merge(
         reports["carry_forward"][columns], on="store_id", suffixes=("_nearest", "_carry_forward")

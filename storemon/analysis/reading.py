@@ -226,7 +226,7 @@ def _reading(
     snapshot: Snapshot,
 ) -> Reading:
     """A reading of a computed report: its facts, fleet uptime and worst stores."""
-    now_stamp = pd.Timestamp(report.attrs["now"])
+    now_stamp = pd.Timestamp(report.attrs["now"]).tz_convert(None)  # naive UTC, as from DuckDB
     now, week_start = _iso_utc(now_stamp), _iso_utc(now_stamp - pd.Timedelta(days=7))
     as_of_text = None if instant is None else instant.isoformat() + "Z"
     shown_source = _shown_path(path)

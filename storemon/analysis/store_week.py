@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from storemon.analysis import metrics
 from storemon.analysis.weeks import counted_status
 from storemon.config import REPORT_COLUMNS
 from storemon.engine.timeline import StoreTimeline, store_figures
@@ -39,7 +38,11 @@ def figures_table(timeline: StoreTimeline, report: pd.DataFrame) -> pd.DataFrame
 
 
 def default_store(report: pd.DataFrame) -> str:
-    """The store worth looking at first: most downtime last week, else the first store.
+    """The store worth looking at first: the week with the most of both uptime and downtime.
+
+    A store down all week, or up all week, is one flat bar; the store whose smaller of uptime
+    and downtime last week is the largest has outages and recoveries to look at (ties: the
+    lowest store id). With no downtime anywhere, the first store.
 
     Args:
         report: A report (one row per store).
@@ -52,5 +55,8 @@ def default_store(report: pd.DataFrame) -> str:
     """
     if report.empty:
         raise StoremonError("the report has no store")
-    worst = metrics.top_downtime(report, 1)
-    return str(worst["store_id"].iloc[0] if not worst.empty else report["store_id"].iloc[0])
+    mixed = report[["uptime_last_week", "downtime_last_week"]].min(axis=1)
+    ranked = report.assign(mixed=mixed).sort_values(
+        ["mixed", "store_id"], ascending=[False, True], kind="stable"
+    )
+    return str(ranked["store_id"].iloc[0])

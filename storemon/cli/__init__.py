@@ -14,16 +14,24 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from storemon import __version__
 from storemon.cli import data, reports, serve
+from storemon.cli.help import HelpFormatter
 from storemon.errors import StoremonError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``storemon`` command."""
     parser = argparse.ArgumentParser(
-        prog="storemon", description="Store uptime reports over business hours."
+        prog="storemon",
+        description="Store uptime reports over business hours: how long each store was up and "
+        "down while open, in the last hour, day and week.",
+        epilog="Start with `make demo` in a checkout, or: storemon generate, storemon ingest, "
+        "storemon report, storemon serve.\nEach command explains itself: storemon COMMAND --help",
+        formatter_class=HelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"storemon {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     data.add_generate(commands)
     data.add_ingest(commands)
@@ -35,8 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``storemon`` command; a user error is one line on stderr and exit code 1."""
-    args = build_parser().parse_args(argv)
+    """Run the ``storemon`` command; a user error is one line on stderr and exit code 1.
+
+    A bare ``storemon`` prints the help (the commands) and exits with code 2.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # a bare `storemon`: what it can do
+        parser.print_help()
+        return 2
     try:
         args.run(args)
     except StoremonError as error:

@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from storemon.cli.help import HelpFormatter, examples, require_data, require_exports
 from storemon.cli.paths import user_path
 from storemon.config import (
     DEFAULT_DB,
@@ -13,16 +14,53 @@ from storemon.config import (
     RAW_DATA_DIR,
 )
 from storemon.errors import StoremonError
+from storemon.synthetic.generate import DEFAULT_DAYS, DEFAULT_STORES
 
 
 def add_generate(commands: argparse._SubParsersAction) -> None:
     """The ``generate`` command: a synthetic data set."""
-    generate = commands.add_parser("generate", help="write a realistic synthetic data set")
-    generate.add_argument("--out", type=user_path, default=RAW_DATA_DIR, help="folder to write")
-    generate.add_argument("--stores", type=int, default=14092, help="number of stores")
-    generate.add_argument("--days", type=float, default=8, help="days of polls")
-    generate.add_argument("--start", default=None, help="first instant (ISO, UTC)")
-    generate.add_argument("--seed", type=int, default=0, help="random seed")
+    generate = commands.add_parser(
+        "generate",
+        help="write a realistic synthetic fleet as CSV exports",
+        description="Write a realistic synthetic fleet as the three CSV exports (polls, "
+        "business hours, time zones), with the quirks of real ones. The polls end at the "
+        "start of the current UTC hour, unless --end or --start pins them.",
+        epilog=examples(
+            "storemon generate                          # 14,092 stores, 8 days, into data/raw",
+            "storemon generate --out exports --stores 200 --end 2024-11-06T00:00:00Z",
+        ),
+        formatter_class=HelpFormatter,
+    )
+    generate.add_argument(
+        "--out", type=user_path, default=RAW_DATA_DIR, metavar="DIR", help="folder to write"
+    )
+    generate.add_argument(
+        "--stores", type=int, default=DEFAULT_STORES, metavar="N", help="polled stores"
+    )
+    generate.add_argument(
+        "--days", type=float, default=DEFAULT_DAYS, metavar="N", help="days of polls"
+    )
+    window = generate.add_mutually_exclusive_group()
+    window.add_argument(
+        "--end",
+        default=None,
+        metavar="INSTANT",
+        help="end of the polls, ISO 8601, UTC when it has no offset (e.g. "
+        "2024-11-06T00:00:00Z); default: the start of the current hour",
+    )
+    window.add_argument(
+        "--start",
+        default=None,
+        metavar="INSTANT",
+        help="first instant of the polls instead (ISO 8601)",
+    )
+    generate.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="random seed: the same options give the same bytes",
+    )
     generate.add_argument(
         "--day-column",
         choices=("dayOfWeek", "day"),
@@ -34,26 +72,44 @@ def add_generate(commands: argparse._SubParsersAction) -> None:
 
 def add_ingest(commands: argparse._SubParsersAction) -> None:
     """The ``ingest`` command: load a folder of exports (once, or ``--watch``)."""
-    ingest = commands.add_parser("ingest", help="load CSV exports into the database")
-    ingest.add_argument(
-        "--data", type=user_path, default=RAW_DATA_DIR, help="folder of CSV exports"
+    ingest = commands.add_parser(
+        "ingest",
+        help="load CSV exports into the database",
+        description="Load a folder of CSV exports into the database: new polls are added, "
+        "files already loaded are skipped, and every rejected row is kept with its reason.",
+        epilog=examples(
+            "storemon ingest                            # data/raw -> data/storemon.duckdb",
+            "storemon ingest --data exports --db fleet.duckdb",
+            "storemon ingest --watch data/drops --every 60   # hourly drops, until Ctrl-C",
+        ),
+        formatter_class=HelpFormatter,
     )
-    ingest.add_argument("--db", type=user_path, default=DEFAULT_DB, help="database file")
-    # living data (issue 11): a folder receiving drops, the hot window
+    ingest.add_argument(
+        "--data", type=user_path, default=RAW_DATA_DIR, metavar="DIR", help="folder of CSV exports"
+    )
+    ingest.add_argument(
+        "--db", type=user_path, default=DEFAULT_DB, metavar="FILE", help="database file"
+    )
+    # living data: a folder receiving drops, the hot window
     ingest.add_argument(
         "--watch", type=user_path, metavar="DIR", help="keep loading DIR's new and grown files"
     )
     ingest.add_argument(
-        "--every", type=float, default=60.0, help="seconds between --watch rounds (default 60)"
+        "--every",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds between --watch rounds",
     )
     ingest.add_argument(
         "--retention",
         type=int,
         default=None,
+        metavar="DAYS",
         help="days of polls kept in the database; older go to its Parquet archive "
         f"(default STOREMON_RETENTION_DAYS, else {DEFAULT_RETENTION_DAYS})",
     )
-    # issue 10 (ingestsafe): a partial hours or zone export must be asked for
+    # a partial hours or zone export must be asked for
     ingest.add_argument(
         "--replace-snapshot",
         action="store_true",
@@ -75,10 +131,11 @@ def run_generate(args: argparse.Namespace) -> None:
             stores=args.stores,
             days=args.days,
             start=args.start,
+            end=args.end,
             seed=args.seed,
             day_column=args.day_column,
         )
-    except ValueError as error:  # a bad --start, --stores or --days
+    except ValueError as error:  # a bad --start, --end, --stores or --days
         raise StoremonError(f"cannot generate: {error}") from None
     elapsed = time.perf_counter() - started
     print(f"wrote {', '.join(str(p) for p in paths.values())} in {elapsed:.1f} s")
@@ -97,6 +154,7 @@ def run_ingest(args: argparse.Namespace) -> None:
     if args.watch is not None:
         run_watch(args)
         return
+    require_exports(args.data)
     started = time.perf_counter()
     options = LoadOptions(retention_days=args.retention, replace_snapshot=args.replace_snapshot)
     summary = ingest(
@@ -126,6 +184,7 @@ def run_data_status(db_path: Path) -> None:
     from storemon.freshness import retention_days
 
     setting = retention_days()  # a bad setting is an error here too, before anything is read
+    require_data(db_path)
     freshness = read_freshness(db_path)
     print(f"data: {db_path}")
     for line in freshness.describe():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from storemon.cli.help import HelpFormatter, examples, require_data
 from storemon.cli.paths import user_path
 from storemon.config import (
     DASHBOARD_KERNELS_VARIABLE,
@@ -17,14 +18,28 @@ from storemon.errors import StoremonError
 
 def add_serve(commands: argparse._SubParsersAction) -> None:
     """The ``serve`` command: the API and the dashboard."""
-    serve = commands.add_parser("serve", help="start the dashboard and the HTTP API")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    serve = commands.add_parser(
+        "serve",
+        help="start the dashboard and the HTTP API",
+        description="Start the dashboard (Voilà) and the HTTP API on this machine, until Ctrl-C: "
+        "trigger reports, follow them and read them in a browser or over HTTP.",
+        epilog=examples(
+            "storemon serve           # dashboard on :8866, API on :8000 (docs at /docs)",
+            "STOREMON_API_TOKEN=... storemon serve --host 0.0.0.0    # other machines: a token",
+        ),
+        formatter_class=HelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", metavar="ADDRESS", help="address to bind")
     serve.add_argument("--port", type=int, default=8000, help="API port")
-    serve.add_argument("--dashboard-port", type=int, default=8866, help="dashboard port")
+    serve.add_argument(
+        "--dashboard-port", type=int, default=8866, metavar="PORT", help="dashboard port"
+    )
     serve_source = serve.add_mutually_exclusive_group()
-    serve_source.add_argument("--data", type=user_path, help="folder of raw CSV exports")
     serve_source.add_argument(
-        "--db", type=user_path, help=f"ingested database (default {DEFAULT_DB})"
+        "--data", type=user_path, metavar="DIR", help="serve this folder of CSV exports"
+    )
+    serve_source.add_argument(
+        "--db", type=user_path, default=DEFAULT_DB, metavar="FILE", help="ingested database"
     )
     # Serving safely (issue 10): refuse an open non-loopback address; cap the dashboard kernels.
     serve.add_argument(
@@ -54,21 +69,22 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> None:
-    """``storemon serve``: start the dashboard and the API until Ctrl-C or SIGTERM."""
+    """``storemon serve``: start the dashboard and the API until Ctrl-C (exit 0) or SIGTERM."""
     from storemon.service.serve import serve_with_dashboard
-    from storemon.synthetic.demo import require_source
 
-    source = args.data if args.data is not None else (args.db or DEFAULT_DB)
-    require_source(source)  # before anything starts
-    serve_with_dashboard(
-        host=args.host,
-        port=args.port,
-        dashboard_port=args.dashboard_port,
-        source=source,
-        insecure=args.insecure,
-        dashboard_kernels=dashboard_kernels(args.dashboard_kernels),
-        hostnames=tuple(args.dashboard_hostname),
-    )
+    source = require_data(args.data if args.data is not None else args.db)  # before any start
+    try:
+        serve_with_dashboard(
+            host=args.host,
+            port=args.port,
+            dashboard_port=args.dashboard_port,
+            source=source,
+            insecure=args.insecure,
+            dashboard_kernels=dashboard_kernels(args.dashboard_kernels),
+            hostnames=tuple(args.dashboard_hostname),
+        )
+    except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: a normal end (exit 0)
+        print("storemon stopped", flush=True)
 
 
 def dashboard_kernels(option: int | None) -> int:

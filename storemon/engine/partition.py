@@ -49,6 +49,7 @@ from storemon.engine.partition_task import store_bucket as store_bucket
 from storemon.engine.report import check_method, parse_as_of
 from storemon.errors import StoremonError
 from storemon.files import write_json_atomic
+from storemon.freshness import iso_utc
 
 # Dask runs a failed task again this many times (an error raised by the task itself); a task
 # whose worker died is run again by Dask's scheduler (distributed.scheduler.allowed-failures).
@@ -264,8 +265,8 @@ def run_partitioned(
     results = _run_on_dask(tasks, scheduler, task)
     report = _merge_sorted([result.report for result in results])[REPORT_COLUMNS]
     report.attrs.update(
-        now=pd.Timestamp(plan.now).isoformat(),
-        as_of=None if as_of is None else as_of.isoformat(),
+        now=iso_utc(pd.Timestamp(plan.now)),
+        as_of=iso_utc(as_of),
         method=method,
         partitions=partitions,
     )

@@ -15,6 +15,7 @@ from storemon.engine import archive, db, pipeline, schema
 from storemon.engine.load import LoadSummary, load_folder
 from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
+from storemon.freshness import iso_utc
 
 # The local dates mapped to business spans reach this many days past each end of the week window
 # (a local day starts up to 14 h off UTC, and a span may run 24 h past its day's midnight). The
@@ -263,8 +264,8 @@ def report_from_connection(
     clock = db.run_query(con, "report_now").iloc[0]
     sizes = db.run_query(con, "table_sizes").set_index("table_name")["n_rows"]
     report.attrs.update(
-        now=None if pd.isna(clock["now"]) else pd.Timestamp(clock["now"]).isoformat(),
-        as_of=None if as_of is None else as_of.isoformat(),
+        now=None if pd.isna(clock["now"]) else iso_utc(pd.Timestamp(clock["now"])),
+        as_of=iso_utc(as_of),
         method=method,
         # input rows kept out of the report, with their reasons in the `rejects` table
         rejected_rows=int(sizes["rejects"]),
@@ -291,7 +292,8 @@ def compute_report(
 
     Returns:
         One row per store, sorted by ``store_id``, with the columns of the report CSV.
-        ``attrs`` holds ``now`` (the report's instant, ISO), ``as_of``, ``method`` and
+        ``attrs`` holds ``now`` (the report's instant, ISO 8601 UTC with a ``Z``, as the
+        command line and the API say it), ``as_of`` (alike), ``method`` and
         ``rejected_rows`` (input rows kept out, listed with their reasons in ``rejects``).
 
     Raises:

@@ -28,6 +28,19 @@ from storemon.service.routes import router
 
 log = logging.getLogger(__name__)
 
+DESCRIPTION = """\
+Trigger a report with `POST /trigger_report`, then ask `GET /get_report?report_id=...` until it
+is Complete: it then answers the CSV (with `Accept: application/json`, the record and its
+links). Every error is JSON with a plain-words `detail`; each status below shows its own.
+
+The guide with examples to paste, every answer and how reports run is `docs/api.md` in
+storemon's source; the same reference is also laid out by [ReDoc](/redoc).
+"""
+TAGS = [
+    {"name": "reports", "description": "Trigger reports, follow them, download what they made."},
+    {"name": "data", "description": "How fresh the server's data is."},
+]
+
 
 def create_app(
     source: str | Path = DEFAULT_DB,
@@ -64,8 +77,8 @@ def create_app(
         title="storemon",
         version=__version__,
         summary="Store uptime reports over business hours, run as jobs.",
-        description="Trigger a report, then poll `/get_report` until it is Complete. "
-        "See docs/api.md.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
         lifespan=_lifespan,
         # Only an app with a token documents (and asks for) the bearer scheme.
         dependencies=[Depends(require_token)] if settings.token else [],

@@ -34,6 +34,38 @@ _STATE_FIELDS = {
 }
 
 
+# What each error status answers, as the server words it (tests/test_api.py checks each one
+# against a real answer), shown in the OpenAPI document under its own status.
+ERROR_EXAMPLES: dict[int, dict[str, str]] = {
+    400: {
+        "not a report id": "'../etc/passwd' is not a report id (a report id looks like "
+        f"{EXAMPLE_ID})",
+    },
+    401: {"no token": "this API needs a token: send the header Authorization: Bearer <token>"},
+    404: {
+        "unknown report": f"there is no report {EXAMPLE_ID}",
+        "unknown store": f"store '42' is not in this report ({EXAMPLE_ID})",
+    },
+    409: {"not complete": f"report {EXAMPLE_ID} is Running: it has no outputs"},
+    422: {
+        "bad as_of": "as_of 'yesterday' is not a valid instant (use ISO 8601 with a date and a "
+        "time, e.g. 2024-11-05T12:00:00Z)",
+        "bad method": "method: Input should be 'nearest' or 'carry_forward'",
+        "no report_id": "report_id: Field required",
+    },
+    429: {"queue full": "50 reports are already waiting; try again in a minute"},
+}
+AS_OF_DESCRIPTION = (
+    "Report as of this instant: ISO 8601 with a date and a time, UTC when it has no offset "
+    "(e.g. `2024-11-05T12:00:00Z`); default: the latest poll in the data."
+)
+METHOD_DESCRIPTION = (
+    "How the status between two polls in business hours is read: `nearest` (default), each "
+    "instant takes the status of the nearest poll; `carry_forward`, each poll's status holds "
+    "until the next one."
+)
+
+
 class Error(BaseModel):
     """Every error response: one plain sentence."""
 
@@ -46,14 +78,9 @@ class TriggerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     as_of: str | None = Field(
-        None,
-        description="Report as of this instant (ISO 8601, UTC when no offset); default: the "
-        "latest poll in the data.",
-        examples=["2024-11-05T12:00:00Z"],
+        None, description=AS_OF_DESCRIPTION, examples=["2024-11-05T12:00:00Z"]
     )
-    method: Method | None = Field(
-        None, description="How the status between polls is read; default `nearest`."
-    )
+    method: Method | None = Field(None, description=METHOD_DESCRIPTION)
 
 
 class Triggered(BaseModel):
@@ -111,7 +138,7 @@ def view_body(view: ReportView) -> dict[str, Any]:
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for error responses (all are :class:`Error`).
+    """OpenAPI entries for error responses (all are :class:`Error`), each with its examples.
 
     Args:
         codes: The HTTP status codes.
@@ -119,4 +146,17 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     Returns:
         The ``responses`` entries of a route.
     """
-    return {code: {"model": Error} for code in codes}
+    return {
+        code: {
+            "model": Error,
+            "content": {
+                "application/json": {
+                    "examples": {
+                        name: {"summary": name, "value": {"detail": detail}}
+                        for name, detail in ERROR_EXAMPLES[code].items()
+                    }
+                }
+            },
+        }
+        for code in codes
+    }

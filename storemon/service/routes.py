@@ -29,6 +29,8 @@ from storemon.service.dependencies import (
     report_in_query,
 )
 from storemon.service.models import (
+    AS_OF_DESCRIPTION,
+    METHOD_DESCRIPTION,
     DataFreshness,
     ReportList,
     ReportStatus,
@@ -50,6 +52,7 @@ CompleteReport = Annotated[ReportView, Depends(complete_report)]
 
 @router.post(
     "/trigger_report",
+    tags=["reports"],
     status_code=202,
     response_model=Triggered,
     responses=error_responses(400, 401, 422, 429),
@@ -59,8 +62,13 @@ def trigger_report(
     request: Request,
     manager: Manager,
     body: Annotated[TriggerRequest | None, Body()] = None,
-    as_of: Annotated[str | None, Query(description="Same as in the body.", max_length=100)] = None,
-    method: Annotated[Method | None, Query(description="Same as in the body.")] = None,
+    as_of: Annotated[
+        str | None,
+        Query(description=f"{AS_OF_DESCRIPTION} Or in the JSON body.", max_length=100),
+    ] = None,
+    method: Annotated[
+        Method | None, Query(description=f"{METHOD_DESCRIPTION} Or in the JSON body.")
+    ] = None,
 ) -> JSONResponse:
     """Queue a report of the server's data; poll ``/get_report`` with the returned id."""
     if body is not None:
@@ -88,6 +96,7 @@ def trigger_report(
 
 @router.get(
     "/get_report",
+    tags=["reports"],
     responses={
         200: {
             "description": "Complete: the CSV (header `X-Report-Status: Complete`), or "
@@ -117,6 +126,7 @@ def get_report(
 
 @router.get(
     "/reports",
+    tags=["reports"],
     response_model=ReportList,
     response_model_exclude_none=True,
     responses=error_responses(401, 422),
@@ -133,11 +143,12 @@ def recent_reports(
 
 @router.get(
     "/reports/{report_id}/report.csv",
+    tags=["reports"],
     name="download_csv",
     response_class=FileResponse,
     responses={
         200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
-        **error_responses(400, 401, 404, 409),
+        **error_responses(400, 401, 404, 409, 422),
     },
     summary="The CSV of a complete report",
 )
@@ -149,9 +160,13 @@ def download_csv(manager: Manager, view: CompleteReport) -> FileResponse:
 
 @router.get(
     "/reports/{report_id}/report.html",
+    tags=["reports"],
     name="download_html",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **error_responses(400, 401, 404, 409)},
+    responses={
+        200: {"content": {"text/html": {}}},
+        **error_responses(400, 401, 404, 409, 422),
+    },
     summary="The reading of a complete report, as HTML without code",
 )
 def download_html(manager: Manager, view: CompleteReport) -> FileResponse:
@@ -185,6 +200,7 @@ def _same(name: str, body_value: str, query_value: str) -> bool:
 
 @router.get(
     "/data",
+    tags=["data"],
     response_model=DataFreshness,
     responses=error_responses(401, 404),
     summary="How fresh the data is: latest poll, last ingest, hot window",
@@ -200,6 +216,7 @@ def data_freshness(manager: Manager) -> dict:
 
 @router.get(
     "/reports/{report_id}/stores/{store_id}",
+    tags=["reports"],
     name="store_view",
     response_model=StoreView | ReportStatus,
     responses=error_responses(400, 401, 404, 422),

@@ -116,7 +116,7 @@ def serve_with_dashboard(
     reports_dir: str | Path = REPORTS_DIR,
     workers: int = jobs.DEFAULT_WORKERS,
     max_queue: int = jobs.DEFAULT_MAX_QUEUE,
-    log_level: str = "info",
+    log_level: str = "warning",
     insecure: bool = False,
     dashboard_kernels: int = DEFAULT_DASHBOARD_KERNELS,
     hostnames: tuple[str, ...] = (),
@@ -131,7 +131,7 @@ def serve_with_dashboard(
         reports_dir: The folder of report folders.
         workers: Reports run at once.
         max_queue: Reports that may wait before a trigger is refused.
-        log_level: uvicorn's log level.
+        log_level: uvicorn's log level (default: warnings and errors, no access log).
         insecure: Serve a non-loopback ``host`` without a token.
         dashboard_kernels: Dashboard pages that may hold a kernel at once.
         hostnames: Host names the dashboard answers to besides ``localhost`` (a proxy's).

@@ -169,6 +169,8 @@ def dashboard_command(
         f"--template={TEMPLATE}",
         "--strip_sources=True",
         "--show_tracebacks=False",
+        # warnings and errors only: `storemon serve` prints the URL itself
+        "--Voila.log_level=WARN",
         "--VoilaConfiguration.multi_kernel_manager_class="
         "storemon.service.voila_server.CappedKernelManager",
         f"--CappedKernelManager.max_kernels={limits.max_kernels}",
@@ -182,6 +184,8 @@ def dashboard_command(
         command += [
             f"--Voila.config_file_paths={runtime}",
             f"--Voila.connection_dir_root={runtime}",
+            # the store in which voila_server signs the dashboard notebook (trusted)
+            f"--NotebookNotary.data_dir={runtime}",
         ]
     return command
 

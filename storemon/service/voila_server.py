@@ -12,6 +12,10 @@ after three things Voilà's configuration cannot express:
 - Kernels are capped (:class:`CappedKernelManager`): the visitor past the cap gets a short "busy,
   retry in a minute" page (HTTP 503 with ``Retry-After``) instead of a new kernel.
 
+It keeps the log to what a user must know: the dashboard notebook is signed in a store of its
+own (:func:`trust_notebook`), kernels talk over abstract Unix sockets (no unencrypted TCP), and
+a bogus tornado warning is dropped (:class:`_QuietTornado`).
+
 It also tells its parent when it listens (a ``ready`` file in its runtime folder, written once
 Voilà's event loop runs, so after it bound its port) and removes that folder when it exits.
 Everything else (token, idle culling, host check, where connection files go) is Voilà and
@@ -21,15 +25,19 @@ jupyter-server configuration, written by :mod:`storemon.service.voila`.
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import nbformat
 from jupyter_server.base.call_context import CallContext
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from nbformat.sign import NotebookNotary
 from tornado import web
 from tornado.ioloop import IOLoop
 from traitlets import Integer
@@ -61,6 +69,18 @@ class CappedKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._starting = 0
+
+    def pre_start_kernel(self, kernel_name: str | None, kwargs: Any) -> tuple[Any, str, str]:
+        """Give each kernel abstract Unix sockets named after it (Linux), not TCP ports.
+
+        As the report pool's kernels (:mod:`storemon.jobs.kernel`): nothing else on the
+        machine can connect to a kernel's sockets by port, no socket file is left behind, and
+        the kernel has no reason to warn about unencrypted TCP.
+        """
+        km, kernel_name, kernel_id = super().pre_start_kernel(kernel_name, kwargs)
+        if sys.platform == "linux":
+            km.transport, km.ip = "ipc", f"@storemon-dashboard-{kernel_id}"
+        return km, kernel_name, kernel_id
 
     async def start_kernel(self, *args: object, **kwargs: object) -> str:
         """Start a kernel, or answer 503 "busy" when the cap is reached.
@@ -171,6 +191,33 @@ def die_with_parent(parent: int) -> None:
         sys.exit(1)
 
 
+class _QuietTornado(logging.Filter):
+    """Drop tornado's warning that jupyter-server's websocket ping timeout is too long.
+
+    jupyter-server gives its websocket pings in milliseconds (a 30 s interval, a 90 s timeout)
+    through the properties that tornado reads as seconds; tornado then warns, on every start,
+    that the timeout exceeds the interval. Nothing is wrong that a user could act on.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("The websocket_ping_timeout")
+
+
+def trust_notebook(app: Any) -> None:
+    """Sign the dashboard notebook in the notary store of Voilà's own configuration.
+
+    Voilà runs the notebook it serves in any case; signing it (in the store of the runtime
+    folder, see :mod:`storemon.service.voila`) only says so, so that loading it does not log
+    "Notebook ... is not trusted" on every page.
+
+    Args:
+        app: The initialised Voilà application.
+    """
+    notebook = Path(app.notebook_path or "")
+    if notebook.is_file():
+        NotebookNotary(parent=app).sign(nbformat.read(notebook, as_version=4))
+
+
 def _mark_ready(runtime: Path) -> None:
     """Write the ``ready`` file (called by the event loop, once Voilà listens)."""
     path = runtime / READY_FILE
@@ -196,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         app = Voila.instance()
         app.initialize(sys.argv[1:] if argv is None else argv)
         app.voila_configuration.prelaunch_hook = guard_page
+        logging.getLogger("tornado.general").addFilter(_QuietTornado())
+        trust_notebook(app)
         if runtime is not None:
             IOLoop.current().add_callback(_mark_ready, runtime)
         app.start()

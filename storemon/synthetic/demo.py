@@ -17,7 +17,7 @@ from pathlib import Path
 
 from storemon.config import DATA_DIR, DEFAULT_DB, PROJ_ROOT
 from storemon.engine.report import check_source
-from storemon.synthetic.generate import generate
+from storemon.synthetic.generate import PINNED_END, generate
 
 DEMO_DIR = DATA_DIR / "demo"
 # Small enough to generate and report in about a second on a fresh clone.
@@ -83,7 +83,7 @@ def _generate_demo(demo_dir: Path) -> None:
     """Generate the demo exports into ``demo_dir`` all at once (concurrent runs may race)."""
     work_dir = demo_dir.with_name(f".{demo_dir.name}-{os.getpid()}")
     shutil.rmtree(work_dir, ignore_errors=True)
-    generate(work_dir, stores=DEMO_STORES, days=DEMO_DAYS, seed=0)
+    generate(work_dir, stores=DEMO_STORES, days=DEMO_DAYS, seed=0, end=PINNED_END)
     try:
         work_dir.rename(demo_dir)
     except OSError:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,14 +36,16 @@ import pandas as pd
 
 from storemon.engine import db
 from storemon.synthetic.fleet import draw_fleet, hours_rows, zone_rows
+from storemon.synthetic.hours import DAY, HOUR
 from storemon.synthetic.polls import draw_polls, draw_window
 
 log = logging.getLogger(__name__)
 
 DEFAULT_STORES = 14_092
 DEFAULT_DAYS = 8
-# Eight days from here span the US fall-back change of 2024-11-03.
-DEFAULT_START = datetime(2024, 10, 29, tzinfo=timezone.utc)
+# The end that tests and benchmarks pin for reproducible data (``--end``): the eight days before
+# it span the US fall-back DST change of 2024-11-03.
+PINNED_END = datetime(2024, 11, 6, tzinfo=timezone.utc)
 DAY_COLUMNS = ("dayOfWeek", "day")
 
 # Stores are simulated and written in chunks of this size (memory: one chunk, at any fleet size);
@@ -57,11 +60,14 @@ def generate(
     start: str | datetime | None = None,
     seed: int = 0,
     day_column: str = "dayOfWeek",
+    end: str | datetime | None = None,
 ) -> dict[str, Path]:
     """Write a realistic fleet's ``store_status.csv``, ``menu_hours.csv`` and ``timezones.csv``.
 
     The defaults give the size of the real 2023 fleet (14,092 polled stores, about 1.85 M polls)
-    over 8 days from 2024-10-29 00:00 UTC, a window that spans the US fall-back DST change.
+    over the 8 days that end at the start of the current UTC hour, so that fresh data looks
+    fresh. Pin ``end`` (or ``start``) for reproducible data: :data:`PINNED_END` gives a window
+    that spans the US fall-back DST change.
 
     Args:
         out_dir: Folder to write into (created if needed); existing files are overwritten.
@@ -69,27 +75,32 @@ def generate(
             zone file.
         days: Length of the polling window in days.
         start: First instant of the window: an ISO string (``Z``, an offset, or naive = UTC)
-            or a datetime (naive = UTC). Default 2024-10-29T00:00:00Z.
+            or a datetime (naive = UTC); the window is then ``days`` from there.
         seed: Seed of the random generator; the same arguments give the same bytes.
         day_column: Name of the weekday column of menu_hours: ``dayOfWeek`` (2024 export)
             or ``day`` (2023 export).
+        end: End of the window (no poll at or after it), in the forms of ``start``; the
+            window is then the ``days`` before it. Default (neither ``start`` nor ``end``):
+            the start of the current UTC hour.
 
     Returns:
         The written paths by kind: ``store_status``, ``menu_hours``, ``timezones``.
 
     Raises:
-        ValueError: On a non-positive ``stores`` or ``days`` or an unknown ``day_column``.
+        ValueError: On a non-positive ``stores`` or ``days``, an unknown ``day_column``, both
+            ``start`` and ``end``, or an instant that is not one.
     """
     if stores < 1 or days <= 0:
         raise ValueError(f"stores and days must be positive, got stores={stores}, days={days}")
     if day_column not in DAY_COLUMNS:
         raise ValueError(f"day_column must be one of {DAY_COLUMNS}, got {day_column!r}")
+    window_start = window_bounds(start, end, days)[0]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     fleet_seq, window_seq, polls_seq, hours_seq, zones_seq = np.random.SeedSequence(seed).spawn(5)
 
     fleet = draw_fleet(np.random.default_rng(fleet_seq), stores)
-    window = draw_window(np.random.default_rng(window_seq), _parse_start(start), days)
+    window = draw_window(np.random.default_rng(window_seq), window_start, days)
     hours_table = hours_rows(np.random.default_rng(hours_seq), fleet, day_column)
     zone_table = zone_rows(np.random.default_rng(zones_seq), fleet)
     paths = _write_files(out, hours_table, zone_table)
@@ -118,19 +129,43 @@ def generate(
     return paths
 
 
-def _parse_start(start: str | datetime | None) -> int:
-    """Return the window start in whole seconds since the epoch (naive means UTC)."""
-    if start is None:
-        start = DEFAULT_START
-    if isinstance(start, str):
-        text = start.strip()
+def window_bounds(
+    start: str | datetime | None, end: str | datetime | None, days: float
+) -> tuple[int, int]:
+    """The window's first instant and its end, in whole seconds since the epoch.
+
+    Args:
+        start: First instant, or None.
+        end: End (exclusive), or None; with neither, the start of the current UTC hour.
+        days: Length of the window in days.
+
+    Returns:
+        ``(start, end)``, ``end - start`` being ``days`` rounded to the second.
+
+    Raises:
+        ValueError: Both ``start`` and ``end`` given, or one is not an instant.
+    """
+    length = round(days * DAY)
+    if start is not None and end is not None:
+        raise ValueError("give the window's start or its end, not both")
+    if start is not None:
+        first = _seconds(start)
+        return first, first + length
+    last = _seconds(end) if end is not None else int(time.time()) // HOUR * HOUR
+    return last - length, last
+
+
+def _seconds(instant: str | datetime) -> int:
+    """An instant in whole seconds since the epoch (naive means UTC)."""
+    if isinstance(instant, str):
+        text = instant.strip()
         # Python 3.10's fromisoformat knows no trailing Z.
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
-        start = datetime.fromisoformat(text)
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=timezone.utc)
-    return int(start.timestamp())
+        instant = datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return int(instant.timestamp())
 
 
 def _write_files(
