@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from storemon.cli.paths import user_path
+from storemon.cli.paths import data_folder, user_path
 from storemon.config import (
     DEFAULT_DB,
     DEFAULT_RETENTION_DAYS,
@@ -36,12 +36,12 @@ def add_ingest(commands: argparse._SubParsersAction) -> None:
     """The ``ingest`` command: load a folder of exports (once, or ``--watch``)."""
     ingest = commands.add_parser("ingest", help="load CSV exports into the database")
     ingest.add_argument(
-        "--data", type=user_path, default=RAW_DATA_DIR, help="folder of CSV exports"
+        "--data", type=data_folder, default=RAW_DATA_DIR, help="folder of CSV exports"
     )
     ingest.add_argument("--db", type=user_path, default=DEFAULT_DB, help="database file")
     # living data (issue 11): a folder receiving drops, the hot window
     ingest.add_argument(
-        "--watch", type=user_path, metavar="DIR", help="keep loading DIR's new and grown files"
+        "--watch", type=data_folder, metavar="DIR", help="keep loading DIR's new and grown files"
     )
     ingest.add_argument(
         "--every", type=float, default=60.0, help="seconds between --watch rounds (default 60)"

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from storemon.cli.data import run_data_status
-from storemon.cli.paths import user_path
+from storemon.cli.paths import data_folder, user_path
 from storemon.config import (
     DEFAULT_DB,
     METHODS,
@@ -21,7 +21,7 @@ def add_report(commands: argparse._SubParsersAction) -> None:
         "report", help="compute the uptime report (a job kept under reports/<id>/)"
     )
     source = report.add_mutually_exclusive_group()
-    source.add_argument("--data", type=user_path, help="folder of raw CSV exports")
+    source.add_argument("--data", type=data_folder, help="folder of raw CSV exports")
     source.add_argument("--db", type=user_path, help=f"ingested database (default {DEFAULT_DB})")
     report.add_argument("--as-of", default=None, help="report as of this instant (ISO)")
     report.add_argument("--method", choices=METHODS, default="nearest", help="interpolation")
