@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from storemon.cli.paths import user_path
+from storemon.cli.paths import data_folder, user_path
 from storemon.config import (
     DASHBOARD_KERNELS_VARIABLE,
     DEFAULT_DASHBOARD_KERNELS,
@@ -22,7 +22,7 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8000, help="API port")
     serve.add_argument("--dashboard-port", type=int, default=8866, help="dashboard port")
     serve_source = serve.add_mutually_exclusive_group()
-    serve_source.add_argument("--data", type=user_path, help="folder of raw CSV exports")
+    serve_source.add_argument("--data", type=data_folder, help="folder of raw CSV exports")
     serve_source.add_argument(
         "--db", type=user_path, help=f"ingested database (default {DEFAULT_DB})"
     )
@@ -43,12 +43,15 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
         "to retry",
     )
     serve.add_argument(
+        "--hostname",
         "--dashboard-hostname",
+        dest="hostname",
         action="append",
         default=[],
         metavar="NAME",
-        help="a host name the dashboard answers to besides localhost (the name a reverse proxy "
-        "forwards); repeatable",
+        help="a host name the API and the dashboard answer to besides localhost and IP "
+        "addresses: the name a reverse proxy forwards, or this machine's name with --host "
+        "0.0.0.0; repeatable (--dashboard-hostname is the older spelling)",
     )
     serve.set_defaults(run=run_serve)
 
@@ -67,7 +70,7 @@ def run_serve(args: argparse.Namespace) -> None:
         source=source,
         insecure=args.insecure,
         dashboard_kernels=dashboard_kernels(args.dashboard_kernels),
-        hostnames=tuple(args.dashboard_hostname),
+        hostnames=tuple(args.hostname),
     )
 
 

@@ -199,7 +199,8 @@ def data_freshness(manager: Manager) -> dict:
 
 
 @router.get(
-    "/reports/{report_id}/stores/{store_id}",
+    # `:path`: a store id may hold `/` (sent as %2F, which the server decodes before routing)
+    "/reports/{report_id}/stores/{store_id:path}",
     name="store_view",
     response_model=StoreView | ReportStatus,
     responses=error_responses(400, 401, 404, 422),
