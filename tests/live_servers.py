@@ -2,11 +2,13 @@
 
 The one home of the tests' server harness: :func:`running_server` serves any app,
 :func:`api_server` the storemon API, :func:`wait_for` polls a condition, :func:`free_port` names
-a port for a server started some other way (a subprocess).
+a port for a server started some other way (a subprocess), :func:`in_process` sends a request to
+an app without any server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -15,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import uvicorn
 
 from storemon.service.app import create_app
@@ -99,3 +102,18 @@ def api_server(source: Path, reports_dir: Path, token: str | None = None) -> Ite
     """
     with running_server(create_app(source, reports_dir, token=token or "")) as url:
         yield url
+
+
+def in_process(app, method: str, url: str, **kwargs) -> httpx.Response:
+    """Send one request to ``app`` in this process (httpx's ASGI transport); its answer.
+
+    No server and no lifespan: the API's job queue is not started, so this suits what the app
+    answers by itself (checks, records on disk), fast. The base URL is http://127.0.0.1:8000.
+    """
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as c:
+            return await c.request(method, url, **kwargs)
+
+    return asyncio.run(send())

@@ -45,6 +45,16 @@ def test_as_of_words_and_bare_dates_are_refused(api: httpx.Client, word: str):
         assert "date and a time" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("as_of", ["0001-01-03T00:00:00Z", "1999-12-31T23:59:59+00:00"])
+def test_as_of_before_any_poll_is_refused(api: httpx.Client, as_of: str):
+    before = api.get("/reports").json()["reports"]
+    for request in ({"params": {"as_of": as_of}}, {"json": {"as_of": as_of}}):
+        response = api.post("/trigger_report", **request)
+        assert response.status_code == 422, (request, response.text)
+        assert "is before 2000-01-01: no poll is that old" in response.json()["detail"]
+    assert api.get("/reports").json()["reports"] == before  # nothing was queued
+
+
 def test_same_instant_spelled_differently_is_given_once(api: httpx.Client):
     response = api.post(
         "/trigger_report",
@@ -124,8 +134,10 @@ def test_non_ascii_header_is_refused_not_crashed(database: Path, tmp_path: Path)
         for value in (b"Bearer " + "é".encode() * 8, b"Bearer \xe9\xff"):
             with socket.create_connection((host, int(port)), timeout=30) as sock:
                 sock.sendall(
-                    b"GET /reports HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                    b"Authorization: " + value + b"\r\n\r\n"
+                    f"GET /reports HTTP/1.1\r\nHost: {host}:{port}\r\n".encode()
+                    + b"Connection: close\r\nAuthorization: "
+                    + value
+                    + b"\r\n\r\n"
                 )
                 answer = b""
                 while chunk := sock.recv(65536):

@@ -160,6 +160,43 @@ def test_process_identity_tells_a_live_process_from_a_gone_or_replaced_one() -> 
     assert jobs.process_alive(identity.model_copy(update={"host": "another-machine"}))
 
 
+def test_a_running_record_whose_runner_is_gone_reads_failed(tmp_path: Path) -> None:
+    """Reconciliation in process: a record says Running, its runner's pid no longer runs it."""
+    from conftest import FIXTURES
+
+    from storemon.jobs.records import utc_now
+    from storemon.jobs.store import save_record
+
+    reports = tmp_path / "reports"
+    queued = jobs.create_job(reports, FIXTURES / "export_2024")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        runner = jobs.process_identity(child.pid)
+        running = queued.model_copy(
+            update={"stage": Stage.RUNNING, "runner": runner, "started": utc_now()}
+        )
+        save_record(reports / queued.report_id, running)
+        assert jobs.read_status(reports, queued.report_id) == running  # its runner lives
+        # the same pid, started at another time: another process, not the runner
+        reused = running.model_copy(
+            update={"runner": runner.model_copy(update={"start": runner.start + 1})}
+        )
+        save_record(reports / queued.report_id, reused)
+        assert jobs.read_status(reports, queued.report_id).status is ReportState.FAILED
+        save_record(reports / queued.report_id, running)
+    finally:
+        child.kill()
+        child.wait()
+    status = jobs.read_status(reports, queued.report_id)
+    assert status.status is ReportState.FAILED and status.stage is Stage.DONE
+    assert status.error == (
+        f"the report process (pid {child.pid}) ended before it finished: it was killed or the "
+        "machine restarted"
+    )
+    assert record(reports, queued.report_id)["status"] == "Failed"  # recorded for good
+    assert [r.status for r in jobs.list_reports(reports)] == [ReportState.FAILED]
+
+
 @pytest.mark.slow
 def test_failed_report_says_why(database: Path, tmp_path: Path) -> None:
     reports = tmp_path / "reports"

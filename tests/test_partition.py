@@ -8,7 +8,12 @@ brute-force reference (tests/reference.py) as the independent check.
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -275,6 +280,69 @@ def test_cli_partitioned_report_refuses_raw_csvs_and_bad_counts(
         assert code not in (0, None)
         assert "storemon: error:" in capsys.readouterr().err
     assert not out.exists()
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that accepts every connection and never says a word."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    held, stop = [], threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+@pytest.fixture(scope="module")
+def small_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("small")
+    generate(folder / "raw", stores=20, days=2, seed=1)
+    ingest(folder / "raw", folder / "small.duckdb")
+    return folder / "small.duckdb"
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("silent", "accepted a connection but did not answer as a Dask scheduler within 2 s"),
+        ("garbage", "'garbage' is not a Dask scheduler address"),
+        ("tcp://127.0.0.1", "'tcp://127.0.0.1' is not a Dask scheduler address"),
+    ],
+)
+def test_a_scheduler_address_that_is_not_a_scheduler_is_one_sentence(
+    given: str, says: str, small_database: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import dask
+    import distributed  # noqa: F401 - its config defaults first, so that the block restores them
+
+    out = tmp_path / "never.csv"
+    timeout = {"distributed.comm.timeouts.connect": "2s"}  # Dask's own setting (docs/scaling.md)
+    with silent_server() as silent, dask.config.set(timeout):
+        address = silent if given == "silent" else given
+        started = time.monotonic()
+        argv = ["report", "--db", str(small_database), "--partitions", "2", "--out", str(out)]
+        code = cli.main([*argv, "--scheduler", address])
+        elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 1 and elapsed < 15
+    assert err.startswith("storemon: error: ") and err.count("\n") == 1, err
+    assert says in err and address in err and "8786" in err  # what to check: the port
+    assert "Traceback" not in err and not out.exists()
 
 
 @pytest.fixture(scope="module")

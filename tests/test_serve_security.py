@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -251,3 +252,55 @@ def test_serve_refuses_an_open_non_loopback_address(tmp_path: Path):
     assert err.startswith("storemon: error: refusing to serve on 0.0.0.0 without a token")
     assert "--insecure" in err and len(err.strip().splitlines()) == 1
     assert "storemon dashboard on" not in out
+
+
+def test_hostname_is_one_option_for_both_servers():
+    from storemon.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["serve", "--hostname", "api.example", "--dashboard-hostname", "dash.example"]
+    )
+    assert args.hostname == ["api.example", "dash.example"]
+
+
+@pytest.mark.slow
+def test_serve_on_every_interface_answers_its_names_with_the_token(tmp_path: Path):
+    fleet = small_fleet(tmp_path / "raw", stores=5)
+    api_port, dashboard_port = free_port(), free_port()
+    token = "s3cret-token-0123456"
+    environment = {
+        **os.environ,
+        "STOREMON_API_TOKEN": token,
+        "STOREMON_REPORTS_DIR": str(tmp_path / "reports"),
+    }
+    command = [
+        sys.executable, "-m", "storemon.cli", "serve", "--host", "0.0.0.0", "--data", str(fleet),
+        "--port", str(api_port), "--dashboard-port", str(dashboard_port),
+        "--hostname", "api.example",
+    ]  # fmt: skip
+    bearer = {"Authorization": f"Bearer {token}"}
+    with open(tmp_path / "serve.log", "wb") as log:
+        server = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    try:
+
+        def answers() -> bool:
+            try:
+                return get(api_port, "/reports", bearer).status == 200
+            except OSError:
+                return False
+
+        wait_for(answers, 120, "storemon serve to answer")
+        for host, headers, status in (
+            (f"api.example:{api_port}", bearer, 200),
+            (f"API.example:{api_port}", bearer, 200),
+            (f"127.0.0.1:{api_port}", bearer, 200),
+            (f"api.example:{api_port}", {}, 401),
+            (f"other.example:{api_port}", bearer, 403),
+        ):
+            answer = get(api_port, "/reports", {**headers, "Host": host})
+            assert answer.status == status, (host, headers, answer.body)
+        rebound = get(api_port, "/reports", {**bearer, "Host": f"other.example:{api_port}"})
+        assert b"does not answer to the host" in rebound.body
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)

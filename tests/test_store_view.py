@@ -11,6 +11,7 @@ import csv
 import io
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pandas as pd
@@ -204,3 +205,102 @@ def test_store_view_needs_the_token(database: Path, tmp_path: Path):
         assert httpx.get(path).status_code == 401
         authorised = httpx.get(path, headers={"Authorization": "Bearer s3cret-token-0123456"})
         assert authorised.status_code == 404
+
+
+# Store ids are opaque strings: a `/`, `%`, `?`, `#`, a space or `..` is part of one.
+AWKWARD_IDS = ("chain/042", "east/west/7", "a b?c#d&e=f", "x%2Fy", "..", "plain-1")
+
+
+def awkward_export(folder: Path) -> Path:
+    """Two days of hourly polls of stores whose ids hold URL characters, open 24x7 in UTC."""
+    folder.mkdir(parents=True)
+    start = pd.Timestamp("2024-10-14T00:00:00Z")
+    with open(folder / "store_status.csv", "w", newline="") as out:
+        rows = csv.writer(out)
+        rows.writerow(["store_id", "timestamp_utc", "status"])
+        for n, store in enumerate(AWKWARD_IDS):
+            for hour in range(48):
+                status = "inactive" if (hour + n) % 5 == 0 else "active"
+                rows.writerow([store, (start + pd.Timedelta(hours=hour)).isoformat(), status])
+    (folder / "menu_hours.csv").write_text("store_id,dayOfWeek,start_time_local,end_time_local\n")
+    with open(folder / "timezones.csv", "w", newline="") as out:
+        rows = csv.writer(out)
+        rows.writerow(["store_id", "timezone_str"])
+        rows.writerows([store, "UTC"] for store in AWKWARD_IDS)
+    return folder
+
+
+def complete_report(source: Path, reports: Path) -> str:
+    """A report folder as a finished job leaves it, written by the notebook's own functions."""
+    from storemon.analysis.reading import add_data_quality, compute_reading, write_outputs
+    from storemon.files import write_json_atomic
+    from storemon.jobs import JobRecord, Parameters, ReportState, Stage
+
+    report_id = str(uuid.uuid4())
+    reading = add_data_quality(compute_reading(source, out_dir=reports / report_id))
+    write_outputs(reading, reports, report_id)
+    record = JobRecord(
+        report_id=report_id,
+        status=ReportState.COMPLETE,
+        stage=Stage.DONE,
+        parameters=Parameters(source=str(source)),
+        started="2026-01-01T00:00:00.000Z",
+        finished="2026-01-01T00:00:01.000Z",
+        now=reading.now,
+        stores=len(reading.report),
+    )
+    write_json_atomic(reports / report_id / "status.json", record.to_json())
+    return report_id
+
+
+def path_segment(text: str) -> str:
+    """A store id as one segment of a path; dots too, or an HTTP client reads `..` as "up"."""
+    return quote(text, safe="").replace(".", "%2E")
+
+
+def test_a_store_id_with_a_slash_is_served(tmp_path: Path):
+    from storemon.dashboard.client import ApiClient
+
+    source = awkward_export(tmp_path / "raw")
+    reports = tmp_path / "reports"
+    report_id = complete_report(source, reports)
+    rows = {r["store_id"]: r for r in csv.DictReader(open(reports / report_id / "report.csv"))}
+    assert set(rows) == set(AWKWARD_IDS)  # every store is in the report
+    app = create_app(source, reports, kernel_pool=0, workers=1)
+    with running_server(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        dashboard = ApiClient(url)
+        for store in AWKWARD_IDS:
+            view = dashboard.store_view(report_id, store)  # the dashboard's own quoting
+            assert view.store_id == store
+            answer = client.get(f"/reports/{report_id}/stores/{path_segment(store)}")
+            assert answer.status_code == 200, (store, answer.text)
+            view = answer.json()
+            assert view["store_id"] == store and recompute(view) == {
+                name: value for name, value in rows[store].items() if name != "store_id"
+            }
+        # a `/` written as is reaches the same store
+        assert client.get(f"/reports/{report_id}/stores/chain/042").json()["store_id"] == (
+            "chain/042"
+        )
+        missing = client.get(f"/reports/{report_id}/stores/chain/043")
+        assert missing.status_code == 404
+        assert missing.json() == {
+            "detail": f"store 'chain/043' is not in this report ({report_id})"
+        }
+
+
+@slow
+def test_a_real_report_job_serves_its_awkward_store_ids(tmp_path: Path):
+    from storemon.dashboard.client import ApiClient
+
+    source = awkward_export(tmp_path / "raw")
+    with running_server(create_app(source, tmp_path / "reports")) as url:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            report_id = trigger(client)
+            rows = list(csv.DictReader(io.StringIO(complete(client, report_id))))
+        assert {row["store_id"] for row in rows} == set(AWKWARD_IDS)
+        dashboard = ApiClient(url)
+        for row in rows:
+            view = dashboard.store_view(report_id, row["store_id"])
+            assert view.store_id == row["store_id"]
+            assert f"{view.uptime_last_week:.2f}" == row["uptime_last_week"]

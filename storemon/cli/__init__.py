@@ -11,6 +11,8 @@ anything else sees it (the library reads a relative path as relative to the stor
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -45,19 +47,33 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``storemon`` command; a user error is one line on stderr and exit code 1.
 
-    A bare ``storemon`` prints the help (the commands) and exits with code 2.
+    A bare ``storemon`` prints the help (the commands) and exits with code 2. Output to a reader
+    that has gone (``storemon status | head``) ends the command quietly with the code of a
+    process killed by SIGPIPE (141), as Unix tools end.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:  # a bare `storemon`: what it can do
-        parser.print_help()
-        return 2
     try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit:  # --help, or a usage error: what was printed goes out now
+            sys.stdout.flush()
+            raise
+        if args.command is None:  # a bare `storemon`: what it can do
+            parser.print_help()
+            sys.stdout.flush()
+            return 2
         args.run(args)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
     except StoremonError as error:
         print(f"storemon: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("storemon: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that nothing is printed.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 128 + signal.SIGPIPE
     return 0

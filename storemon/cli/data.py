@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from storemon.cli.help import HelpFormatter, examples, require_data, require_exports
-from storemon.cli.paths import user_path
+from storemon.cli.paths import data_folder, user_path
 from storemon.config import (
     DEFAULT_DB,
     DEFAULT_RETENTION_DAYS,
@@ -85,14 +85,14 @@ def add_ingest(commands: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
     )
     ingest.add_argument(
-        "--data", type=user_path, default=RAW_DATA_DIR, metavar="DIR", help="folder of CSV exports"
+        "--data", type=data_folder, default=RAW_DATA_DIR, metavar="DIR", help="folder of CSV exports"
     )
     ingest.add_argument(
         "--db", type=user_path, default=DEFAULT_DB, metavar="FILE", help="database file"
     )
     # living data: a folder receiving drops, the hot window
     ingest.add_argument(
-        "--watch", type=user_path, metavar="DIR", help="keep loading DIR's new and grown files"
+        "--watch", type=data_folder, metavar="DIR", help="keep loading DIR's new and grown files"
     )
     ingest.add_argument(
         "--every",

@@ -15,3 +15,23 @@ def user_path(text: str) -> Path:
         The absolute path, symbolic links kept as typed.
     """
     return Path(text).expanduser().absolute()
+
+
+def data_folder(text: str) -> Path:
+    """The absolute path of a folder of CSV exports typed by the user (``--data``, ``--watch``).
+
+    Args:
+        text: The path as typed.
+
+    Returns:
+        The absolute path (a folder, or nothing yet).
+
+    Raises:
+        StoremonError: It names a file, say one of the exports: the message names its folder.
+    """
+    from storemon.engine.sources import check_data_folder
+
+    path = user_path(text)
+    if path.is_file():
+        check_data_folder(path)
+    return path

@@ -15,7 +15,7 @@ from storemon.cli.help import (
     examples,
     require_data,
 )
-from storemon.cli.paths import user_path
+from storemon.cli.paths import data_folder, user_path
 from storemon.config import (
     DEFAULT_DB,
     METHODS,
@@ -46,7 +46,7 @@ def add_report(commands: argparse._SubParsersAction) -> None:
     )
     source = report.add_mutually_exclusive_group()
     source.add_argument(
-        "--data", type=user_path, metavar="DIR", help="read this folder of CSV exports instead"
+        "--data", type=data_folder, metavar="DIR", help="read this folder of CSV exports instead"
     )
     source.add_argument(
         "--db", type=user_path, default=DEFAULT_DB, metavar="FILE", help="ingested database"

@@ -6,7 +6,7 @@ import argparse
 import os
 
 from storemon.cli.help import HelpFormatter, examples, require_data
-from storemon.cli.paths import user_path
+from storemon.cli.paths import data_folder, user_path
 from storemon.config import (
     DASHBOARD_KERNELS_VARIABLE,
     DEFAULT_DASHBOARD_KERNELS,
@@ -36,12 +36,12 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
     )
     serve_source = serve.add_mutually_exclusive_group()
     serve_source.add_argument(
-        "--data", type=user_path, metavar="DIR", help="serve this folder of CSV exports"
+        "--data", type=data_folder, metavar="DIR", help="serve this folder of CSV exports"
     )
     serve_source.add_argument(
         "--db", type=user_path, default=DEFAULT_DB, metavar="FILE", help="ingested database"
     )
-    # Serving safely (issue 10): refuse an open non-loopback address; cap the dashboard kernels.
+    # Serving safely: refuse an open non-loopback address; cap the dashboard kernels.
     serve.add_argument(
         "--insecure",
         action="store_true",
@@ -58,12 +58,15 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
         "to retry",
     )
     serve.add_argument(
+        "--hostname",
         "--dashboard-hostname",
+        dest="hostname",
         action="append",
         default=[],
         metavar="NAME",
-        help="a host name the dashboard answers to besides localhost (the name a reverse proxy "
-        "forwards); repeatable",
+        help="a host name the API and the dashboard answer to besides localhost and IP "
+        "addresses: the name a reverse proxy forwards, or this machine's name with --host "
+        "0.0.0.0; repeatable (--dashboard-hostname is the older spelling)",
     )
     serve.set_defaults(run=run_serve)
 
@@ -81,7 +84,7 @@ def run_serve(args: argparse.Namespace) -> None:
             source=source,
             insecure=args.insecure,
             dashboard_kernels=dashboard_kernels(args.dashboard_kernels),
-            hostnames=tuple(args.dashboard_hostname),
+            hostnames=tuple(args.hostname),
         )
     except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: a normal end (exit 0)
         print("storemon stopped", flush=True)

@@ -83,6 +83,20 @@ def served_token() -> str | None:
         raise ApiError(f"cannot read the API's token from {path}: {error.strerror}") from None
 
 
+def path_segment(text: str) -> str:
+    """``text`` as one segment of a URL's path, every character but ``A-Za-z0-9_-~`` encoded.
+
+    Dots are encoded too: a store id ``..`` must not read as "up a level".
+
+    Args:
+        text: A report or store id.
+
+    Returns:
+        The encoded segment; the server decodes it back to ``text``.
+    """
+    return urllib.parse.quote(text, safe="").replace(".", "%2E")
+
+
 class ApiClient:
     """A small client of the storemon HTTP API.
 
@@ -193,9 +207,7 @@ class ApiClient:
             ApiError: Unknown report or store (404), malformed id (400), a report that is not
                 complete, or no answer.
         """
-        path = "/reports/{}/stores/{}".format(
-            *(urllib.parse.quote(part, safe="") for part in (report_id, store_id))
-        )
+        path = "/reports/{}/stores/{}".format(*map(path_segment, (report_id, store_id)))
         answer = self._json("GET", path)
         if "status" in answer and "business" not in answer:
             view = read_view(answer)

@@ -35,6 +35,7 @@ import pandas as pd
 
 from storemon.config import PARTITIONS_VARIABLE, REPORT_COLUMNS, SCHEDULER_VARIABLE
 from storemon.engine import archive, db, pipeline, schema
+from storemon.engine.dask_scheduler import check_scheduler, connect_timeout
 
 # The worker side (storemon.engine.partition_task), used from here by the command line, the
 # report job and the tests.
@@ -233,11 +234,13 @@ def run_partitioned(
         for, the data-quality rows.
 
     Raises:
-        StoremonError: Bad parameters, no scheduler there, or a partition failed (its reason).
+        StoremonError: Bad parameters, no scheduler there (checked first), or a partition failed.
     """
     if not 1 <= partitions <= BUCKETS:
         raise StoremonError(f"--partitions must be from 1 to {BUCKETS}, got {partitions}")
     check_method(method)
+    if scheduler is not None:
+        check_scheduler(scheduler)
     plan = plan_report(con, database, as_of)
     export = str(export_partitions(database, con))
     local_limit = local_threads = None
@@ -367,7 +370,7 @@ def _run_on_dask(
                 host="127.0.0.1",
                 dashboard_address="127.0.0.1:0",
             )
-        client = Client(cluster if cluster is not None else scheduler, timeout="30s")
+        client = Client(cluster if cluster is not None else scheduler, timeout=connect_timeout())
     except (OSError, TimeoutError) as error:
         if cluster is not None:
             cluster.close()

@@ -13,6 +13,7 @@ import pandas as pd
 from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
 from storemon.engine import archive, db, pipeline, schema
 from storemon.engine.load import LoadSummary, load_folder
+from storemon.engine.sources import check_data_folder
 from storemon.errors import StoremonError
 from storemon.files import write_bytes_atomic
 from storemon.freshness import iso_utc
@@ -29,6 +30,9 @@ WINDOW_MARGIN_DAYS = 2
 LOOKBACK_DAYS = 0
 # Times a report opens the database again when a load replaced an archive file it was reading.
 SNAPSHOT_ATTEMPTS = 3
+# The earliest report instant: no poll before it loads (reject_implausible_polls.sql holds the same
+# bound), and a week before year 1 cannot be computed.
+EARLIEST_AS_OF = datetime(2000, 1, 1)
 # Reads the archived polls of [lo_us (None: the archive's start), hi_us) on a connection and
 # derives their instants into batch_instants; returns whether the archive held files there.
 ArchiveReader = Callable[[duckdb.DuckDBPyConnection, int | None, int], bool]
@@ -53,7 +57,7 @@ def open_source(
     Raises:
         StoremonError: The source does not exist or cannot be read.
     """
-    source = Path(source)
+    source = check_source(source)
     if source.is_dir():
         con = db.connect()
         try:
@@ -63,7 +67,7 @@ def open_source(
             yield con
         finally:
             con.close()
-    elif source.is_file():
+    else:
         try:
             con = db.connect(source, read_only=True)
         except duckdb.Error as error:
@@ -73,8 +77,6 @@ def open_source(
             yield con
         finally:
             con.close()
-    else:
-        check_source(source)
 
 
 def check_source(source: str | Path) -> Path:
@@ -87,9 +89,12 @@ def check_source(source: str | Path) -> Path:
         The path.
 
     Raises:
-        StoremonError: Nothing is there.
+        StoremonError: Nothing is there, or it is a CSV file (one of the exports, not the
+            folder that holds them).
     """
     source = Path(source)
+    if source.is_file() and source.suffix.lower() == ".csv":
+        check_data_folder(source)
     if not source.exists():
         raise StoremonError(
             f"{source} does not exist (give a folder of CSV exports or a database made by "
@@ -101,7 +106,9 @@ def check_source(source: str | Path) -> Path:
 def parse_as_of(as_of: str | datetime | pd.Timestamp | None) -> datetime | None:
     """Turn an ``as_of`` value into a naive UTC datetime (None stays None).
 
-    A string is an ISO 8601 instant; one without an offset is UTC (all poll times are UTC).
+    A string is an ISO 8601 instant; one without an offset is UTC (all poll times are UTC). An
+    instant before :data:`EARLIEST_AS_OF` is refused: no poll is that old, so such a report
+    could only be empty (and its week would reach before year 1).
 
     Args:
         as_of: The instant, or None/empty for "the latest poll".
@@ -110,23 +117,31 @@ def parse_as_of(as_of: str | datetime | pd.Timestamp | None) -> datetime | None:
         The instant as a naive datetime in UTC, or None.
 
     Raises:
-        StoremonError: The value is not a valid instant.
+        StoremonError: The value is not a valid instant, or it is before 2000-01-01.
     """
     if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
         return None
+    stamp = pd.NaT
     try:
         text = as_of.strip() if isinstance(as_of, str) else as_of
         if isinstance(text, str) and text.upper().endswith(" UTC"):
             text = text[:-4]
         stamp = pd.Timestamp(text)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_convert(timezone.utc).tz_localize(None)
     except (ValueError, TypeError):
         stamp = pd.NaT
-    if stamp is pd.NaT or pd.isna(stamp):
+    # pandas holds the years 0 and 10000 (an offset across either end of the calendar)
+    if pd.isna(stamp) or stamp.year > 9999:
         raise StoremonError(
             f"as_of {as_of!r} is not a valid instant (use ISO 8601, e.g. 2024-11-05T12:00:00Z)"
         )
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(timezone.utc).tz_localize(None)
+    if stamp < pd.Timestamp(EARLIEST_AS_OF):
+        raise StoremonError(
+            f"as_of {str(as_of)[:80]!r} is before {EARLIEST_AS_OF:%Y-%m-%d}: no poll is that old "
+            "(older ones are rejected when loaded), so there is nothing to report; give a later "
+            "instant, or none for the latest poll"
+        )
     return stamp.to_pydatetime()
 
 

@@ -122,6 +122,30 @@ class LoadSummary:
         return "\n".join(lines)
 
 
+def check_data_folder(folder: str | Path) -> Path:
+    """Return ``folder`` if it is a folder; else say what to give instead.
+
+    Args:
+        folder: The folder of CSV exports a user gave.
+
+    Returns:
+        The folder.
+
+    Raises:
+        StoremonError: It does not exist, or it is a file (say, one of the exports): the
+            message names the folder that holds it.
+    """
+    folder = Path(folder)
+    if folder.is_dir():
+        return folder
+    if folder.exists():
+        raise StoremonError(
+            f"{folder} is a file, not a folder of CSV exports: give the folder that holds the "
+            f"exports (e.g. {folder.parent}), not one of its files"
+        )
+    raise StoremonError(f"data folder {folder} does not exist")
+
+
 def find_sources(folder: str | Path) -> dict[SourceKind, list[Path]]:
     """Find the input files of each kind in a folder.
 
@@ -134,9 +158,7 @@ def find_sources(folder: str | Path) -> dict[SourceKind, list[Path]]:
     Raises:
         StoremonError: The folder is missing, or holds no file of some kind.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise StoremonError(f"data folder {folder} does not exist")
+    folder = check_data_folder(folder)
     names = sorted(p for p in folder.iterdir() if p.is_file())
     found = {kind: [p for p in names if kind.file_pattern.match(p.name)] for kind in KINDS}
     for kind, files in found.items():

@@ -21,6 +21,9 @@ from storemon.jobs.store import read_status
 
 _AGE = re.compile(r"(\d+)([hdw])")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+# The longest age accepted: no report is older; a longer one is a typing slip (and past what a
+# date can hold), not a wish to keep everything or to remove everything.
+MAX_AGE = timedelta(days=36500)
 
 
 def parse_age(text: str) -> timedelta:
@@ -33,14 +36,21 @@ def parse_age(text: str) -> timedelta:
         The age.
 
     Raises:
-        StoremonError: It is not a whole number followed by ``h``, ``d`` or ``w``.
+        StoremonError: It is not a whole number followed by ``h``, ``d`` or ``w``, or it is
+            longer than :data:`MAX_AGE` (100 years).
     """
     match = _AGE.fullmatch(text.strip())
     if match is None:
         raise StoremonError(
             f"{text[:80]!r} is not an age: use a whole number and h, d or w, e.g. 30d"
         )
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    digits, unit = match.group(1).lstrip("0") or "0", _UNITS[match.group(2)]
+    if len(digits) > 9 or int(digits) > MAX_AGE // unit:
+        raise StoremonError(
+            f"{text[:80]!r} is longer than any report can be old: give at most "
+            f"{MAX_AGE.days}d (100 years); to remove every report that ended, give 0h"
+        )
+    return int(digits) * unit
 
 
 def prune_reports(

@@ -87,11 +87,28 @@ def report_dir(reports_dir: str | Path, report_id: str) -> Path:
         StoremonError: ``report_id`` is not a report id.
     """
     if not is_report_id(report_id):
+        canonical = _canonical_spelling(report_id)
+        if canonical is not None:  # one id, one spelling: the one the server gave
+            raise StoremonError(
+                f"{str(report_id)[:80]!r} is not a report id as written: a report id is "
+                f"written in lower case with hyphens and nothing around it, as in {canonical}"
+            )
         raise StoremonError(
             f"{str(report_id)[:80]!r} is not a report id (a report id looks like "
             "0b7c5f0e-2f4e-4c4a-9d1e-6a1f0c2b3d4e)"
         )
     return Path(reports_dir) / report_id
+
+
+def _canonical_spelling(text: object) -> str | None:
+    """The canonical report id that ``text`` spells otherwise (upper case, braces...), if any."""
+    if not isinstance(text, str) or len(text) > 45:
+        return None
+    try:
+        value = uuid.UUID(text.strip())
+    except ValueError:
+        return None
+    return str(value) if value.version == 4 else None
 
 
 def unreadable_record(job_dir: Path, reason: str) -> JobRecord:

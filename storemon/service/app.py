@@ -2,14 +2,16 @@
 
 :func:`create_app` builds the app around one :class:`storemon.jobs.JobManager`, the single queue
 of report jobs of the server, and mounts the endpoints of :mod:`.routes`; the dashboard and any
-other client go through them. Errors of every kind are answered as JSON with a plain ``detail``.
+other client go through them. Every request first passes the host-name and other-site checks
+(:mod:`.sites`); HEAD is answered wherever GET is (:mod:`.head_requests`). Errors of every kind
+are answered as JSON with a plain ``detail``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,8 +25,10 @@ from storemon.config import DEFAULT_DB, KERNEL_POOL, REPORTS_DIR, TOKEN_VARIABLE
 from storemon.jobs.params import shown
 from storemon.service.dependencies import ApiSettings, check_token, require_token
 from storemon.service.docs import add_local_docs
+from storemon.service.head_requests import HeadAsGet
 from storemon.service.limits import RequestLimits
 from storemon.service.routes import router
+from storemon.service.sites import SiteGuard
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ def create_app(
     max_queue: int = jobs.DEFAULT_MAX_QUEUE,
     token: str | None = None,
     kernel_pool: int = KERNEL_POOL,
+    hostnames: Iterable[str] = (),
 ) -> FastAPI:
     """Build the API app; its job queue starts and stops with the app (lifespan).
 
@@ -62,6 +67,9 @@ def create_app(
             and no token (an open API) when that is unset or empty.
         kernel_pool: Warm kernels kept ready for reports (default ``STOREMON_KERNEL_POOL``,
             2); they start and stop with the app, in its runners.
+        hostnames: Host names the API answers to besides ``localhost`` and IP addresses
+            (``storemon serve --hostname``); a request under another, or from another site's
+            page, gets 403 (:mod:`storemon.service.sites`).
 
     Returns:
         The FastAPI app; ``app.state.jobs`` is its :class:`storemon.jobs.JobManager`.
@@ -86,7 +94,10 @@ def create_app(
         redoc_url=None,
     )
     add_local_docs(app)
+    # The last added runs first: the host and site check, then HEAD as GET, then the limits.
     app.add_middleware(RequestLimits)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(SiteGuard, hostnames=tuple(hostnames))
     app.state.settings = settings
     app.state.jobs = jobs.JobManager(
         source, reports_dir, workers=workers, max_queue=max_queue, kernel_pool=kernel_pool

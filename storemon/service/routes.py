@@ -215,7 +215,8 @@ def data_freshness(manager: Manager) -> dict:
 
 
 @router.get(
-    "/reports/{report_id}/stores/{store_id}",
+    # `:path`: a store id may hold `/` (sent as %2F, which the server decodes before routing)
+    "/reports/{report_id}/stores/{store_id:path}",
     tags=["reports"],
     name="store_view",
     response_model=StoreView | ReportStatus,

@@ -64,6 +64,7 @@ def serve(
     max_queue: int = jobs.DEFAULT_MAX_QUEUE,
     log_level: str = "info",
     listener: socket.socket | None = None,
+    hostnames: tuple[str, ...] = (),
 ) -> None:
     """Run the API until Ctrl-C or SIGTERM, then stop the running reports and their kernels.
 
@@ -79,6 +80,8 @@ def serve(
         max_queue: Reports that may wait before a trigger is refused (429).
         log_level: uvicorn's log level.
         listener: The API's socket, bound already (default: bound here).
+        hostnames: Host names the API answers to besides ``localhost`` and IP addresses (the
+            name ``host`` binds is one too).
 
     Raises:
         StoremonError: The port is taken.
@@ -91,7 +94,9 @@ def serve(
         )
     if listener is None:
         listener = bind_listener(host, port, "API", "--port")
-    app = create_app(source, reports_dir, workers=workers, max_queue=max_queue)
+    app = create_app(
+        source, reports_dir, workers=workers, max_queue=max_queue, hostnames=(*hostnames, host)
+    )
     data = f"data {source}"
     require_source(source)
     if not Path(source).exists():
@@ -134,7 +139,8 @@ def serve_with_dashboard(
         log_level: uvicorn's log level (default: warnings and errors, no access log).
         insecure: Serve a non-loopback ``host`` without a token.
         dashboard_kernels: Dashboard pages that may hold a kernel at once.
-        hostnames: Host names the dashboard answers to besides ``localhost`` (a proxy's).
+        hostnames: Host names the dashboard and the API answer to besides ``localhost`` (a
+            proxy's; the API answers to IP addresses too).
 
     Raises:
         StoremonError: Refused (exposure, a port taken) or the dashboard did not start.
@@ -161,7 +167,7 @@ def serve_with_dashboard(
         login = " (it asks for the API's token)" if token else ""
         url = f"http://{url_host(host)}:{dashboard_port}/"
         print(f"storemon dashboard on {url}{login}", flush=True)
-        serve(host, port, source, reports_dir, workers, max_queue, log_level, listener)
+        serve(host, port, source, reports_dir, workers, max_queue, log_level, listener, hostnames)
     finally:
         listener.close()
         if dashboard is not None:

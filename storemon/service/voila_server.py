@@ -7,8 +7,9 @@ after three things Voilà's configuration cannot express:
   however that ends (SIGKILL included), and Voilà stops on SIGTERM; its kernels follow it
   (ipykernel exits when its parent is gone).
 - Pages asked for by another site are refused before a kernel starts (:func:`guard_page`,
-  Voilà's ``prelaunch_hook``): another site's page cannot make a browser start kernels here;
-  a login by ``?token=`` is redirected to the page without it.
+  Voilà's ``prelaunch_hook``, with the API's rule :func:`storemon.service.sites.is_cross_site`):
+  another site's page cannot make a browser start kernels here; a login by ``?token=`` is
+  redirected to the page without it.
 - Kernels are capped (:class:`CappedKernelManager`): the visitor past the cap gets a short "busy,
   retry in a minute" page (HTTP 503 with ``Retry-After``) instead of a new kernel.
 
@@ -32,7 +33,7 @@ import signal
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 import nbformat
 from jupyter_server.base.call_context import CallContext
@@ -42,6 +43,7 @@ from tornado import web
 from tornado.ioloop import IOLoop
 from traitlets import Integer
 
+from storemon.service.sites import is_cross_site
 from storemon.service.voila import PARENT_VARIABLE, READY_FILE, RUNTIME_VARIABLE
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -117,35 +119,6 @@ def _answer_busy(kernels: int, retry_after: int) -> None:
     handler.set_header("Content-Type", "text/html; charset=UTF-8")
     handler.set_header("Cache-Control", "no-store")
     raise web.Finish(BUSY_PAGE.format(kernels=kernels, retry=retry_after))
-
-
-def is_cross_site(headers: object, host: str) -> bool:
-    """Tell whether a request for the page comes from another site's page, not from a person.
-
-    Browsers say where a request comes from (``Sec-Fetch-*``, ``Origin``). A request from a page
-    of another site (an iframe, an image, a script's fetch) is refused; a person following a
-    link from elsewhere (a top-level navigation they started) is not. A request without those
-    headers (a script, curl) is not a browser acting for another site.
-
-    Args:
-        headers: The request's headers (``.get`` by name, case-insensitive).
-        host: The request's ``Host`` header.
-
-    Returns:
-        True when the request must be refused.
-    """
-    origin = headers.get("Origin")
-    if origin is not None:
-        return origin == "null" or urlsplit(origin.lower()).netloc != host.lower()
-    site = headers.get("Sec-Fetch-Site", "")
-    if site in ("", "same-origin", "none"):
-        return False
-    person_navigates = (
-        headers.get("Sec-Fetch-Mode") == "navigate"
-        and headers.get("Sec-Fetch-Dest") == "document"
-        and headers.get("Sec-Fetch-User") == "?1"
-    )
-    return not person_navigates
 
 
 def guard_page(handler: web.RequestHandler, notebook: object, cwd: str) -> None:
