@@ -85,7 +85,11 @@ def add_ingest(commands: argparse._SubParsersAction) -> None:
         formatter_class=HelpFormatter,
     )
     ingest.add_argument(
-        "--data", type=data_folder, default=RAW_DATA_DIR, metavar="DIR", help="folder of CSV exports"
+        "--data",
+        type=data_folder,
+        default=RAW_DATA_DIR,
+        metavar="DIR",
+        help="folder of CSV exports",
     )
     ingest.add_argument(
         "--db", type=user_path, default=DEFAULT_DB, metavar="FILE", help="database file"
