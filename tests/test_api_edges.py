@@ -235,17 +235,16 @@ def test_recent_reports_come_from_the_index(database: Path, tmp_path: Path):
     ("page", "shows"), [("/docs", ".swagger-ui .info"), ("/redoc", ".redoc-wrap")]
 )
 def test_docs_pages_fetch_nothing_from_other_hosts(api: httpx.Client, page: str, shows: str):
+    from browser_kit import CHROMIUM, CHROMIUM_ARGS
+
     playwright_api = pytest.importorskip("playwright.sync_api")
-    chromium = (
-        os.environ.get("STOREMON_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    )
-    if not Path(chromium).exists():
+    if not Path(CHROMIUM).exists():
         pytest.skip("no chromium")
     base = str(api.base_url).rstrip("/")
     requested: list[str] = []
     fetched: list[str] = []
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context()
             context.on("request", lambda request: requested.append(request.url))

@@ -221,7 +221,9 @@ def test_a_normal_serve_says_its_urls_and_nothing_else_and_ctrl_c_ends_it_cleanl
     Voilà's trust warning, ipykernel's unencrypted-TCP warning and tornado's websocket ping
     timeout warning are gone at their source; Ctrl-C is a normal stop (exit 0).
     """
-    from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, playwright_api
+    from browser_kit import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (make browser installs it)")

@@ -106,6 +106,14 @@ def add_ingest(commands: argparse._SubParsersAction) -> None:
         help="seconds between --watch rounds",
     )
     ingest.add_argument(
+        "--settle",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="with --watch: a last line without a newline loads once its file has not changed "
+        "for this long (an exporter that omits the final newline)",
+    )
+    ingest.add_argument(
         "--retention",
         type=int,
         default=None,
@@ -177,7 +185,15 @@ def run_watch(args: argparse.Namespace) -> None:
     print(
         f"watching {args.watch} every {args.every:g} s into {args.db} (Ctrl-C stops)", flush=True
     )
-    watcher = Watcher(args.watch, args.db, args.retention, lambda line: print(line, flush=True))
+    if args.settle < 0:
+        raise StoremonError(f"--settle {args.settle}: give a number of seconds, 0 or more")
+    watcher = Watcher(
+        args.watch,
+        args.db,
+        args.retention,
+        lambda line: print(line, flush=True),
+        settle=args.settle,
+    )
     watcher.run(args.every)
 
 

@@ -1,15 +1,15 @@
 """``storemon ingest --watch DIR``: keep loading a folder that receives hourly drops.
 
 Each round loads the new and grown files (:func:`storemon.engine.ingest.ingest` with the file
-registry, so a round costs what is new; a round with nothing new reads the registry once and
-copies nothing). Only complete lines load: a torn last line waits for its newline, or loads once
-its file has not changed for a round (an exporter that omits the final newline), and the round
-says so. A status file that grows between every round loads its complete lines as they come. An
-hours or zone file that changed since the last look waits a round, and while one of them waits,
-cannot be loaded, or would drop most stores, the snapshot held is kept whole (drops keep
-loading) and every round says why. A file that cannot be loaded at all (not UTF-8, a missing
-column) is left out until it changes. Polls rejected as in the future load once the clock
-passes them. SIGTERM and Ctrl-C stop the loop between loads, never during one.
+registry, so a round costs what is new; a round with nothing new reads the registry once and copies
+nothing). Only complete lines load: a torn last line waits for its newline, or loads once its file
+has not changed for a round and for ``settle`` seconds (an exporter that omits the final newline),
+and the round says so. A status file that grows between every round loads its complete lines as
+they come. An hours or zone file that changed since the last look waits a round, and while one of
+them waits, cannot be loaded, or would drop most stores, the snapshot held is kept whole (drops
+keep loading) and every round says why. A file that cannot be loaded at all (not UTF-8, a missing
+column) is left out until it changes. Polls rejected as in the future load once the clock passes
+them. SIGTERM and Ctrl-C stop the loop between loads, never during one.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from storemon.engine.sources import KINDS, STATUS
 from storemon.errors import StoremonError
 
 _Stat = tuple[int, int]  # size, mtime
+# A torn last line is taken as the file's last line once the file stayed as it is this long.
+SETTLE_SECONDS = 60.0
 
 
 class Watcher:
@@ -39,6 +41,7 @@ class Watcher:
         retention_days: int,
         say: Callable[[str], None] = print,
         clock: Callable[[], datetime] | None = None,
+        settle: float = SETTLE_SECONDS,
     ) -> None:
         """Prepare a watcher of ``folder`` loading into ``db_path``.
 
@@ -48,12 +51,15 @@ class Watcher:
             retention_days: Days of polls the database keeps hot.
             say: Where the loop's lines go.
             clock: The loads' clock (default: the time now).
+            settle: Seconds a file must have stayed unchanged (and for a round) before its torn
+                last line is taken as its last line.
         """
         self.folder = folder
         self.db_path = db_path
         self.retention_days = retention_days
         self.say = say
         self.clock = clock
+        self.settle = settle
         self.stopping = False
         self._seen: dict[str, _Stat] = {}
         self._bad: dict[str, tuple[_Stat, str]] = {}  # left out until they change, and why
@@ -93,7 +99,12 @@ class Watcher:
         """
         seen = self._look()
         changed = {name for name, stat in seen.items() if self._seen.get(name, stat) != stat}
-        settled = frozenset(name for name, stat in seen.items() if self._seen.get(name) == stat)
+        now_ns = time.time_ns()
+        settled = frozenset(
+            name
+            for name, stat in seen.items()
+            if self._seen.get(name) == stat and now_ns - stat[1] >= self.settle * 1e9
+        )
         self._seen = seen
         # a snapshot file that changed since the last look may be half written: it waits a round
         waiting = {name for name in changed if not STATUS.file_pattern.match(name)}
