@@ -52,6 +52,8 @@ MACROS = Stage(
         Step("merge_spans", ("merge_spans",)),
         Step("hundredths_half_up", ("hundredths_half_up",)),
         Step("archived_polls", ("archived_polls",)),
+        Step("outage_runs", ("outage_runs",)),
+        Step("business_ticks", ("business_ticks",)),
     ),
 )
 BASE = Stage(
@@ -191,7 +193,13 @@ REPORT = Stage(
         Step("report_business_spans", ("report_business_spans",)),
     ),
 )
-OUTPUT = Stage("output", (Step("report_now"), Step("store_report")), queries=True)
+# A trend (storemon.engine.trend): the report's steps over all its periods, then these.
+TREND = Stage("trend", (Step("trend_early_outages", ("trend_early_outages",)),))
+OUTPUT = Stage(
+    "output",
+    (Step("report_now"), Step("store_report"), Step("trend_store_periods")),
+    queries=True,
+)
 # Every store's status runs, for the store views a report job keeps (timeline's week_* queries).
 WEEKS = Stage("weeks", (Step("report_status_spans", ("report_status_spans",)),))
 TIMELINE = Stage(
@@ -237,6 +245,7 @@ BOOKKEEPING = Stage(
         Step("forgotten_days"),
         Step("hot_cutoff"),
         Step("latest_poll"),
+        Step("first_poll"),
         Step("database_path"),
     ),
     queries=True,
@@ -269,6 +278,7 @@ STAGES = (
     DERIVE,
     CLOCK,
     REPORT,
+    TREND,
     OUTPUT,
     WEEKS,
     TIMELINE,
