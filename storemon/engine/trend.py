@@ -27,6 +27,7 @@ from storemon.engine.report import (
     read_snapshot,
 )
 from storemon.errors import StoremonError
+from storemon.files import write_bytes_atomic
 
 DAY_US = 86_400_000_000
 WINDOW_US = {"week": 7 * DAY_US, "day": DAY_US}
@@ -181,3 +182,33 @@ def compute_trend(
     return read_snapshot(
         source, lambda con: trend_from_connection(con, instant, window, periods, method)
     )
+
+
+def trend_csv_bytes(trend: pd.DataFrame) -> bytes:
+    """Return a trend as the bytes of its CSV file.
+
+    Header ``store_id,period_end,uptime,downtime``; ``period_end`` in ISO 8601 UTC to the
+    microsecond (``2024-11-05T12:00:00.000000Z``), hours with two decimals, LF line ends.
+
+    Args:
+        trend: A DataFrame from :func:`compute_trend`.
+
+    Returns:
+        The CSV content.
+    """
+    rows = trend[TREND_COLUMNS].copy()
+    rows["period_end"] = rows["period_end"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return rows.to_csv(index=False, float_format="%.2f").encode("utf-8")
+
+
+def write_trend_csv(trend: pd.DataFrame, path: str | Path) -> Path:
+    """Write a trend as CSV (:func:`trend_csv_bytes`), atomically.
+
+    Args:
+        trend: A DataFrame from :func:`compute_trend`.
+        path: The target file.
+
+    Returns:
+        The path written.
+    """
+    return write_bytes_atomic(path, trend_csv_bytes(trend))
