@@ -49,12 +49,13 @@ serve: $(STAMP)
 	@test -f $(DB) || $(MAKE) demo
 	$(BIN)/storemon serve
 
-## Benchmark ingest and report at 1x and 10x the real fleet, then hourly drops on 1, 4 and 12
-## weeks of history (prints two tables; about 15 minutes)
+## Benchmark ingest and report at 1x and 10x the real fleet, hourly drops on 1, 4 and 12 weeks
+## of history, and trends on 4 weeks (three tables; the first run makes the data: about an hour)
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py
 	$(BIN)/python bench/benchmark.py --living
+	$(BIN)/python bench/benchmark.py --trend
 
 ## Scale benchmark (issue 9): 1x, 10x, 100x ingest and reports, one process and on Dask (long)
 .PHONY: bench-scale

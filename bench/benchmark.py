@@ -23,6 +23,9 @@ logs mark (:mod:`storemon.jobs.timing`), and ``storemon report`` on the command 
 printed the CSV's path, and until it exited) with its kernel started up front (the default) or
 only when the notebook runs (as before issue 8).
 
+Trends, ``python bench/benchmark.py --trend [--scales 1 10]``: 4 weekly and 28 daily points
+against one report, on 4 weeks of history (:mod:`trend`, beside this file).
+
 Living data (issue 11), ``python bench/benchmark.py --living [--stores 14092]``: for 1, 4 and 12
 weeks of history, the first load of that history (ending at noon UTC), one more hourly drop in
 the middle of the day (about 10 k polls: what almost every hour costs), the drop just after
@@ -43,6 +46,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import trend as trend_bench  # bench/trend.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATA = ROOT / "data" / "bench"
@@ -127,6 +132,9 @@ polls, hours, zones = (
         "build_reading(database, out_dir=out_dir)",
     ),
 }
+
+
+PHASES.update(trend_bench.PHASES)
 
 
 def run_phase(phase: str, **variables: object) -> dict[str, float]:
@@ -483,6 +491,7 @@ def main() -> None:
     parser.add_argument("--latency", action="store_true", help="the report latency table only")
     parser.add_argument("--reports", type=int, default=5, help="API reports timed (--latency)")
     parser.add_argument("--living", action="store_true", help="hourly drops on 1/4/12 weeks")
+    parser.add_argument("--trend", action="store_true", help="trends on 4 weeks, per scale")
     parser.add_argument("--stores", type=int, default=REAL_STORES, help="stores (--living)")
     parser.add_argument("--weeks", type=int, nargs="+", default=[1, 4, 12], help="(--living)")
     args = parser.parse_args()
@@ -490,6 +499,14 @@ def main() -> None:
     if args.latency:
         print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
         print(bench_latency(args.reports))
+        return
+    if args.trend:
+        rows = [
+            trend_bench.bench_trend(run_phase, BENCH_DATA, s, REAL_STORES * s, args.repeat)
+            for s in args.scales
+        ]
+        print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
+        print(trend_bench.render_trend(rows))
         return
     if args.living:
         rows = bench_living(args.stores, args.weeks, args.repeat)

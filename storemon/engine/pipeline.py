@@ -195,11 +195,8 @@ REPORT = Stage(
 )
 # A trend (storemon.engine.trend): the report's steps over all its periods, then these.
 TREND = Stage("trend", (Step("trend_early_outages", ("trend_early_outages",)),))
-OUTPUT = Stage(
-    "output",
-    (Step("report_now"), Step("store_report"), Step("trend_store_periods")),
-    queries=True,
-)
+_OUTPUTS = ("report_now", "store_report", "trend_store_periods", "trend_points", "trend_rows")
+OUTPUT = Stage("output", tuple(Step(name) for name in _OUTPUTS), queries=True)
 # Every store's status runs, for the store views a report job keeps (timeline's week_* queries).
 WEEKS = Stage("weeks", (Step("report_status_spans", ("report_status_spans",)),))
 TIMELINE = Stage(

@@ -11,6 +11,7 @@ each period seeing only what its own report sees: the polls up to its end (docs/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +32,9 @@ from storemon.files import write_bytes_atomic
 
 DAY_US = 86_400_000_000
 WINDOW_US = {"week": 7 * DAY_US, "day": DAY_US}
+# A report job keeps its trends in this folder beside report.csv (storemon.analysis.reading).
+TREND_DIR = "trend"
+JOB_PERIODS = {"week": 12, "day": 28}
 
 
 def check_window(window: str) -> str:
@@ -88,6 +92,49 @@ def periods_held(con: duckdb.DuckDBPyConnection, now_us: int, window: str, perio
     return min(periods, (now_us - int(first)) // WINDOW_US[window] + 1)
 
 
+def prepare_trends(
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime | None,
+    method: str,
+    periods: dict[str, int],
+    read_archive: ArchiveReader | None = None,
+) -> tuple[pd.Timestamp, dict[str, int]]:
+    """Build the tables every trend of ``periods`` is cut from, in one pass over their span.
+
+    The report's steps run once over the longest span asked (its periods that hold a poll),
+    then ``trend_early_outages``; ``trend_store_periods`` cuts any of the trends from them.
+    The connection's ``report_*`` temp tables are rebuilt: a report prepared on it is gone.
+
+    Args:
+        con: A connection holding the loaded tables.
+        as_of: Naive UTC instant of the newest periods' end, or None for the latest poll.
+        method: ``nearest`` or ``carry_forward``.
+        periods: How many periods of each window (``week``, ``day``).
+        read_archive: As for :func:`storemon.engine.report.prepare_report`.
+
+    Returns:
+        The newest periods' end (naive UTC) and, per window, how many periods hold a poll.
+
+    Raises:
+        StoremonError: A parameter is not usable, or the data holds no poll.
+    """
+    for window, count in periods.items():
+        check_window(window)
+        check_periods(count)
+    method = check_method(method)
+    db.run_stage(con, "clock", as_of=as_of, span_us=0)
+    now = db.run_query(con, "report_now").iloc[0]["now"]
+    if pd.isna(now):
+        raise StoremonError("the data holds no poll (at or before as_of): no trend to compute")
+    now = pd.Timestamp(now)
+    held = {w: periods_held(con, now.value // 1000, w, n) for w, n in periods.items()}
+    span_us = max(count * WINDOW_US[window] for window, count in held.items())
+    if span_us:
+        prepare_report(con, as_of, method, read_archive, span_us=span_us)
+        db.run_stage(con, "trend", method=method)
+    return now, held
+
+
 def trend_from_connection(
     con: duckdb.DuckDBPyConnection,
     as_of: datetime | None,
@@ -98,11 +145,8 @@ def trend_from_connection(
 ) -> pd.DataFrame:
     """Compute a trend on an open connection (see :func:`compute_trend`).
 
-    The connection's ``report_*`` temp tables are rebuilt for the trend's span: a report
-    prepared on it before is gone.
-
     Args:
-        con: A connection holding the loaded tables.
+        con: A connection holding the loaded tables (its ``report_*`` temp tables are rebuilt).
         as_of: Naive UTC instant of the newest period's end, or None for the latest poll.
         window: ``week`` or ``day``.
         periods: How many periods.
@@ -115,32 +159,119 @@ def trend_from_connection(
     Raises:
         StoremonError: A parameter is not usable, or the data holds no poll.
     """
-    window, periods = check_window(window), check_periods(periods)
-    method = check_method(method)
-    db.run_stage(con, "clock", as_of=as_of, span_us=0)
-    now = db.run_query(con, "report_now").iloc[0]["now"]
-    if pd.isna(now):
-        raise StoremonError("the data holds no poll (at or before as_of): no trend to compute")
-    now_stamp = pd.Timestamp(now)
-    now_us = now_stamp.value // 1000
-    held = periods_held(con, now_us, window, periods)
+    now, held = prepare_trends(con, as_of, method, {window: periods}, read_archive)
     trend = pd.DataFrame({column: [] for column in TREND_COLUMNS})
-    if held:
-        prepare_report(con, as_of, method, read_archive, span_us=held * WINDOW_US[window])
-        db.run_stage(con, "trend", method=method)
+    if held[window]:
         trend = db.run_query(
-            con, "trend_store_periods", window_us=WINDOW_US[window], periods=held
+            con, "trend_store_periods", window_us=WINDOW_US[window], periods=held[window]
         )[TREND_COLUMNS]
     trend = trend.astype({"store_id": str, "uptime": float, "downtime": float})
     trend["period_end"] = pd.to_datetime(trend["period_end"]).dt.tz_localize("UTC")
     trend.attrs.update(
-        now=now_stamp.isoformat(),
+        now=now.isoformat(),
         as_of=None if as_of is None else as_of.isoformat(),
         window=window,
         periods=periods,
         method=method,
     )
     return trend
+
+
+def write_trends(
+    con: duckdb.DuckDBPyConnection,
+    folder: str | Path,
+    as_of: datetime | None,
+    method: str,
+    periods: dict[str, int],
+) -> dict[str, Path]:
+    """Compute trends in one pass and write each as ``<folder>/<window>.parquet``.
+
+    The rows of each file are those of :func:`compute_trend` (``store_id``, ``period_end`` as a
+    naive UTC timestamp, ``uptime``, ``downtime``), written by DuckDB without passing through
+    Python, each file atomically; :func:`read_trend_points` reads them back.
+
+    Args:
+        con: A connection holding the loaded tables (its ``report_*`` temp tables are rebuilt;
+            a report job passes a duplicate of its snapshot's, :func:`storemon.engine.db.
+            duplicate`).
+        folder: Where the files go (created when missing).
+        as_of: Naive UTC instant of the newest periods' end, or None for the latest poll.
+        method: ``nearest`` or ``carry_forward``.
+        periods: How many periods of each window, e.g. ``{"week": 12, "day": 28}``.
+
+    Returns:
+        The file written per window (a window whose periods all end before the first poll has
+        none).
+
+    Raises:
+        StoremonError: A parameter is not usable, or the data holds no poll.
+    """
+    _, held = prepare_trends(con, as_of, method, periods)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    written = {}
+    for window, count in held.items():
+        if count:
+            path = Path(folder, f"{window}.parquet")
+            db.write_parquet(
+                con, "trend_store_periods", path, window_us=WINDOW_US[window], periods=count
+            )
+            written[window] = path
+    return written
+
+
+def read_trend_points(
+    folder: str | Path, window: str, store_id: str | None = None
+) -> pd.DataFrame | None:
+    """Read a kept trend's points, newest first: the fleet's totals, or one store's own.
+
+    Args:
+        folder: A folder written by :func:`write_trends`.
+        window: ``week`` or ``day``.
+        store_id: A store's id; None for the fleet.
+
+    Returns:
+        One row per period (``period_end``, ``uptime``, ``downtime``, ``uptime_share``,
+        ``stores``; see ``trend_points.sql``), empty for a store without rows; None when the
+        folder keeps no trend of that window.
+    """
+    path = _kept_file(folder, window)
+    if path is None:
+        return None
+    return _in_memory(lambda con: db.run_query(con, "trend_points", file=path, store_id=store_id))
+
+
+def read_trend_rows(folder: str | Path, window: str) -> pd.DataFrame | None:
+    """Read a kept trend's rows, every store's (the columns of :func:`compute_trend`).
+
+    Args:
+        folder: A folder written by :func:`write_trends`.
+        window: ``week`` or ``day``.
+
+    Returns:
+        The rows (``period_end`` a UTC timestamp), or None when the folder keeps no trend of
+        that window.
+    """
+    path = _kept_file(folder, window)
+    if path is None:
+        return None
+    rows = _in_memory(lambda con: db.run_query(con, "trend_rows", file=path))
+    rows["period_end"] = pd.to_datetime(rows["period_end"]).dt.tz_localize("UTC")
+    return rows
+
+
+def _kept_file(folder: str | Path, window: str) -> str | None:
+    """The kept trend file of a window, or None when there is none."""
+    path = Path(folder, f"{check_window(window)}.parquet")
+    return str(path) if path.is_file() else None
+
+
+def _in_memory(read: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]) -> pd.DataFrame:
+    """Run ``read`` on a new in-memory connection (closed after)."""
+    con = db.connect()
+    try:
+        return read(con)
+    finally:
+        con.close()
 
 
 def compute_trend(
