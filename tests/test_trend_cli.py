@@ -31,6 +31,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_trend_writes_the_trends_csv(exports: Path) -> None:
     result = storemon(
         "trend", "--data", "exports", "--window", "day", "--periods", "4",

@@ -52,7 +52,7 @@ def random_settings(examples: int) -> settings:
     )
 
 
-@random_settings(8)
+@random_settings(4)
 @given(trend_scenarios())
 def test_trend_matches_reference_on_a_few_random_data_sets(scenario: tuple) -> None:
     check_trend(scenario)

@@ -11,6 +11,7 @@ each period seeing only what its own report sees: the polls up to its end (docs/
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -66,9 +67,9 @@ def check_periods(periods: int) -> int:
     Raises:
         StoremonError: Not a whole number, or less than 1.
     """
-    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
+    if isinstance(periods, bool) or not isinstance(periods, numbers.Integral) or periods < 1:
         raise StoremonError(f"periods must be a whole number, 1 or more (got {periods!r})")
-    return periods
+    return int(periods)
 
 
 def periods_held(con: duckdb.DuckDBPyConnection, now_us: int, window: str, periods: int) -> int:
