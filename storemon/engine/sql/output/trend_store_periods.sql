@@ -37,62 +37,63 @@ edges as (
     where stores.first_us <= clock.now_us
 ),
 
+-- Each run numbered (in a fixed order), so that its probes carry one integer.
 runs as (
     select
-        0 as variant,
+        row_number() over (order by variant, store_key, run_lo_hus) as run_no,
         *
-    from report_outages
-    union all
-    select
-        1 as variant,
-        *
-    from trend_early_outages
+    from (
+        select
+            0 as variant,
+            *
+        from report_outages
+        union all
+        select
+            1 as variant,
+            *
+        from trend_early_outages
+    ) as both_variants
 ),
 
--- Every instant B is read at: the edges, and each run's start and end (one ASOF join);
+-- Every instant B is read at, in one ASOF join of narrow rows: an edge j (tag = j), a run's
+-- start (tag = -2 run_no) and end (tag = -2 run_no - 1);
 -- read through the macro business_ticks(probes, ...), which sqlfluff cannot see
 probes as (  -- noqa: ST03
     select
         edges.store_key,
-        'edge' as kind,
-        edges.j,
-        null as variant,
-        null as run_lo_hus,
+        edges.j as tag,
         2 * (clock.now_us - edges.j * clock.window_us) as x_hus
     from edges
     cross join clock
     union all
     select
         store_key,
-        'lo' as kind,
-        null as j,
-        variant,
-        run_lo_hus,
+        -2 * run_no as tag,
         run_lo_hus as x_hus
     from runs
     union all
     select
         store_key,
-        'hi' as kind,
-        null as j,
-        variant,
-        run_lo_hus,
+        -2 * run_no - 1 as tag,
         run_hi_hus as x_hus
     from runs
 ),
 
 probe_values as (
-    select *
+    select
+        store_key,
+        tag,
+        b_hus
     from business_ticks(probes, report_business_spans)
 ),
 
 edge_values as (
     select
         store_key,
-        j,
+        tag as j,
         b_hus
     from probe_values
-    where kind = 'edge'
+    where tag >= 0
 ),
 
 store_periods as (
@@ -120,14 +121,12 @@ store_periods as (
 
 run_bounds as (
     select
-        store_key,
-        variant,
-        run_lo_hus,
-        max(b_hus) filter (where kind = 'lo') as b_lo_hus,
-        max(b_hus) filter (where kind = 'hi') as b_hi_hus
+        (-tag) // 2 as run_no,
+        max(b_hus) filter (where tag % 2 = 0) as b_lo_hus,
+        max(b_hus) filter (where tag % 2 <> 0) as b_hi_hus
     from probe_values
-    where kind <> 'edge'
-    group by store_key, variant, run_lo_hus
+    where tag < 0
+    group by run_no
 ),
 
 run_values as (
@@ -136,11 +135,7 @@ run_values as (
         run_bounds.b_lo_hus,
         run_bounds.b_hi_hus
     from runs
-    inner join run_bounds
-        on
-            runs.store_key = run_bounds.store_key
-            and runs.variant = run_bounds.variant
-            and runs.run_lo_hus = run_bounds.run_lo_hus
+    inner join run_bounds on runs.run_no = run_bounds.run_no
 ),
 
 -- The periods a run can count in: from the newest whose end is before its next observation or
@@ -198,15 +193,24 @@ ticks as (
             and store_periods.k = downtimes.k
 ),
 
+-- the stores in store_id order once, so that the rows sort by integers
+store_order as (
+    select
+        store_key,
+        store_id,
+        row_number() over (order by store_id) as store_rank
+    from stores
+),
+
 final as (
     select
-        stores.store_id,
+        store_order.store_id,
         make_timestamp(ticks.end_us) as period_end,
         hundredths_half_up(ticks.business_hus - ticks.down_hus, 72000000) as uptime,
         hundredths_half_up(ticks.down_hus, 72000000) as downtime
     from ticks
-    inner join stores on ticks.store_key = stores.store_key
-    order by period_end, stores.store_id
+    inner join store_order on ticks.store_key = store_order.store_key
+    order by ticks.end_us, store_order.store_rank
 )
 
 select * from final
