@@ -50,6 +50,13 @@ def more_polls(database: Path, tmp_path: Path) -> None:
     ingest(raw, database, options=LoadOptions(retention_days=6))
 
 
+def kept_files(tmp_path: Path, report_id: str) -> dict[str, int]:
+    """The inode of each trend file a report keeps (links of one shared copy share them)."""
+    folder = tmp_path / "reports" / report_id / "trend"
+    wait_for(lambda: len(list(folder.glob("*.parquet"))) == 2, 60, "the trend files")
+    return {path.name: path.stat().st_ino for path in folder.glob("*.parquet")}
+
+
 def trigger(client: httpx.Client, **params: str) -> str:
     answer = client.post("/trigger_report", params=params)
     assert answer.status_code == 202, answer.text
@@ -121,12 +128,19 @@ def test_trend_is_the_reports_snapshot_for_the_fleet_and_each_store(tmp_path: Pa
             store = str(rows["store_id"].iloc[0])
             assert dashboard.trend(report_id, "day", store).points[0].stores == 1
 
+            # a second report of the same data shares the first one's trend files (linked)
+            again = trigger(client, method="carry_forward")
+            complete(client, again)
+            assert trend(client, again, window="day") == answers["day"]
+            assert kept_files(tmp_path, again) == kept_files(tmp_path, report_id)
+
             more_polls(history, tmp_path)  # the database file is replaced
             for window, fleet in answers.items():
                 assert trend(client, report_id, window=window) == fleet
             later = trigger(client, method="carry_forward")
             complete(client, later)
             assert trend(client, later) != answers["week"]  # the check above could fail
+            assert kept_files(tmp_path, later) != kept_files(tmp_path, report_id)
 
 
 @slow

@@ -14,6 +14,7 @@ database's report, store weeks and extrapolated time are computed in partitions 
 
 from __future__ import annotations
 
+import os
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from storemon.analysis import metrics
-from storemon.analysis.trends import TrendReading, keep_trends
+from storemon.analysis.trends import TrendReading, keep_trends, trend_key
 from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
 from storemon.engine import db
 from storemon.engine.load import store_coverage
@@ -54,11 +55,18 @@ class Snapshot:
 
     Args:
         path: An ingested database or a folder of CSV exports.
+
+    Attributes:
+        identity: The database file's (device, inode, size, mtime) when it is certainly the
+            file opened (the same before and after the opening: an ingest never writes a
+            database in place, it renames a new file over it); None for a folder of CSVs.
     """
 
     def __init__(self, path: Path) -> None:
         self._stack = ExitStack()
+        before = file_identity(path)
         self.con = self._stack.enter_context(open_source(path))
+        self.identity = before if before is not None and before == file_identity(path) else None
 
     def close(self) -> None:
         """Close the connection (again: nothing)."""
@@ -258,11 +266,23 @@ def _reading(
     )
 
 
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """A file's (device, inode, size, mtime in ns); None when ``path`` is not a file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 def add_trends(reading: Reading, out_dir: str | Path) -> Reading:
     """Keep the report's trends in ``out_dir/trend/``, from its own snapshot, and read them.
 
     The report notebook runs this once the report is Complete: the API answers a trend Running
-    until its files exist (docs/api.md).
+    until its files exist (docs/api.md). Reports of the same database file, instant and method
+    share one computation (:func:`storemon.analysis.trends.keep_trends`).
 
     Args:
         reading: A reading from :func:`compute_reading` (its snapshot still open).
@@ -277,7 +297,9 @@ def add_trends(reading: Reading, out_dir: str | Path) -> Reading:
     if reading.snapshot is None:
         raise StoremonError("this reading's data was closed before its trends were kept")
     instant = parse_as_of(reading.as_of)
-    trends = keep_trends(reading.snapshot.con, Path(out_dir), instant, reading.method)
+    snapshot = reading.snapshot
+    key = trend_key(snapshot.identity, reading.now, reading.method)
+    trends = keep_trends(snapshot.con, Path(out_dir), instant, reading.method, key)
     return replace(reading, trends=trends)
 
 

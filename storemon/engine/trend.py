@@ -11,16 +11,18 @@ each period seeing only what its own report sees: the polls up to its end (docs/
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from storemon.config import TREND_COLUMNS, TREND_WINDOWS
-from storemon.engine import db
+from storemon.engine import db, pipeline
 from storemon.engine.report import (
     ArchiveReader,
     check_method,
@@ -36,6 +38,23 @@ WINDOW_US = {"week": 7 * DAY_US, "day": DAY_US}
 # A report job keeps its trends in this folder beside report.csv (storemon.analysis.reading).
 TREND_DIR = "trend"
 JOB_PERIODS = {"week": 12, "day": 28}
+
+
+@cache
+def trend_code() -> str:
+    """A digest of the code a trend runs: every SQL file of the chain and this module.
+
+    Kept trends are shared only between reports whose trends this same code computed
+    (:func:`storemon.analysis.trends.trend_key`).
+
+    Returns:
+        A hex digest.
+    """
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for stage in pipeline.STAGES:
+        for step in stage.steps:
+            digest.update(db.load_sql(step.name).encode())
+    return digest.hexdigest()[:16]
 
 
 def check_window(window: str) -> str:
