@@ -221,3 +221,21 @@ def test_bad_parameters_are_plain_errors(arguments: dict, message: str, sources)
     folder, _ = sources["late_stores"]
     with pytest.raises(StoremonError, match=re.escape(message)):
         compute_trend(folder, **arguments)
+
+
+def test_reports_of_one_database_file_share_their_kept_trends(sources, tmp_path: Path) -> None:
+    from storemon.analysis import reading
+    from storemon.analysis.trends import CACHE_DIR
+
+    folder, database = sources["late_stores"]
+    kept = {}
+    for name, source in (("first", database), ("second", database), ("csv", folder)):
+        out_dir = tmp_path / "reports" / name
+        result = reading.compute_reading(source, out_dir=out_dir)
+        result = reading.add_data_quality(reading.add_trends(result, out_dir))
+        assert result.trends.note is None and len(result.trends.fleet_week) == 2
+        kept[name] = {p.name: p.stat().st_ino for p in (out_dir / "trend").iterdir()}
+    assert sorted(kept["first"]) == ["day.parquet", "week.parquet"]
+    assert kept["second"] == kept["first"]  # linked, not computed again
+    assert set(kept["csv"].values()).isdisjoint(kept["first"].values())  # a folder: computed
+    assert len(list((tmp_path / "reports" / CACHE_DIR).iterdir())) == 1
