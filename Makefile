@@ -63,12 +63,13 @@ serve: $(STAMP)
 	@test -f $(DB) || $(MAKE) demo
 	$(BIN)/storemon serve
 
-## Benchmark 1x and 10x the fleet, hourly drops on 1 to 12 weeks of history and a report's
-## latency; writes the tables of docs/performance.md (about 20 minutes)
+## Benchmark 1x and 10x the fleet, hourly drops on 1 to 12 weeks of history, trends on 4 weeks
+## and a report's latency; writes the tables of docs/performance.md (the first run makes the data)
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py --scales 1 10 --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --living --markdown docs/performance.md
+	$(BIN)/python bench/benchmark.py --trend --scales 1 10 --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --latency --markdown docs/performance.md
 
 ## Scale benchmark: 1x, 10x, 100x ingest and reports, in one process and on Dask; writes the

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import matplotlib.dates as mdates
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -258,3 +259,72 @@ def figure_png(figure: Figure, dpi: int = 100) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def _trend_axes(empty_note: str | None) -> tuple[Figure, Axes | None]:
+    """A trend chart's figure and axes; with a note instead (and no axes) when it is empty."""
+    figure = Figure(figsize=(6.5, 3.2), layout="constrained")
+    axes = figure.add_subplot()
+    if empty_note is None:
+        return figure, axes
+    axes.text(0.5, 0.5, empty_note, ha="center", va="center")
+    axes.set_axis_off()
+    return figure, None
+
+
+def fleet_trend_chart(table: pd.DataFrame, window: str = "week") -> Figure:
+    """The fleet's uptime share of business time per period, as a line.
+
+    Args:
+        table: From :func:`storemon.analysis.metrics.fleet_trend_table` (one row per period).
+        window: ``week`` or ``day``, for the labels.
+
+    Returns:
+        The figure (a note instead of a line when the trend holds no period).
+    """
+    figure, axes = _trend_axes("no trend: no period holds a poll" if table.empty else None)
+    if axes is None:
+        return figure
+    ends = pd.to_datetime(table.index)
+    shares = table["uptime_share_pct"]
+    axes.plot(ends, shares, color=ACTIVE, marker="o")
+    for end, share in zip(ends, shares, strict=True):
+        axes.annotate(f"{share:.1f}", (end, share), textcoords="offset points", xytext=(0, 6),
+                      ha="center", fontsize=7)  # fmt: skip
+    axes.set_ylim(max(0.0, min(float(shares.min()) - 2, 90.0)), 100)
+    axes.set_xticks(ends)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
+    axes.tick_params(axis="x", labelsize=7, rotation=45 if len(ends) > 8 else 0)
+    axes.set_xlabel(f"end of the {window} (UTC)")
+    axes.set_ylabel("uptime share (%)")
+    periods = f"{len(table)} {window}s" if len(table) > 1 else f"one {window}"
+    axes.set_title(f"Fleet uptime share of business time, the last {periods}", fontsize=10)
+    axes.grid(alpha=0.3)
+    return figure
+
+
+def store_trend_chart(rows: pd.DataFrame, window: str = "day") -> Figure:
+    """One store's trend: its uptime and downtime in each period, as stacked bars.
+
+    Args:
+        rows: The store's rows of a trend (``period_end``, ``uptime``, ``downtime``; from
+            :func:`storemon.compute_trend` filtered to the store, or its kept points).
+        window: ``week`` or ``day``, for the labels.
+
+    Returns:
+        The figure (a note instead of bars when the store has no period).
+    """
+    figure, axes = _trend_axes("no period holds a poll of this store" if rows.empty else None)
+    if axes is None:
+        return figure
+    rows = rows.sort_values("period_end")
+    labels = pd.to_datetime(rows["period_end"]).dt.strftime("%b %d")
+    axes.bar(labels, rows["downtime"], color=INACTIVE, label="downtime")
+    axes.bar(labels, rows["uptime"], bottom=rows["downtime"], color=ACTIVE, label="uptime")
+    axes.tick_params(axis="x", labelsize=7, rotation=45 if len(rows) > 8 else 0)
+    axes.set_xlabel(f"end of the {window} (UTC)")
+    axes.set_ylabel("business hours")
+    axes.set_title(f"Business hours online and offline, {len(rows)} {window}s", fontsize=10)
+    axes.legend(loc="upper left", fontsize=8)
+    axes.grid(axis="y", alpha=0.3)
+    return figure

@@ -14,6 +14,7 @@ database's report, store weeks and extrapolated time are computed in partitions 
 
 from __future__ import annotations
 
+import os
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from storemon.analysis import metrics
+from storemon.analysis.trends import TrendReading, keep_trends, trend_key
 from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
 from storemon.engine import db
 from storemon.engine.load import store_coverage
@@ -53,11 +55,18 @@ class Snapshot:
 
     Args:
         path: An ingested database or a folder of CSV exports.
+
+    Attributes:
+        identity: The database file's (device, inode, size, mtime) when it is certainly the
+            file opened (the same before and after the opening: an ingest never writes a
+            database in place, it renames a new file over it); None for a folder of CSVs.
     """
 
     def __init__(self, path: Path) -> None:
         self._stack = ExitStack()
+        before = file_identity(path)
         self.con = self._stack.enter_context(open_source(path))
+        self.identity = before if before is not None and before == file_identity(path) else None
 
     def close(self) -> None:
         """Close the connection (again: nothing)."""
@@ -86,6 +95,7 @@ class Reading:
             reads its data-quality tables from it and closes it.
         extrapolated_rows: A report computed in partitions: its workers' ``extrapolated_time``
             rows (the snapshot holds no prepared report to read them from); else None.
+        trends: Its last 12 weeks and 28 days, kept beside it (None until :func:`add_trends`).
     """
 
     report: pd.DataFrame
@@ -103,6 +113,7 @@ class Reading:
     extrapolated: pd.DataFrame | None = None
     snapshot: Snapshot | None = field(default=None, repr=False, compare=False)
     extrapolated_rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    trends: TrendReading | None = None
 
 
 def _iso_utc(stamp: object) -> str:
@@ -253,6 +264,43 @@ def _reading(
         demo_data=demo_data,
         snapshot=snapshot,
     )
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """A file's (device, inode, size, mtime in ns); None when ``path`` is not a file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def add_trends(reading: Reading, out_dir: str | Path) -> Reading:
+    """Keep the report's trends in ``out_dir/trend/``, from its own snapshot, and read them.
+
+    The report notebook runs this once the report is Complete: the API answers a trend Running
+    until its files exist (docs/api.md). Reports of the same database file, instant and method
+    share one computation (:func:`storemon.analysis.trends.keep_trends`).
+
+    Args:
+        reading: A reading from :func:`compute_reading` (its snapshot still open).
+        out_dir: The report's folder (:func:`report_folder`).
+
+    Returns:
+        The reading with ``trends`` (:func:`storemon.analysis.trends.keep_trends`).
+
+    Raises:
+        StoremonError: The snapshot was already closed.
+    """
+    if reading.snapshot is None:
+        raise StoremonError("this reading's data was closed before its trends were kept")
+    instant = parse_as_of(reading.as_of)
+    snapshot = reading.snapshot
+    key = trend_key(snapshot.identity, reading.now, reading.method)
+    trends = keep_trends(snapshot.con, Path(out_dir), instant, reading.method, key)
+    return replace(reading, trends=trends)
 
 
 def add_data_quality(reading: Reading) -> Reading:

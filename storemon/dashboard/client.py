@@ -18,11 +18,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pydantic
+
 from storemon.config import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE
 from storemon.errors import StoremonError
 from storemon.freshness import Freshness
-from storemon.jobs.records import ReportView
+from storemon.jobs.records import ReportState, ReportView
 from storemon.jobs.store_view import StoreView
+from storemon.jobs.trend_view import Trend, Window
+
+M = typing.TypeVar("M", bound=pydantic.BaseModel)
 
 # Fields that may be null. The list of recent reports leaves null fields out of its JSON, so
 # they are put back as None before the record is read.
@@ -212,12 +217,37 @@ class ApiClient:
         if "status" in answer and "business" not in answer:
             view = read_view(answer)
             raise ApiError(f"report {view.report_id} is {view.status.value}: no store views yet")
-        try:
-            return StoreView.model_validate(answer)
-        except ValueError as error:
-            raise ApiError(
-                f"the API answered a store view the dashboard cannot read: {error}"
-            ) from None
+        return _read_answer(StoreView, answer, "a store view")
+
+    def trend(
+        self, report_id: str, window: Window = "week", store_id: str | None = None
+    ) -> Trend | None:
+        """A complete report's trend: the fleet's totals, or one store's points, newest first.
+
+        Args:
+            report_id: The report id.
+            window: ``week`` (12 points) or ``day`` (28).
+            store_id: A store of the report; None for the fleet.
+
+        Returns:
+            The trend, or None while the report (or its trend, which follows its CSV) is
+            still being written: ask again.
+
+        Raises:
+            ApiError: Unknown report or store (404), malformed id (400), a failed report, or
+                no answer.
+        """
+        query = {"window": window} | ({} if store_id is None else {"store_id": store_id})
+        path = "/reports/{}/trend?{}".format(
+            urllib.parse.quote(report_id, safe=""), urllib.parse.urlencode(query)
+        )
+        answer = self._json("GET", path)
+        if "points" not in answer:
+            view = read_view(answer)
+            if view.status is ReportState.RUNNING:
+                return None
+            raise ApiError(f"report {view.report_id} is {view.status.value}: it has no trend")
+        return _read_answer(Trend, answer, "a trend")
 
     def recent(self, limit: int = 20) -> list[ReportView]:
         """The most recent reports, newest first.
@@ -250,6 +280,14 @@ class ApiClient:
             if isinstance(error, ApiError):
                 raise
             raise ApiError(f"the API answered data the dashboard cannot read: {error}") from None
+
+
+def _read_answer(model: type[M], answer: dict, what: str) -> M:
+    """Read an answer of the API as ``model``; :class:`ApiError` naming ``what`` if it is not."""
+    try:
+        return model.model_validate(answer)
+    except ValueError as error:
+        raise ApiError(f"the API answered {what} the dashboard cannot read: {error}") from None
 
 
 def _detail(error: urllib.error.HTTPError) -> str:
