@@ -223,16 +223,9 @@ TIMELINE = Stage(
     ),
     queries=True,
 )
+_QUALITY = ("rejects_by_reason", "stores_lacking_data", "stores_polled", "polls_per_hour")
 QUALITY = Stage(
-    "quality",
-    (
-        Step("rejects_by_reason"),
-        Step("stores_lacking_data"),
-        Step("stores_polled"),
-        Step("polls_per_hour"),
-        Step("extrapolated_time"),
-    ),
-    queries=True,
+    "quality", tuple(Step(name) for name in (*_QUALITY, "extrapolated_time")), queries=True
 )
 # Read by storemon.engine.freshness on an ingested database: the hot window and the last ingest.
 FRESHNESS = Stage("freshness", (Step("data_freshness"),), queries=True)
