@@ -278,26 +278,28 @@ def _load_part(
 ) -> FileLoad:
     """Load the planned bytes of a file: all of it, or its header and its new complete lines.
 
-    A file (or a grown file's new part) larger than :data:`reader.PIECE_BYTES` is loaded in
-    pieces cut at line ends, so that reading it never holds more than a piece's text; a piece's
-    file name gives the lines before it (:func:`reader.piece_name`), so line numbers stay the
-    file's own. A file that may still grow (``complete_lines_only``) is always read as a copy of
-    the planned bytes, never past them.
+    The bytes are staged and merged a piece at a time (``plan.pieces``, cut by
+    :class:`reader.PieceCutter`), so that staging holds one piece's lines and rows; each piece's
+    lines keep the file's numbers. A piece that is the whole file is read in place; any other,
+    and every piece of a file that may still grow (``complete_lines_only``), is read from a copy
+    of its bytes, never past them.
     """
     clock = planning.load_clock(options)
+    total = FileLoad(file=plan.path.name, kind=kind.name)
+    if plan.start == 0:  # the file is read from its start: its earlier rejects are replaced
+        db.execute(con, "forget_rejects", source_file=plan.path.name)
     try:
-        whole_file = plan.start == 0 and plan.end == plan.size
-        if whole_file and plan.size <= reader.PIECE_BYTES and not options.complete_lines_only:
-            return _load_file(con, kind, plan.path, positions, (plan.path.name, True), clock)
-        total = FileLoad(file=plan.path.name, kind=kind.name)
         with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
-            for number, (body, lines_before) in enumerate(reader.pieces(plan)):
-                part = Path(scratch, reader.piece_name(lines_before))
-                part.write_bytes(body)
-                whole = plan.start == 0 and number == 0
-                loaded = _load_file(con, kind, part, positions, (plan.path.name, whole), clock)
+            for piece in plan.pieces:
+                in_place = piece.start == 0 and piece.end == plan.size
+                if in_place and not options.complete_lines_only:
+                    path = plan.path
+                else:
+                    path = reader.copy_piece(plan.path, piece, Path(scratch))
+                loaded = _load_file(con, kind, (path, piece), positions, plan.path.name, clock)
                 _add_counts(total, loaded)
-                part.unlink()
+                if path != plan.path:
+                    path.unlink()
         return total
     except duckdb.InvalidInputException as error:
         # DuckDB refuses a file it cannot read as text before any line is split; the load stops
@@ -323,22 +325,25 @@ def _add_counts(total: FileLoad, part: FileLoad) -> None:
 def _load_file(
     con: duckdb.DuckDBPyConnection,
     kind: SourceKind,
-    path: Path,
+    source: tuple[Path, reader.Piece],
     positions: dict[str, int],
-    of: tuple[str, bool],
+    name: str,
     clock: datetime,
 ) -> FileLoad:
-    """Stage one file (or a piece of it), merge its good rows, record its rejects.
+    """Stage one piece of a file, merge its good rows, record its rejects.
 
-    ``of`` names the file the piece is of, and whether it starts that file (its rejects are
-    then replaced); ``clock`` is the load's clock.
+    ``source`` is the file to read (the file itself, or a copy of the piece) and the piece;
+    ``name`` names the file the piece is of; ``clock`` is the load's clock.
     """
-    name, whole = of
+    path, piece = source
     # every kind reads its lines the same way (stg_lines), then types its own fields
     db.run_steps(
         con,
-        pipeline.STAGING_CHAINS[kind.name],
+        (reader.scan_step(piece), *pipeline.STAGING_CHAINS[kind.name]),
         file=str(path),
+        new_line=reader.DUCKDB_NEW_LINES.get(piece.new_line),
+        max_scan=reader.SCAN_LINE_BYTES,
+        lines_before=piece.lines_before,
         default_tz=DEFAULT_TIMEZONE,
         clock=clock,
         **reader.LIMITS,
@@ -359,8 +364,6 @@ def _load_file(
     db.execute(con, pipeline.MERGE_STEPS[kind.name], source_file=name)
     result.rows_loaded = _count(con, kind) - before
     result.rows_already_loaded = good - result.rows_loaded
-    if whole:
-        db.execute(con, "forget_rejects", source_file=name)
     db.execute(con, "merge_rejects", source_file=name)
     return result
 

@@ -7,8 +7,9 @@ after them; query stages only read (their files end in a ``select`` whose rows t
 ``schema`` or is made by an earlier step.
 
 A relation may be made by more than one step only when :data:`SHARED_RELATIONS` says so: the
-loader stages one file at a time into ``staged``, and ``zone_segments`` is built once over the
-polls (for ``poll_instants``) and again over a report's week window.
+loader stages one piece of a file at a time into ``scanned_lines`` and ``staged``, and
+``zone_segments`` is built once over the polls (for ``poll_instants``) and again over a
+report's week window.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ BASE = Stage(
 STAGING = Stage(
     "staging",
     (
+        Step("stg_scan_csv", ("scanned_lines",)),
+        Step("stg_scan_text", ("scanned_lines",)),
         Step("stg_lines", ("stg_lines",)),
         Step("stg_store_status", ("staged",)),
         Step("stg_menu_hours", ("staged",)),
@@ -291,8 +294,10 @@ STAGES = (
     SYNTHETIC,
 )
 
-# How one file is staged: the chain for its kind. Every kind reads its lines the same way
-# (stg_lines: one path, whatever a line's neighbours), then types its own fields.
+# A piece of a file is staged: its lines scanned (SCAN_STEPS: DuckDB's CSV scanner where it
+# splits them as the one reading path does, else as text), then the chain for its kind. Every
+# kind reads its lines the same way (stg_lines: one path), then types its own fields.
+SCAN_STEPS = ("stg_scan_csv", "stg_scan_text")
 # A status chain ends with reject_implausible_polls (issue 10: polls in the future or before 2000).
 STAGING_CHAINS = {
     "store_status": ("stg_lines", "stg_store_status", "reject_implausible_polls"),
@@ -309,6 +314,7 @@ MERGE_STEPS = {
 
 # Relations made by more than one step, on purpose (see the module docstring).
 SHARED_RELATIONS = {
+    "scanned_lines": SCAN_STEPS,
     "staged": ("stg_store_status", "stg_menu_hours", "stg_timezones"),
     "segment_range": ("segment_range_polls", "segment_range_week"),
     "zone_segments": ("zone_segments",),
