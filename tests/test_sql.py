@@ -109,9 +109,9 @@ def test_each_staging_chain_reads_only_what_it_or_the_base_made():
 def test_the_chain_check_catches_a_step_run_too_early():
     steps = [step for _, step in DECLARED]
     names = [step.name for step in steps]
-    i, j = names.index("derive_store_zones"), names.index("derive_poll_instants")
+    i, j = names.index("zone_segments"), names.index("derive_poll_instants")
     steps[i], steps[j] = steps[j], steps[i]
-    assert "derive_poll_instants reads store_zones before it is made" in chain_problems(steps)
+    assert "derive_poll_instants reads zone_segments before it is made" in chain_problems(steps)
 
 
 def steps_run_by_the_package() -> set[str]:

@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from storemon.engine import pipeline
 
 # The longest line read (bytes, its line ending excluded): longer lines are rejected with their
@@ -103,11 +105,12 @@ class PieceCutter:
         """Note what bytes ``chunk[lo:hi]`` of the open piece hold."""
         if len(self._head) < 3:
             self._head += chunk[lo : lo + 3 - len(self._head)]
-        self._lf += chunk.count(b"\n", lo, hi)
-        self._cr += chunk.count(b"\r", lo, hi)
-        self._crlf += chunk.count(b"\r\n", lo, hi) + (
-            self._last == b"\r" and chunk[lo : lo + 1] == b"\n"
-        )
+        # numpy counts newlines several times faster than bytes.count; CRs are rare
+        self._lf += int(np.count_nonzero(np.frombuffer(chunk, np.uint8, hi - lo, lo) == 10))
+        self._crlf += self._last == b"\r" and chunk[lo : lo + 1] == b"\n"
+        if chunk.find(b"\r", lo, hi) >= 0:
+            self._cr += chunk.count(b"\r", lo, hi)
+            self._crlf += chunk.count(b"\r\n", lo, hi)
         self._soh = self._soh or chunk.find(b"\x01", lo, hi) >= 0
         first = chunk.find(b"\n", lo, hi)
         if first < 0:
@@ -137,6 +140,11 @@ class PieceCutter:
         if self._cr == self._crlf == self._lf:
             return "\r\n"
         return None
+
+    @property
+    def lines(self) -> int:
+        """Physical lines of the file before the bytes fed so far end (newlines seen)."""
+        return self._lines_before + self._lf
 
     def finish(self) -> tuple[Piece, ...]:
         """Close the last piece; return every piece, in file order."""

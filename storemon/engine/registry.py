@@ -139,14 +139,14 @@ def plan_file(
         digest = hashlib.blake2b()
         grown = known is not None and 0 < known.loaded <= end
         if grown:
-            lines, last = _feed(stream, digest, 0, known.loaded)
+            last = _feed(stream, digest, 0, known.loaded)
             grown = digest.hexdigest() == known.fingerprint and last == b"\n"
             if not grown:
                 digest = hashlib.blake2b()
         start = known.loaded if grown else 0
         cutter = PieceCutter(start, known.n_lines if grown else 0)
-        new_lines, last = _feed(stream, digest, start, end, cutter)
-        lines = (known.n_lines if grown else 0) + new_lines
+        last = _feed(stream, digest, start, end, cutter)
+        lines = cutter.lines
         pieces = cutter.finish()
     torn = not complete_lines_only and end > start and last != b"\n"
     if grown:
@@ -195,10 +195,9 @@ def _feed(
     start: int,
     end: int,
     cutter: PieceCutter | None = None,
-) -> tuple[int, bytes]:
-    """Hash the bytes ``[start, end)``, feed them to ``cutter``; return newlines and last byte."""
+) -> bytes:
+    """Hash the bytes ``[start, end)`` and feed them to ``cutter``; return their last byte."""
     stream.seek(start)
-    lines = 0
     last = b""
     remaining = end - start
     while remaining > 0:
@@ -208,7 +207,6 @@ def _feed(
         digest.update(chunk)
         if cutter is not None:
             cutter.feed(chunk)
-        lines += chunk.count(b"\n")
         last = chunk[-1:]
         remaining -= len(chunk)
-    return lines, last
+    return last

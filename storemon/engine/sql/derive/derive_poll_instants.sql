@@ -1,12 +1,11 @@
 -- derive_poll_instants: the poll instants of some polls, with whether each is in business hours.
--- grain: one row per store and instant (temp table batch_instants; merge_poll_instants puts them
--- into poll_instants)
+-- grain: one row per poll, appended to the temp table raw_instants (dedupe_instants then makes
+-- one row per store and instant of every pass since begin_instants: batch_instants)
 -- params: none (reads the temp view derive_input, stores, store_zones, weekly_spans and the temp
 --         table zone_segments, built over the polls' time range)
--- Several polls of one store at the same instant are one; if they disagree, inactive wins.
 -- in_hours: the poll's local wall-clock time (UTC + the zone's offset at that instant) falls in
--- the store's hours, found by an ASOF join on the store's merged week spans.
-create or replace temp table batch_instants as
+-- one of the store's merged week spans.
+insert into raw_instants
 
 with
 
@@ -14,10 +13,9 @@ instants as (
     select
         stores.store_key,
         epoch_us(derive_input.timestamp_utc) as t_us,
-        bool_and(derive_input.status = 'active') as active
+        derive_input.status = 'active' as active
     from derive_input
     inner join stores on derive_input.store_id = stores.store_id
-    group by stores.store_key, t_us
 ),
 
 -- The weekly spans as spans of the local week [0, 7 days), Monday 00:00 = 0; a span past Sunday
@@ -74,17 +72,39 @@ local_instants as (
             and instants.t_us < store_segments.seg_hi
 ),
 
+-- The merged spans cut at local midnights: an instant meets at most one (the spans of a store
+-- are disjoint), found by a hash join on the store and the weekday, not a sort.
+span_days as (
+    select
+        store_key,
+        lo,
+        hi,
+        unnest(generate_series(lo // 86400000000, (hi - 1) // 86400000000)) as day_no
+    from week_spans
+),
+
+day_spans as (
+    select
+        store_key,
+        day_no,
+        greatest(lo, day_no * 86400000000) as lo,
+        least(hi, (day_no + 1) * 86400000000) as hi
+    from span_days
+),
+
 final as (
     select
         local_instants.store_key,
         local_instants.t_us,
         local_instants.active,
-        coalesce(local_instants.week_us < week_spans.hi, false) as in_hours
+        day_spans.store_key is not null as in_hours
     from local_instants
-    asof left join week_spans
+    left join day_spans
         on
-            local_instants.store_key = week_spans.store_key
-            and local_instants.week_us >= week_spans.lo
+            local_instants.store_key = day_spans.store_key
+            and local_instants.week_us // 86400000000 = day_spans.day_no
+            and local_instants.week_us >= day_spans.lo
+            and local_instants.week_us < day_spans.hi
 )
 
 select * from final

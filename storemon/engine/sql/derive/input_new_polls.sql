@@ -1,9 +1,10 @@
--- input_new_polls: the polls the next derive_poll_instants reads: those this load added.
+-- input_new_polls: the polls the next derive pass reads: those the last merged piece added.
 -- grain: one row per poll (temp view derive_input)
--- params: none
+-- params: none (reads the temp table merge_batch of merge_store_status)
 create or replace temp view derive_input as
 select
     store_id,
     timestamp_utc,
     status
-from new_polls
+from merge_batch
+where not already_held
