@@ -102,7 +102,7 @@ MERGE = Stage(
         Step("reset_snapshots", ("previous_menu_hours", "previous_timezones")),
         Step("forget_file_polls", ("forgotten", "restored_copies")),
         Step("table_sizes"),
-        Step("merge_store_status", ("merge_batch",)),
+        Step("merge_store_status", ("held_polls",)),
         Step("merge_menu_hours"),
         Step("merge_timezones"),
         Step("forget_rejects"),
