@@ -125,6 +125,25 @@ for folder, lo, hi in bounds:
     )
 """,
     ),
+    # The last hour of a generated folder apart from the rest: a history and one hourly drop.
+    "split_drop": (
+        "from storemon.engine import db\ncon = db.connect()",
+        """
+import pathlib
+src = f"{out}/all/store_status.csv"
+last = con.execute(
+    "select max(timestamp_utc) from read_csv($f, all_varchar = true)", {"f": src}
+).fetchone()[0]
+cut = last[:13] + ":00:00"  # the last hour starts there (the text sorts as the instant)
+for folder, where in (("history", "<"), ("drop", ">=")):
+    pathlib.Path(f"{out}/{folder}").mkdir(exist_ok=True)
+    con.execute(
+        f"copy (select * from read_csv($f, all_varchar = true) where timestamp_utc {where} $cut) "
+        f"to '{out}/{folder}/store_status.csv' (header, quote '')",
+        {"f": src, "cut": cut},
+    )
+""",
+    ),
     "living_ingest": ("from storemon.engine.ingest import ingest", "ingest(out, database)"),
     "brute_force": (
         """

@@ -71,6 +71,7 @@ class Derivation:
         self.con = con
         self.passes = 0
         db.execute(con, "begin_instants")
+        db.run_steps(con, pipeline.DAY_SPANS)  # the stores held; each pass adds the new ones
 
     def changed_spans(self) -> None:
         """Derive again the zone and spans of the stores the load changed, before any poll."""

@@ -129,6 +129,8 @@ DERIVE = Stage(
         Step("append_stores", ("derive_keys",)),
         Step("derive_store_zones"),
         Step("derive_weekly_spans"),
+        Step("begin_day_spans", ("day_spans", "derive_keys")),
+        Step("derive_day_spans"),
         Step("reset_changed_stores", ("changed_keys",)),
         Step("segment_range_polls", ("segment_range",)),
         Step("zone_segments", ("zone_segments",)),
@@ -147,19 +149,17 @@ DERIVE = Stage(
 # poll of the changed stores (an input step, then DERIVE_PASS: new stores keyed, their zone and
 # spans, the instants appended to raw_instants), then merged once (DERIVE_MERGE: one row per
 # store and instant, into poll_instants and store_days).
-DERIVE_SPANS = ("derive_store_zones", "derive_weekly_spans")
+DERIVE_SPANS = ("derive_store_zones", "derive_weekly_spans", "derive_day_spans")
+DAY_SPANS = ("begin_day_spans", "derive_day_spans")  # every store's, once per load or report
 _INSTANTS = ("segment_range_polls", "zone_segments", "derive_poll_instants")
 DERIVE_PASS = ("append_stores", *DERIVE_SPANS, *_INSTANTS)
 # A pass over the last merged piece's new polls; over the changed stores' hot polls.
 DERIVE_NEW = ("input_new_polls", *DERIVE_PASS)
 DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
-DERIVE_MERGE = (
-    "dedupe_instants",
-    "merge_poll_instants",
-    "store_days_batch",
-    "update_store_firsts",
-)
-DERIVE_ARCHIVED = ("begin_instants", "input_archive_polls", *_INSTANTS, "dedupe_instants")
+_MERGES = ("merge_poll_instants", "store_days_batch", "update_store_firsts")
+DERIVE_MERGE = ("dedupe_instants", *_MERGES)
+_ARCHIVED = ("input_archive_polls", *_INSTANTS, "dedupe_instants")
+DERIVE_ARCHIVED = ("begin_instants", *DAY_SPANS, *_ARCHIVED)
 # Hot polls older than the retention window go to Parquet; reports read them back.
 ARCHIVE = Stage(
     "archive",
@@ -313,7 +313,7 @@ SHARED_RELATIONS = {
     "segment_range": ("segment_range_polls", "segment_range_week"),
     "zone_segments": ("zone_segments",),
     "derive_input": ("input_changed_polls", "input_new_polls", "input_archive_polls"),
-    "derive_keys": ("changed_derive_keys", "append_stores"),
+    "derive_keys": ("changed_derive_keys", "append_stores", "begin_day_spans"),
     "archive_instants": ("no_archive_instants", "keep_archive_instants"),
     "cold_instants": ("archive_cold_instants", "cold_from_batch"),
 }
@@ -344,6 +344,7 @@ REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])
 # The step sequences the package runs by name (tests/test_sql.py checks every file is run).
 SEQUENCES = (
     DERIVE_SPANS,
+    DAY_SPANS,
     DERIVE_NEW,
     DERIVE_CHANGED,
     DERIVE_MERGE,
