@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark import BENCH_DATA, PHASES, REAL_STORES, run_phase  # noqa: E402
+from benchmark import BENCH_DATA, PHASES, REAL_STORES, _median_drop, run_phase  # noqa: E402
 from tables import command_line, machine, write_block  # noqa: E402
 
 # A cluster already running that has served a report (what a cluster serving many reports
@@ -111,6 +112,62 @@ def bench_scale(scale: int, partitions: int) -> dict[str, float]:
     return figures
 
 
+def bench_drop(scale: int, days: int, repeat: int) -> dict[str, float]:
+    """One hourly drop (an hour of polls: one per store) into a database holding ``days`` days.
+
+    The folder (``days`` days and an hour of polls) is generated once and kept; the database is
+    loaded with all but the last hour, then that hour's drop is loaded ``repeat`` times from the
+    same state (median), as ``storemon ingest --watch`` loads each drop.
+    """
+    out = BENCH_DATA / f"drop-{scale}x-{days}d"
+    if not (out / "all" / "store_status.csv").exists():
+        run_phase(
+            "generate_days", out=str(out / "all"), stores=REAL_STORES * scale, days=days + 1 / 24
+        )
+    if not (out / "drop" / "store_status.csv").exists():
+        run_phase("split_drop", out=str(out))
+    live = out / "live"
+    shutil.rmtree(live, ignore_errors=True)
+    live.mkdir()
+    for name in ("menu_hours.csv", "timezones.csv"):
+        shutil.copy(out / "all" / name, live / name)
+    shutil.copy(out / "history" / "store_status.csv", live / "store_status_history.csv")
+    database = live / "storemon.duckdb"
+    first = run_phase("living_ingest", out=str(live), database=str(database))
+    shutil.copy(out / "drop" / "store_status.csv", live / "store_status_drop.csv")
+    drop = _median_drop(live, str(database), repeat)
+    with open(out / "drop" / "store_status.csv", "rb") as polls:
+        drop_polls = sum(1 for _ in polls) - 1
+    figures = {
+        "scale": scale,
+        "days": days,
+        "drop_polls": drop_polls,
+        "first_s": first["seconds"],
+        "db_mib": database.stat().st_size / 2**20,
+        "drop_s": drop["seconds"],
+        "drop_mib": drop["peak_mib"],
+    }
+    print(f"  drop {scale}x {days} days: {json.dumps(figures)}", file=sys.stderr, flush=True)
+    shutil.rmtree(live)
+    return figures
+
+
+def render_drops(rows: list[dict[str, float]]) -> str:
+    """The drops as a markdown table, each against the drop into the fewest days at its scale."""
+    lines = [
+        "| scale | days held (hot database) | drop (polls) | drop time, peak | vs fewest days |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        base = min((b for b in rows if b["scale"] == r["scale"]), key=lambda b: b["days"])
+        lines.append(
+            f"| {int(r['scale'])}x | {int(r['days'])} ({r['db_mib']:,.0f} MiB) "
+            f"| {int(r['drop_polls']):,} | {r['drop_s']:.2f} s, {r['drop_mib']:,.0f} MiB "
+            f"| {r['drop_s'] / base['drop_s']:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
 def render(rows: list[dict[str, float]]) -> str:
     """The results as a markdown table (one column per scale) with the goals' ratios."""
     lines = [
@@ -145,19 +202,40 @@ def render(rows: list[dict[str, float]]) -> str:
 def main() -> None:
     """Parse the options, run the scales, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--scales", type=int, nargs="*", default=[1, 10, 100])
     parser.add_argument("--partitions", type=int, default=2)
     parser.add_argument(
-        "--markdown", type=Path, metavar="PAGE", help="also write the table into PAGE"
+        "--markdown",
+        type=Path,
+        metavar="PAGE",
+        help="also write the tables into PAGE's blocks <!-- bench:scaling|drops -->",
     )
+    parser.add_argument(
+        "--drops",
+        nargs="*",
+        default=["100:1", "100:21"],
+        help="hourly drops to time, SCALE:DAYS (days held in the database)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each drop (median)")
     args = parser.parse_args()
     rows = []
     for scale in args.scales:
         rows.append(bench_scale(scale, args.partitions))
         print(render(rows), file=sys.stderr, flush=True)
-    print(render(rows))
-    if args.markdown is not None:
-        write_block(args.markdown, "scaling", render(rows), command_line(), machine())
+    drops = []
+    for drop in args.drops:
+        scale, days = (int(part) for part in drop.split(":"))
+        drops.append(bench_drop(scale, days, args.repeat))
+    tables = {
+        "scaling": render(rows) if rows else None,
+        "drops": render_drops(drops) if drops else None,
+    }
+    for name, table in tables.items():
+        if table is None:
+            continue
+        print(table)
+        if args.markdown is not None:
+            write_block(args.markdown, name, table, command_line(), machine())
 
 
 if __name__ == "__main__":

@@ -307,7 +307,7 @@ def test_sigterm_stops_serve_and_its_jobs(database: Path, tmp_path: Path) -> Non
         )["pid"]
         kernels = wait_for(lambda: children(runner), 60, "its kernel")
         runners = children(server.pid)
-        assert len(runners) == 2  # two workers, two runner processes
+        assert len(runners) == 2 + jobs.SPARE_RUNNERS  # two computing, a spare for tails
 
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=60)

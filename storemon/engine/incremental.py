@@ -1,10 +1,12 @@
-"""What a load does after its files are merged: the derived tables, updated for what is new.
+"""What a load derives from the polls it merges: the tables every report reads, kept current.
 
 The derived tables (``stores``, ``store_zones``, ``weekly_spans``, ``poll_instants``,
-``store_days``) are updated for the load's new polls only (a store polled for the first time gets
-the next key). A store that changed its hours or zone, or lost polls (a changed file), has its
-rows derived again, alone: its instants and days from its hot polls, its firsts and last archived
-observation from its hot and archived polls; the other stores' rows are left as they are.
+``store_days``) follow the load store by store (:class:`Derivation`): the stores it changed (new
+hours or zone, or polls lost with a changed file) first get their zone and spans again; each
+merged piece of polls is then derived in a pass of its own (a store polled for the first time
+gets the next key, its zone and spans), the changed stores' hot polls in one more pass, and the
+passes' instants are merged into ``poll_instants`` and ``store_days`` once. The other stores'
+rows are left as they are.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class LoadOptions:
             as it is in this load (``--watch``: its new files were refused).
         clock: The load's clock (aware or naive UTC; default: the time now). A poll later than
             it plus 1 hour is rejected as in the future, and retried once the clock passes it.
+        private: The database is the load's own until it ends (``storemon ingest``'s working
+            copy, or an in-memory database for one report): no reader sees it before the load
+            ends, so what each piece of a file writes is committed as it goes, and the rows a
+            piece staged are freed with the next piece instead of being kept for a rollback.
     """
 
     archive: Path | None = None
@@ -54,26 +60,52 @@ class LoadOptions:
     settled: frozenset[str] = frozenset()
     keep_snapshots: frozenset[str] = frozenset()
     clock: datetime | None = None
+    private: bool = False
 
 
-def derive_after_load(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> None:
-    """Update the derived tables for a load's merged files (see the module docstring).
+class Derivation:
+    """The derive passes of one load (see the module docstring), merged once at its end."""
 
-    Args:
-        con: The connection of the load (inside its transaction).
-        options: The load's options (its archive folder).
-    """
-    counts = db.run_query(con, "load_batch_counts").iloc[0]
-    changed, appeared = int(counts["n_changed"]), int(counts["n_appeared"])
-    if changed:
-        db.run_steps(con, pipeline.DERIVE_CHANGED, default_tz=DEFAULT_TIMEZONE)
-        if options.archive is not None:
-            _archived_firsts(con, options.archive)
-        db.execute(con, "drop_vanished_stores")
-    elif appeared:
-        db.run_steps(con, pipeline.DERIVE_APPEND, default_tz=DEFAULT_TIMEZONE)
-    elif int(counts["n_new"]):
-        db.run_steps(con, pipeline.DERIVE_NEW, default_tz=DEFAULT_TIMEZONE)
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Start a load's derivation on its connection (inside its transaction)."""
+        self.con = con
+        self.passes = 0
+        db.execute(con, "begin_instants")
+        db.run_steps(con, pipeline.DAY_SPANS)  # the stores held; each pass adds the new ones
+
+    def changed_spans(self) -> None:
+        """Derive again the zone and spans of the stores the load changed, before any poll."""
+        if int(db.fetch_row(self.con, "load_batch_counts")["n_changed"]):
+            db.execute(self.con, "changed_derive_keys")
+            db.run_steps(self.con, pipeline.DERIVE_SPANS, default_tz=DEFAULT_TIMEZONE)
+
+    def derive(self, steps: tuple[str, ...]) -> None:
+        """Derive the instants of some polls into ``raw_instants`` (one pass).
+
+        Args:
+            steps: The pass: :data:`pipeline.DERIVE_NEW` (the last merged piece's new polls) or
+                :data:`pipeline.DERIVE_CHANGED` (the changed stores' hot polls).
+        """
+        db.run_steps(self.con, steps, default_tz=DEFAULT_TIMEZONE)
+        self.passes += 1
+
+    def finish(self, options: LoadOptions) -> None:
+        """Derive the changed stores again, then merge every pass's instants and days.
+
+        Args:
+            options: The load's options (its archive folder).
+        """
+        changed = int(db.fetch_row(self.con, "load_batch_counts")["n_changed"])
+        if changed:
+            db.execute(self.con, "reset_changed_stores")
+            self.derive(pipeline.DERIVE_CHANGED)
+        if not self.passes:
+            return
+        db.run_steps(self.con, pipeline.DERIVE_MERGE)
+        if changed:
+            if options.archive is not None:
+                _archived_firsts(self.con, options.archive)
+            db.execute(self.con, "drop_vanished_stores")
 
 
 def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

@@ -67,6 +67,7 @@ def ingest(
     options.archive = archive.archive_dir(db_path)
     options.change = archive.ArchiveChange(options.archive, db_path.name)
     options.database = db_path
+    options.private = True  # the load writes a copy, renamed over the database once complete
     find_sources(data_dir)  # fail on a missing file before taking the lock or copying anything
     with _writer_lock(db_path), _sigterm_exits():
         remove_stale_copies(db_path)

@@ -10,7 +10,6 @@ report reads.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +17,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon.config import DEFAULT_TIMEZONE
-from storemon.engine import archive, db, pipeline, planning, reader, registry, schema
-from storemon.engine.incremental import LoadOptions, derive_after_load, snapshot_drops
+from storemon.engine import archive, db, planning, registry, schema, staging
+from storemon.engine.incremental import Derivation, LoadOptions, snapshot_drops
 from storemon.engine.planning import Plan
 from storemon.engine.sources import (
     HOURS,
@@ -72,16 +70,7 @@ def load_folder(
     plans, kept = planning.plan_files(registry.known_files(con), sources, options)
     con.execute("begin transaction")
     try:
-        reload = planning.reloaded_snapshots(plans)
-        loads = _load_plans(con, plans, reload, progress, options)
-        drops: list[str] = []
-        if reload:  # refuse a snapshot that drops most stores
-            drops = snapshot_drops(con, options, [f for f, _ in loads])
-        if upgrade:
-            db.run_stage(con, "upgrade")
-        if progress:
-            progress("deriving the report tables" + (" again for every store" if upgrade else ""))
-        derive_after_load(con, options)
+        loads, drops = _load_plans(con, plans, progress, options, upgrade)
         if options.archive is not None:
             archive.apply_retention(con, options.archive, options.retention_days, options.change)
         done = [_load_row(f) for f, plan in loads if plan.action not in ("skip", "wait")]
@@ -179,15 +168,20 @@ def store_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def _load_plans(
     con: duckdb.DuckDBPyConnection,
     plans: list[Plan],
-    reload: set[str],
     progress: Callable[[str], None] | None,
     options: LoadOptions,
-) -> list[tuple[FileLoad, registry.FilePlan]]:
-    """Stage and merge the planned files; note each one in the registry.
+    upgrade: bool,
+) -> tuple[list[tuple[FileLoad, registry.FilePlan]], list[str]]:
+    """Stage and merge the planned files, derive what they add; note each one in the registry.
 
-    ``reload`` names the snapshot kinds the load replaces (:func:`_reloaded_snapshots`).
+    The snapshots (hours, zones) load first, so that every poll is derived once, with the hours
+    and zone the load leaves; a snapshot that drops most stores is refused before any poll
+    loads. Returns what each file did (in plan order) and the snapshots' drops.
     """
     db.execute(con, "begin_batch")
+    if upgrade:
+        db.run_stage(con, "upgrade")
+    reload = planning.reloaded_snapshots(plans)
     if reload:  # an hourly drop of polls alone leaves the snapshots untouched, unread
         db.execute(
             con,
@@ -195,37 +189,59 @@ def _load_plans(
             reset_hours=HOURS.name in reload,
             reset_zones=TIMEZONES.name in reload,
         )
-    loads = []
-    for kind, plan, positions in plans:
-        if plan.action in ("skip", "wait"):
-            loads.append((_skipped(kind, plan), plan))
-            if plan.refresh:
-                _record(con, kind, plan, (plan.rows_read, plan.rows_good), plan.retry_at)
-            continue
-        if progress:
-            progress(f"loading {plan.path.name} ({plan.end - plan.start:,} bytes, {plan.action})")
-        if plan.action == "replace" and kind is STATUS:
-            if options.archive is not None:
-                archive.forget_file(con, options.archive, plan.path.name, options.change)
-            db.execute(con, "forget_file_polls", source_file=plan.path.name)
-        result = _load_part(con, kind, plan, positions, options)
-        result.action = "retry" if plan.retry else plan.action
-        loads.append((result, plan))
-        earlier = (plan.rows_read, plan.rows_good) if plan.action == "append" else (0, 0)
-        good = result.rows_read - result.rows_rejected
-        # an appended file keeps the due instant of its earlier lines' future polls
-        retry_at = [result.retry_at, plan.retry_at if plan.action == "append" else None]
-        _record(
-            con,
-            kind,
-            plan,
-            (earlier[0] + result.rows_read, earlier[1] + good),
-            min((t for t in retry_at if t is not None), default=None),
-        )
+    derivation = Derivation(con)
+    loads: dict[int, tuple[FileLoad, registry.FilePlan]] = {}
+    snapshots = [i for i, (kind, _, _) in enumerate(plans) if kind is not STATUS]
+    for i in snapshots:
+        loads[i] = _load_plan(con, plans[i], progress, options, derivation)
+    drops: list[str] = []
     if reload:
-        _count_snapshot_news(con, [f for f, _ in loads])
+        snapshot_loads = [loads[i][0] for i in snapshots]
+        _count_snapshot_news(con, snapshot_loads)
         db.execute(con, "snapshot_changed_stores")
-    return loads
+        drops = snapshot_drops(con, options, snapshot_loads)  # refuse one that drops most stores
+    derivation.changed_spans()
+    for i in (i for i in range(len(plans)) if i not in loads):
+        loads[i] = _load_plan(con, plans[i], progress, options, derivation)
+    if progress:
+        progress("deriving the report tables" + (" again for every store" if upgrade else ""))
+    derivation.finish(options)
+    return [loads[i] for i in range(len(plans))], drops
+
+
+def _load_plan(
+    con: duckdb.DuckDBPyConnection,
+    planned: Plan,
+    progress: Callable[[str], None] | None,
+    options: LoadOptions,
+    derivation: Derivation,
+) -> tuple[FileLoad, registry.FilePlan]:
+    """Load one planned file (or skip it) and note it in the registry."""
+    kind, plan, positions = planned
+    if plan.action in ("skip", "wait"):
+        if plan.refresh:
+            _record(con, kind, plan, (plan.rows_read, plan.rows_good), plan.retry_at)
+        return _skipped(kind, plan), plan
+    if progress:
+        progress(f"loading {plan.path.name} ({plan.end - plan.start:,} bytes, {plan.action})")
+    if plan.action == "replace" and kind is STATUS:
+        if options.archive is not None:
+            archive.forget_file(con, options.archive, plan.path.name, options.change)
+        db.execute(con, "forget_file_polls", source_file=plan.path.name)
+    result = staging.load_file(con, kind, plan, positions, options, derivation)
+    result.action = "retry" if plan.retry else plan.action
+    earlier = (plan.rows_read, plan.rows_good) if plan.action == "append" else (0, 0)
+    good = result.rows_read - result.rows_rejected
+    # an appended file keeps the due instant of its earlier lines' future polls
+    retry_at = [result.retry_at, plan.retry_at if plan.action == "append" else None]
+    _record(
+        con,
+        kind,
+        plan,
+        (earlier[0] + result.rows_read, earlier[1] + good),
+        min((t for t in retry_at if t is not None), default=None),
+    )
+    return result, plan
 
 
 def _record(
@@ -269,102 +285,6 @@ def _skipped(kind: SourceKind, plan: registry.FilePlan) -> FileLoad:
     )
 
 
-def _load_part(
-    con: duckdb.DuckDBPyConnection,
-    kind: SourceKind,
-    plan: registry.FilePlan,
-    positions: dict,
-    options: LoadOptions,
-) -> FileLoad:
-    """Load the planned bytes of a file: all of it, or its header and its new complete lines.
-
-    A file (or a grown file's new part) larger than :data:`reader.PIECE_BYTES` is loaded in
-    pieces cut at line ends, so that reading it never holds more than a piece's text; a piece's
-    file name gives the lines before it (:func:`reader.piece_name`), so line numbers stay the
-    file's own. A file that may still grow (``complete_lines_only``) is always read as a copy of
-    the planned bytes, never past them.
-    """
-    clock = planning.load_clock(options)
-    try:
-        whole_file = plan.start == 0 and plan.end == plan.size
-        if whole_file and plan.size <= reader.PIECE_BYTES and not options.complete_lines_only:
-            return _load_file(con, kind, plan.path, positions, (plan.path.name, True), clock)
-        total = FileLoad(file=plan.path.name, kind=kind.name)
-        with tempfile.TemporaryDirectory(prefix="storemon-part-") as scratch:
-            for number, (body, lines_before) in enumerate(reader.pieces(plan)):
-                part = Path(scratch, reader.piece_name(lines_before))
-                part.write_bytes(body)
-                whole = plan.start == 0 and number == 0
-                loaded = _load_file(con, kind, part, positions, (plan.path.name, whole), clock)
-                _add_counts(total, loaded)
-                part.unlink()
-        return total
-    except duckdb.InvalidInputException as error:
-        # DuckDB refuses a file it cannot read as text before any line is split; the load stops
-        # whole (nothing is written) and the message names the real cause.
-        raise FileError(plan.path, reader.unreadable(plan.path, str(error))) from None
-    except (FileNotFoundError, duckdb.IOException):
-        if plan.path.exists():
-            raise
-        raise planning.vanished(plan.path) from None
-
-
-def _add_counts(total: FileLoad, part: FileLoad) -> None:
-    """Add what one piece of a file did to the file's counts."""
-    total.rows_read += part.rows_read
-    total.rows_loaded += part.rows_loaded
-    total.rows_already_loaded += part.rows_already_loaded
-    total.rows_rejected += part.rows_rejected
-    total.rejects_by_reason.update(part.rejects_by_reason)
-    due = [t for t in (total.retry_at, part.retry_at) if t is not None]
-    total.retry_at = min(due, default=None)
-
-
-def _load_file(
-    con: duckdb.DuckDBPyConnection,
-    kind: SourceKind,
-    path: Path,
-    positions: dict[str, int],
-    of: tuple[str, bool],
-    clock: datetime,
-) -> FileLoad:
-    """Stage one file (or a piece of it), merge its good rows, record its rejects.
-
-    ``of`` names the file the piece is of, and whether it starts that file (its rejects are
-    then replaced); ``clock`` is the load's clock.
-    """
-    name, whole = of
-    # every kind reads its lines the same way (stg_lines), then types its own fields
-    db.run_steps(
-        con,
-        pipeline.STAGING_CHAINS[kind.name],
-        file=str(path),
-        default_tz=DEFAULT_TIMEZONE,
-        clock=clock,
-        **reader.LIMITS,
-        **positions,
-    )
-    counts = db.run_query(con, "staged_counts")
-    result = FileLoad(file=name, kind=kind.name)
-    if kind is STATUS:
-        result.retry_at = db.fetch_row(con, "staged_retry_at", clock=clock)["retry_at"]
-    for reason, n_rows in zip(counts["reason"], counts["n_rows"], strict=True):
-        result.rows_read += int(n_rows)
-        if reason is None or reason != reason:  # NaN from pandas for the good rows
-            continue
-        result.rows_rejected += int(n_rows)
-        result.rejects_by_reason[reason] += int(n_rows)
-    good = result.rows_read - result.rows_rejected
-    before = _count(con, kind)
-    db.execute(con, pipeline.MERGE_STEPS[kind.name], source_file=name)
-    result.rows_loaded = _count(con, kind) - before
-    result.rows_already_loaded = good - result.rows_loaded
-    if whole:
-        db.execute(con, "forget_rejects", source_file=name)
-    db.execute(con, "merge_rejects", source_file=name)
-    return result
-
-
 def _count_snapshot_news(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> None:
     """Re-count hours and zone rows as new only when the previous snapshot lacked them.
 
@@ -378,11 +298,6 @@ def _count_snapshot_news(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) 
             f.rows_loaded = min(good, remaining)
             f.rows_already_loaded = good - f.rows_loaded
             remaining -= f.rows_loaded
-
-
-def _count(con: duckdb.DuckDBPyConnection, kind: SourceKind) -> int:
-    """Rows in the table a kind loads into."""
-    return int(db.run_query(con, "table_sizes").set_index("table_name").loc[kind.name, "n_rows"])
 
 
 def _load_row(f: FileLoad) -> dict[str, object]:

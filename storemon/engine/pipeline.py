@@ -7,8 +7,9 @@ after them; query stages only read (their files end in a ``select`` whose rows t
 ``schema`` or is made by an earlier step.
 
 A relation may be made by more than one step only when :data:`SHARED_RELATIONS` says so: the
-loader stages one file at a time into ``staged``, and ``zone_segments`` is built once over the
-polls (for ``poll_instants``) and again over a report's week window.
+loader stages one piece of a file at a time into ``scanned_lines`` and ``staged``, and
+``zone_segments`` is built once over the polls (for ``poll_instants``) and again over a
+report's week window.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ BASE = Stage(
                 "hot_window",
                 "stores",
                 "poll_instants",
+                "store_zones",
+                "weekly_spans",
                 "store_days",
                 "storemon_info",
             ),
@@ -83,6 +86,8 @@ BASE = Stage(
 STAGING = Stage(
     "staging",
     (
+        Step("stg_scan_csv", ("scanned_lines",)),
+        Step("stg_scan_text", ("scanned_lines",)),
         Step("stg_lines", ("stg_lines",)),
         Step("stg_store_status", ("staged",)),
         Step("stg_menu_hours", ("staged",)),
@@ -94,12 +99,12 @@ STAGING = Stage(
 MERGE = Stage(
     "merge",
     (
-        Step("begin_batch", ("new_polls", "archive_forgotten", "changed_stores")),
+        Step("begin_batch", ("archive_forgotten", "changed_stores")),
         Step("reject_implausible_polls"),
         Step("reset_snapshots", ("previous_menu_hours", "previous_timezones")),
         Step("forget_file_polls", ("forgotten", "restored_copies")),
         Step("table_sizes"),
-        Step("merge_store_status", ("merge_batch",)),
+        Step("merge_store_status", ("held_polls",)),
         Step("merge_menu_hours"),
         Step("merge_timezones"),
         Step("forget_rejects"),
@@ -113,21 +118,26 @@ MERGE = Stage(
     ),
 )
 # A load into a database of an older schema version (storemon.engine.schema) derives every store
-# again: this step marks them all changed, then DERIVE_CHANGED runs as for any changed store.
+# again: this step marks them all changed before any file loads.
 UPGRADE = Stage("upgrade", (Step("derive_every_store_again"),))
 DERIVE = Stage(
     "derive",
     (
-        Step("append_stores"),
-        Step("reset_changed_stores", ("changed_keys",)),
-        Step("derive_store_zones", ("store_zones",)),
-        Step("derive_weekly_spans", ("weekly_spans",)),
+        Step("begin_instants", ("raw_instants",)),
+        Step("changed_derive_keys", ("derive_keys",)),
         Step("input_changed_polls", ("derive_input",)),
         Step("input_new_polls", ("derive_input",)),
         Step("input_archive_polls", ("derive_input",)),
+        Step("append_stores", ("derive_keys",)),
+        Step("derive_store_zones"),
+        Step("derive_weekly_spans"),
+        Step("begin_day_spans", ("day_spans", "derive_keys")),
+        Step("derive_day_spans"),
+        Step("reset_changed_stores", ("changed_keys",)),
         Step("segment_range_polls", ("segment_range",)),
         Step("zone_segments", ("zone_segments",)),
-        Step("derive_poll_instants", ("batch_instants",)),
+        Step("derive_poll_instants"),
+        Step("dedupe_instants", ("batch_instants",)),
         Step("merge_poll_instants"),
         Step("store_days_batch", ("touched_days",)),
         Step("update_store_firsts"),
@@ -136,36 +146,22 @@ DERIVE = Stage(
         Step("drop_vanished_stores", ("vanished_keys",)),
     ),
 )
-# The derive steps a load runs: only the polls it added, or also every hot poll of the stores
-# it changed (hours, zone, or polls lost with a changed file: their rows are derived again, the
-# other stores' left as they are); the instants of polls read back from the archive.
-DERIVE_NEW = (
-    "input_new_polls",
-    "segment_range_polls",
-    "zone_segments",
-    "derive_poll_instants",
-    "merge_poll_instants",
-    "store_days_batch",
-    "update_store_firsts",
-)
-# A store first polled by this load: keys appended, zones and hours (small) derived again.
-DERIVE_APPEND = ("append_stores", "derive_store_zones", "derive_weekly_spans", *DERIVE_NEW)
-# Stores changed by this load: their derived rows reset, then every hot poll of theirs and the
-# new polls of the others go through the same steps as DERIVE_NEW's input does.
-DERIVE_CHANGED = (
-    "append_stores",
-    "reset_changed_stores",
-    "derive_store_zones",
-    "derive_weekly_spans",
-    "input_changed_polls",
-    *DERIVE_NEW[1:],
-)
-DERIVE_ARCHIVED = (
-    "input_archive_polls",
-    "segment_range_polls",
-    "zone_segments",
-    "derive_poll_instants",
-)
+# How a load derives (storemon.engine.incremental): the zone and spans of the stores it changed
+# (DERIVE_SPANS, before any poll), then one pass per merged piece of polls and one for every hot
+# poll of the changed stores (an input step, then DERIVE_PASS: new stores keyed, their zone and
+# spans, the instants appended to raw_instants), then merged once (DERIVE_MERGE: one row per
+# store and instant, into poll_instants and store_days).
+DERIVE_SPANS = ("derive_store_zones", "derive_weekly_spans", "derive_day_spans")
+DAY_SPANS = ("begin_day_spans", "derive_day_spans")  # every store's, once per load or report
+_INSTANTS = ("segment_range_polls", "zone_segments", "derive_poll_instants")
+DERIVE_PASS = ("append_stores", *DERIVE_SPANS, *_INSTANTS)
+# A pass over the last merged piece's new polls; over the changed stores' hot polls.
+DERIVE_NEW = ("input_new_polls", *DERIVE_PASS)
+DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
+_MERGES = ("merge_poll_instants", "store_days_batch", "update_store_firsts")
+DERIVE_MERGE = ("dedupe_instants", *_MERGES)
+_ARCHIVED = ("input_archive_polls", *_INSTANTS, "dedupe_instants")
+DERIVE_ARCHIVED = ("begin_instants", *DAY_SPANS, *_ARCHIVED)
 # Hot polls older than the retention window go to Parquet; reports read them back.
 ARCHIVE = Stage(
     "archive",
@@ -237,6 +233,7 @@ BOOKKEEPING = Stage(
         Step("registry_files"),
         Step("archive_listing"),
         Step("load_batch_counts"),
+        Step("held_polls"),
         Step("forgotten_days"),
         Step("hot_cutoff"),
         Step("latest_poll"),
@@ -291,8 +288,10 @@ STAGES = (
     SYNTHETIC,
 )
 
-# How one file is staged: the chain for its kind. Every kind reads its lines the same way
-# (stg_lines: one path, whatever a line's neighbours), then types its own fields.
+# A piece of a file is staged: its lines scanned (SCAN_STEPS: DuckDB's CSV scanner where it
+# splits them as the one reading path does, else as text), then the chain for its kind. Every
+# kind reads its lines the same way (stg_lines: one path), then types its own fields.
+SCAN_STEPS = ("stg_scan_csv", "stg_scan_text")
 # A status chain ends with reject_implausible_polls (issue 10: polls in the future or before 2000).
 STAGING_CHAINS = {
     "store_status": ("stg_lines", "stg_store_status", "reject_implausible_polls"),
@@ -309,10 +308,12 @@ MERGE_STEPS = {
 
 # Relations made by more than one step, on purpose (see the module docstring).
 SHARED_RELATIONS = {
+    "scanned_lines": SCAN_STEPS,
     "staged": ("stg_store_status", "stg_menu_hours", "stg_timezones"),
     "segment_range": ("segment_range_polls", "segment_range_week"),
     "zone_segments": ("zone_segments",),
     "derive_input": ("input_changed_polls", "input_new_polls", "input_archive_polls"),
+    "derive_keys": ("changed_derive_keys", "append_stores", "begin_day_spans"),
     "archive_instants": ("no_archive_instants", "keep_archive_instants"),
     "cold_instants": ("archive_cold_instants", "cold_from_batch"),
 }
@@ -323,10 +324,9 @@ SHARED_RELATIONS["archive_polls"] = (
     "partition_archive_polls",
 )
 # A partition's worker reads the report's tables from Parquet (storemon.engine.partition).
-# (stores, poll_instants and store_days are created empty by schema and kept across loads)
+# (created empty by schema and kept across loads)
 for _relation in PARTITION_LOAD.steps[0].makes:
-    _made_by = "schema" if _relation in ("stores", "poll_instants", "store_days") else None
-    SHARED_RELATIONS[_relation] = (_made_by or f"derive_{_relation}", "partition_tables")
+    SHARED_RELATIONS[_relation] = ("schema", "partition_tables")
 # The report steps after report_clock when no archived poll is needed (report_archive adds the
 # archive's instants first, then runs these but the first).
 REPORT_STEPS = (
@@ -343,9 +343,11 @@ REPORT_STEPS = (
 REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])
 # The step sequences the package runs by name (tests/test_sql.py checks every file is run).
 SEQUENCES = (
-    DERIVE_CHANGED,
+    DERIVE_SPANS,
+    DAY_SPANS,
     DERIVE_NEW,
-    DERIVE_APPEND,
+    DERIVE_CHANGED,
+    DERIVE_MERGE,
     DERIVE_ARCHIVED,
     REPORT_STEPS,
     REPORT_STEPS_ARCHIVED,

@@ -19,6 +19,7 @@ from typing import BinaryIO, NamedTuple
 import duckdb
 
 from storemon.engine import db
+from storemon.engine.reader import Piece, PieceCutter
 
 _CHUNK = 1 << 20
 
@@ -46,6 +47,8 @@ class FilePlan:
         retry_at: When the polls earlier loads rejected as in the future are due (kept for
             ``append``), or None.
         torn: Its last line has no newline and is loaded (``complete_lines_only`` was off).
+        pieces: The bytes ``[start, end)`` cut into pieces at line ends, each with how it can
+            be read (:class:`storemon.engine.reader.Piece`); empty when nothing is read.
     """
 
     path: Path
@@ -63,6 +66,7 @@ class FilePlan:
     retry: bool = False
     retry_at: datetime | None = None
     torn: bool = False
+    pieces: tuple[Piece, ...] = ()
 
 
 class Known(NamedTuple):
@@ -135,13 +139,15 @@ def plan_file(
         digest = hashlib.blake2b()
         grown = known is not None and 0 < known.loaded <= end
         if grown:
-            lines, last = _feed(stream, digest, 0, known.loaded)
+            last = _feed(stream, digest, 0, known.loaded)
             grown = digest.hexdigest() == known.fingerprint and last == b"\n"
             if not grown:
                 digest = hashlib.blake2b()
         start = known.loaded if grown else 0
-        new_lines, last = _feed(stream, digest, start, end)
-        lines = (known.n_lines if grown else 0) + new_lines
+        cutter = PieceCutter(start, known.n_lines if grown else 0)
+        last = _feed(stream, digest, start, end, cutter)
+        lines = cutter.lines
+        pieces = cutter.finish()
     torn = not complete_lines_only and end > start and last != b"\n"
     if grown:
         touched = end == start == stat.st_size  # same bytes, a new mtime
@@ -160,11 +166,14 @@ def plan_file(
             refresh=touched,
             retry_at=known.retry_at,
             torn=torn,
+            pieces=pieces,
         )
     action = "new" if known is None else "replace"
     if end == 0 and known is None:
         action = "wait"
-    return FilePlan(path, action, *now, 0, end, 0, lines, digest.hexdigest(), torn=torn)
+    return FilePlan(
+        path, action, *now, 0, end, 0, lines, digest.hexdigest(), torn=torn, pieces=pieces
+    )
 
 
 def _complete_end(stream: BinaryIO) -> int:
@@ -180,10 +189,15 @@ def _complete_end(stream: BinaryIO) -> int:
     return end
 
 
-def _feed(stream: BinaryIO, digest: hashlib.blake2b, start: int, end: int) -> tuple[int, bytes]:
-    """Hash the bytes ``[start, end)``; return their newline count and last byte."""
+def _feed(
+    stream: BinaryIO,
+    digest: hashlib.blake2b,
+    start: int,
+    end: int,
+    cutter: PieceCutter | None = None,
+) -> bytes:
+    """Hash the bytes ``[start, end)`` and feed them to ``cutter``; return their last byte."""
     stream.seek(start)
-    lines = 0
     last = b""
     remaining = end - start
     while remaining > 0:
@@ -191,7 +205,8 @@ def _feed(stream: BinaryIO, digest: hashlib.blake2b, start: int, end: int) -> tu
         if not chunk:
             break
         digest.update(chunk)
-        lines += chunk.count(b"\n")
+        if cutter is not None:
+            cutter.feed(chunk)
         last = chunk[-1:]
         remaining -= len(chunk)
-    return lines, last
+    return last

@@ -13,6 +13,7 @@ import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
 from storemon.engine import archive, db, pipeline, schema
+from storemon.engine.incremental import LoadOptions
 from storemon.engine.load import LoadSummary, load_folder
 from storemon.engine.sources import check_data_folder
 from storemon.errors import StoremonError
@@ -65,7 +66,7 @@ def open_source(
     if source.is_dir():
         con = db.connect()
         try:
-            loaded = load_folder(con, source)
+            loaded = load_folder(con, source, options=LoadOptions(private=True))
             if summary is not None:
                 summary.append(loaded)
             yield con

@@ -16,7 +16,13 @@ the next report reads the new data. Reports never wait for a load and never see 
 
 from storemon.jobs.commands import describe_status, report_status, run_report_job
 from storemon.jobs.listing import list_reports
-from storemon.jobs.manager import DEFAULT_MAX_QUEUE, DEFAULT_WORKERS, JobManager, QueueFullError
+from storemon.jobs.manager import (
+    DEFAULT_MAX_QUEUE,
+    DEFAULT_WORKERS,
+    SPARE_RUNNERS,
+    JobManager,
+    QueueFullError,
+)
 from storemon.jobs.process import child_pids, pid_alive, process_alive, process_identity
 from storemon.jobs.records import (
     JobRecord,
@@ -46,6 +52,7 @@ __all__ = [
     "CSV_FILE",
     "DEFAULT_MAX_QUEUE",
     "DEFAULT_WORKERS",
+    "SPARE_RUNNERS",
     "HTML_FILE",
     "NOTEBOOK_FILE",
     "STATUS_FILE",

@@ -17,10 +17,14 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
+
+from storemon.config import REPORT_NOTEBOOK
+from storemon.files import read_json
 
 POOLED_CLIENT = "storemon.jobs.engine.PooledKernelClient"
 ABSTRACT = sys.platform == "linux"  # abstract socket names: a Linux feature (else TCP)
@@ -114,3 +118,22 @@ def shutdown(km: AsyncKernelManager) -> None:
                 km.provisioner.process.kill()
         except OSError:
             pass
+
+
+def setup_code(notebook: str | Path = REPORT_NOTEBOOK) -> str:
+    """The code of the notebook's cells before its ``parameters`` cell: what warms a kernel.
+
+    Args:
+        notebook: The report notebook.
+
+    Returns:
+        The cells' sources joined (for report.ipynb: ``from storemon.analysis import reading``).
+    """
+    cells = read_json(Path(notebook))["cells"]
+    before = []
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            break
+        if cell["cell_type"] == "code":
+            before.append("".join(cell["source"]))
+    return "\n".join(before)

@@ -1,10 +1,13 @@
 """The job queue of the API server: a bounded queue, worker threads, one runner process each.
 
-:class:`JobManager` keeps one bounded queue of report ids and runs at most ``workers`` of them at
-a time, each in a runner process (``python -m storemon.jobs --serve``, see
-:mod:`storemon.jobs.runner`) so that a crash or a kill of one report touches nothing else.
-Stopping the manager stops the runners (their kernels are shut down) and marks their reports
-Failed "stopped".
+:class:`JobManager` keeps one bounded queue of report ids and computes at most ``workers`` of
+them at a time, each in a runner process (``python -m storemon.jobs --serve``, see
+:mod:`storemon.jobs.runner`) so that a crash or a kill of one report touches nothing else. A
+runner answers as soon as its report is Complete (or Failed), then runs what is left of it (the
+notebook's display and data-quality cells, the HTML) at the lowest priority; its compute slot is
+free from the answer on, and ``spare_runners`` more runners than slots take the next reports
+while others finish theirs, so that a report never waits for another's tail. Stopping the manager
+stops the runners (their kernels are shut down) and marks their reports Failed "stopped".
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from storemon.jobs.store import (
 from storemon.jobs.timing import mark
 
 DEFAULT_WORKERS = 2  # the machines have 2 cores; a report keeps one busy
+SPARE_RUNNERS = 1  # runners beyond the compute slots: the next report never waits for a tail
 DEFAULT_MAX_QUEUE = 50  # waiting reports; past this a trigger is refused
 STOP_GRACE_SECONDS = 15.0  # how long a stopped runner may take to shut its kernel down
 
@@ -46,15 +50,18 @@ class JobManager:
 
     Each worker thread drives one long-lived runner process (``python -m storemon.jobs``) that
     has papermill and nbconvert imported once and runs the reports it is handed, one at a time;
-    a runner that dies (killed, crashed) is replaced for the next report.
+    a runner that dies (killed, crashed) is replaced for the next report. There are
+    ``workers + spare_runners`` of them; at most ``workers`` compute a report at once.
 
     Args:
         source: The data every report reads (database or CSV folder).
         reports_dir: The folder of report folders.
-        workers: How many reports run at once.
+        workers: How many reports are computed at once.
         max_queue: How many reports may wait; past that :meth:`submit` refuses.
         kernel_pool: Warm kernels kept ready over all runners (each runner keeps its share,
             see :mod:`storemon.jobs.pool`); 0 starts a kernel per report.
+        spare_runners: Runners beyond ``workers``, which take a report while others finish the
+            work after their reports' Complete.
     """
 
     def __init__(
@@ -64,10 +71,13 @@ class JobManager:
         workers: int = DEFAULT_WORKERS,
         max_queue: int = DEFAULT_MAX_QUEUE,
         kernel_pool: int = KERNEL_POOL,
+        spare_runners: int = SPARE_RUNNERS,
     ) -> None:
         self.source = Path(source)
         self.reports_dir = Path(reports_dir)
         self.workers = workers
+        self.runners = workers + max(spare_runners, 0)
+        self._computing = 0  # runners computing a report (not yet Complete or Failed)
         self.max_queue = max_queue
         self.kernel_pool = kernel_pool
         self._waiting: collections.deque[str] = collections.deque()
@@ -87,7 +97,7 @@ class JobManager:
             self._stopping = False
             self._threads = [
                 threading.Thread(target=self._work, args=(n,), name=f"storemon-jobs-{n}")
-                for n in range(self.workers)
+                for n in range(self.runners)
             ]
         for thread in self._threads:
             thread.start()
@@ -137,7 +147,7 @@ class JobManager:
             return [r.pid for r in self._runners.values() if r.poll() is None]
 
     def kernel_share(self, number: int) -> int:
-        """The warm kernels worker ``number``'s runner keeps: the pool split over the workers.
+        """The warm kernels worker ``number``'s runner keeps: the pool split over the runners.
 
         Args:
             number: The worker's number, from 0.
@@ -145,7 +155,7 @@ class JobManager:
         Returns:
             Its share (the first ``kernel_pool % workers`` workers keep one more).
         """
-        share, extra = divmod(max(self.kernel_pool, 0), max(self.workers, 1))
+        share, extra = divmod(max(self.kernel_pool, 0), max(self.runners, 1))
         return share + (number < extra)
 
     def _spawn_runner(self, number: int) -> subprocess.Popen:
@@ -162,38 +172,64 @@ class JobManager:
         )
 
     def _work(self, number: int) -> None:
-        """A worker: hand the next waiting report to this worker's runner, wait, repeat."""
+        """A worker: hand the next waiting report to this worker's runner, wait, repeat.
+
+        The report holds a compute slot until the runner answers its outcome; the worker takes
+        no other report until the runner says the report's tail is done too.
+        """
         runner = None
         try:
             while True:
                 with self._lock:
                     if runner is None or runner.poll() is not None:
                         runner = self._runners[number] = self._spawn_runner(number)
-                    while not self._waiting and not self._stopping:
+                    while (
+                        not self._waiting or self._computing >= self.workers
+                    ) and not self._stopping:
                         self._lock.wait()
                     if self._stopping:
                         return
                     report_id = self._waiting.popleft()
                     self._busy[number] = report_id
+                    self._computing += 1
                 job_dir = (self.reports_dir / report_id).absolute()
                 mark(job_dir, "worker: job picked")
-                answer = ""
-                try:
-                    runner.stdin.write(f"{job_dir}\n")
-                    runner.stdin.flush()
-                    answer = runner.stdout.readline()
-                    mark(job_dir, f"worker: runner answered {answer.strip()}")
-                except (BrokenPipeError, OSError):
-                    pass
-                if not answer:  # the runner died during the report
-                    runner.wait()
+                answer = self._hand(runner, job_dir)
                 with self._lock:
                     del self._busy[number]
                     stopped = report_id in self._stopped
+                if not answer:  # the runner died during the report or its tail
+                    runner.wait()
                 self._settle(job_dir, runner.returncode, stopped)
         finally:
             if runner is not None:
                 _close_runner(runner)
+
+    def _hand(self, runner: subprocess.Popen, job_dir: Path) -> str:
+        """Give a runner a report; free its compute slot at its outcome, return at its end.
+
+        Returns:
+            The runner's last line ("done" once the report's tail is done), or "" when it died.
+        """
+        answer = ""
+        try:
+            runner.stdin.write(f"{job_dir}\n")
+            runner.stdin.flush()
+            answer = runner.stdout.readline()  # Complete or Failed, as soon as it is
+            mark(job_dir, f"worker: runner answered {answer.strip()}")
+        except (BrokenPipeError, OSError):
+            pass
+        finally:
+            with self._lock:
+                self._computing -= 1
+                self._lock.notify_all()
+        try:
+            done = answer and runner.stdout.readline()  # after the notebook's last cells, HTML
+        except OSError:
+            return ""
+        if done:
+            mark(job_dir, "worker: runner done with the report's tail")
+        return done
 
     def _settle(self, job_dir: Path, returncode: int | None, stopped: bool) -> None:
         """Record the outcome of a report whose runner did not record it."""

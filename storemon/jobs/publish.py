@@ -20,7 +20,7 @@ from storemon.jobs.store import SUMMARY_FILE, record_freshness, save_record
 from storemon.jobs.timing import mark
 
 OUTPUTS_TAG = "outputs"  # the notebook cell that writes the CSV and summary.json
-TAIL_NICENESS = 10  # the work after Complete (display, data quality, HTML) yields the CPU
+TAIL_NICENESS = 19  # the work after Complete (display, data quality, HTML) yields the CPU
 
 
 def record_complete(job_dir: Path, record: JobRecord) -> JobRecord:

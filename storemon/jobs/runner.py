@@ -19,11 +19,13 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from storemon.config import REPORT_NOTEBOOK
-from storemon.files import read_json, write_bytes_atomic
+from storemon.files import write_bytes_atomic
+from storemon.jobs.kernel import setup_code
 from storemon.jobs.pool import KernelPool
 from storemon.jobs.process import process_identity
 from storemon.jobs.publish import TAIL_NICENESS, Publisher, record_complete  # noqa: F401 - re-exported
@@ -42,6 +44,7 @@ from storemon.jobs.store import (
 from storemon.jobs.timing import mark
 
 SERVE_FLAG = "--serve"
+DONE = "done"  # a runner's second answer: the report's tail (last cells, HTML) is done too
 CELL_TIMEOUT_SECONDS = 3600  # a cell running longer than this is stuck, not slow
 KERNEL_START_SECONDS = 180  # a kernel start on a busy 2-core machine can take a while
 KERNEL_ATTEMPTS = 2
@@ -120,25 +123,6 @@ def job_log(job_dir: Path) -> Iterator[TextIO]:
         for fd, original in zip((1, 2), saved, strict=True):
             os.dup2(original, fd)
             os.close(original)
-
-
-def setup_code(notebook: str | Path = REPORT_NOTEBOOK) -> str:
-    """The code of the notebook's cells before its ``parameters`` cell: what warms a kernel.
-
-    Args:
-        notebook: The report notebook.
-
-    Returns:
-        The cells' sources joined (for report.ipynb: ``from storemon.analysis import reading``).
-    """
-    cells = read_json(Path(notebook))["cells"]
-    before = []
-    for cell in cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            break
-        if cell["cell_type"] == "code":
-            before.append("".join(cell["source"]))
-    return "\n".join(before)
 
 
 def new_pool(size: int, refill: bool = True) -> KernelPool:
@@ -340,6 +324,9 @@ def write_html(job_dir: Path) -> None:
 def _serve_runner(kernels: int) -> int:
     """Runner loop: run each job folder read from stdin, answer its status on stdout.
 
+    Two lines per job: its status (Complete or Failed) as soon as the record says so, then
+    ``done`` once what runs after Complete has run too.
+
     Args:
         kernels: Warm kernels this runner keeps ready (its share of the server's pool).
 
@@ -356,10 +343,13 @@ def _serve_runner(kernels: int) -> int:
         import papermill  # noqa: F401
 
         for line in sys.stdin:
-            job_dir = Path(line.strip())
+            job_dir, answered = Path(line.strip()), []
+            answer = partial(_answer, protocol, answered)  # at Complete: the next report starts
             with job_log(job_dir):
-                record = execute_job(job_dir, pool, tail_niceness=TAIL_NICENESS)
-            protocol.write(f"{record.status.value}\n")
+                record = execute_job(job_dir, pool, answer, tail_niceness=TAIL_NICENESS)
+            if not answered:  # Failed (or Complete without a tail)
+                answer(record)
+            protocol.write(f"{DONE}\n")
             if _stop_requested:
                 break
     except JobStopped:
@@ -368,6 +358,12 @@ def _serve_runner(kernels: int) -> int:
         if pool is not None:
             pool.close()  # every kernel of this runner, idle or warming
     return 0
+
+
+def _answer(protocol: TextIO, answered: list[JobRecord], record: JobRecord) -> None:
+    """Answer a report's status on the runner's protocol stream (once per report)."""
+    protocol.write(f"{record.status.value}\n")
+    answered.append(record)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 -- schema: the tables of an ingested storemon database (created when missing).
--- grain: one row per distinct poll (store_status), hours row (menu_hours), store (timezones,
--- stores), rejected line (rejects), file and ingest (loads), loaded file (files), hot store and
--- instant (poll_instants) or day (store_days); see below for the rest
+-- grain: one row per distinct poll (store_status), hours row (menu_hours, weekly_spans), store
+-- (timezones, stores, store_zones), rejected line (rejects), file and ingest (loads), loaded
+-- file (files), hot store and instant (poll_instants) or day (store_days); see below for the
+-- rest
 -- params: none
 -- poll_copies: one row per poll another file holds too; archive_files: one row per Parquet file
 -- of the archive; hot_window: one row (polls before cutoff_us live in the archive); storemon_info:
@@ -108,6 +109,20 @@ alter table stores add column if not exists cold_hours_us bigint;
 alter table stores add column if not exists cold_hours_active boolean;
 alter table stores add column if not exists cold_any_us bigint;
 alter table stores add column if not exists cold_any_active boolean;
+
+-- Each store's zone and its business hours as spans of its local week (derive_store_zones,
+-- derive_weekly_spans): rows replaced store by store.
+create table if not exists store_zones (
+    store_key integer,
+    zone varchar
+);
+
+create table if not exists weekly_spans (
+    store_key integer,
+    dow tinyint,
+    s bigint,
+    e bigint
+);
 
 -- Each hot store's last observations of each UTC day, so that a report finds a store's last
 -- observation before its look-back without reading the older hot polls.

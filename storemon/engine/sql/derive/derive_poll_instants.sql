@@ -1,12 +1,12 @@
 -- derive_poll_instants: the poll instants of some polls, with whether each is in business hours.
--- grain: one row per store and instant (temp table batch_instants; merge_poll_instants puts them
--- into poll_instants)
--- params: none (reads the temp view derive_input, stores, store_zones, weekly_spans and the temp
---         table zone_segments, built over the polls' time range)
--- Several polls of one store at the same instant are one; if they disagree, inactive wins.
+-- grain: one row per poll, appended to the temp table raw_instants (dedupe_instants then makes
+-- one row per store and instant of every pass since begin_instants: batch_instants)
+-- params: none (reads the temp view derive_input, stores, store_zones and the temp tables
+--         day_spans (derive_day_spans) and zone_segments, built over the polls' time range)
 -- in_hours: the poll's local wall-clock time (UTC + the zone's offset at that instant) falls in
--- the store's hours, found by an ASOF join on the store's merged week spans.
-create or replace temp table batch_instants as
+-- one of the store's merged week spans, cut at local midnights (day_spans): an instant meets at
+-- most one, found by a hash join on the store and the weekday, not a sort.
+insert into raw_instants
 
 with
 
@@ -14,37 +14,15 @@ instants as (
     select
         stores.store_key,
         epoch_us(derive_input.timestamp_utc) as t_us,
-        bool_and(derive_input.status = 'active') as active
+        derive_input.status = 'active' as active
     from derive_input
     inner join stores on derive_input.store_id = stores.store_id
-    group by stores.store_key, t_us
 ),
 
--- The weekly spans as spans of the local week [0, 7 days), Monday 00:00 = 0; a span past Sunday
--- midnight wraps to Monday;
--- read through the macro merge_spans(week_pieces), which sqlfluff cannot see
-week_pieces as (  -- noqa: ST03
-    select
-        store_key,
-        dow * 86400000000 + s as lo,
-        least(dow * 86400000000 + e, 604800000000) as hi
-    from weekly_spans
-    union all
-    select
-        store_key,
-        0 as lo,
-        dow * 86400000000 + e - 604800000000 as hi
-    from weekly_spans
-    where dow * 86400000000 + e > 604800000000
-),
-
--- merged per store into disjoint spans (the macro merge_spans).
-week_spans as (
-    select
-        store_key,
-        lo,
-        hi
-    from merge_spans(week_pieces)
+-- Only the stores of these polls.
+polled_stores as (
+    select distinct store_key
+    from instants
 ),
 
 -- Each store's offset spans; a zone has only a few in any realistic range, so a hash join on
@@ -56,6 +34,7 @@ store_segments as (
         zone_segments.seg_hi,
         zone_segments.offset_us
     from store_zones
+    semi join polled_stores on store_zones.store_key = polled_stores.store_key
     inner join zone_segments on store_zones.zone = zone_segments.zone
 ),
 
@@ -79,12 +58,14 @@ final as (
         local_instants.store_key,
         local_instants.t_us,
         local_instants.active,
-        coalesce(local_instants.week_us < week_spans.hi, false) as in_hours
+        day_spans.store_key is not null as in_hours
     from local_instants
-    asof left join week_spans
+    left join day_spans
         on
-            local_instants.store_key = week_spans.store_key
-            and local_instants.week_us >= week_spans.lo
+            local_instants.store_key = day_spans.store_key
+            and local_instants.week_us // 86400000000 = day_spans.day_no
+            and local_instants.week_us >= day_spans.lo
+            and local_instants.week_us < day_spans.hi
 )
 
 select * from final

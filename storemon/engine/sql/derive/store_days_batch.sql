@@ -1,11 +1,65 @@
--- store_days_batch: the store_days rows of the stores and days a load's new polls touched, again.
+-- store_days_batch: the store_days rows of the stores and days a load's new instants touched.
 -- grain: one row per store and day with a poll (table store_days)
--- params: none (reads batch_instants and poll_instants)
+-- params: none (reads batch_instants and store_days; runs after merge_poll_instants)
+-- A row holds the day's last observation in hours and last of any (the later instant; at one
+-- instant an inactive one, as in poll_instants). The batch's own last ones per day are combined
+-- with the row held for that day, which summarises the instants held before: no held instant is
+-- read again.
 create or replace temp table touched_days as
-select distinct
-    store_key,
-    t_us // 86400000000 as day_no
-from batch_instants;
+
+with
+
+batch_days as (
+    select
+        store_key,
+        t_us // 86400000000 as day_no,
+        max(t_us) filter (where in_hours) as last_hours_us,
+        arg_max(active, 2 * t_us + cast(not active as bigint))
+        filter (where in_hours) as last_hours_active,
+        max(t_us) as last_any_us,
+        arg_max(active, 2 * t_us + cast(not active as bigint)) as last_any_active
+    from batch_instants
+    group by store_key, day_no
+),
+
+held_days as (
+    select
+        store_days.store_key,
+        store_days.day_no,
+        store_days.last_hours_us,
+        store_days.last_hours_active,
+        store_days.last_any_us,
+        store_days.last_any_active
+    from store_days
+    semi join batch_days
+        on
+            store_days.store_key = batch_days.store_key
+            and store_days.day_no = batch_days.day_no
+),
+
+both_days as (
+    select * from batch_days
+    union all
+    select * from held_days
+),
+
+final as (
+    select
+        store_key,
+        day_no,
+        max(last_hours_us) as last_hours_us,
+        arg_max(
+            last_hours_active, 2 * last_hours_us + cast(not last_hours_active as bigint)
+        ) as last_hours_active,
+        max(last_any_us) as last_any_us,
+        arg_max(
+            last_any_active, 2 * last_any_us + cast(not last_any_active as bigint)
+        ) as last_any_active
+    from both_days
+    group by store_key, day_no
+)
+
+select * from final;
 
 delete from store_days
 using touched_days
@@ -15,23 +69,10 @@ where
 
 insert into store_days
 select
-    poll_instants.store_key,
-    poll_instants.t_us // 86400000000 as day_no,
-    max(poll_instants.t_us) filter (where poll_instants.in_hours) as last_hours_us,
-    arg_max(
-        poll_instants.active,
-        2 * poll_instants.t_us + cast(not poll_instants.active as bigint)
-    ) filter (where poll_instants.in_hours) as last_hours_active,
-    max(poll_instants.t_us) as last_any_us,
-    arg_max(
-        poll_instants.active,
-        2 * poll_instants.t_us + cast(not poll_instants.active as bigint)
-    ) as last_any_active
-from poll_instants
-semi join touched_days
-    on
-        poll_instants.store_key = touched_days.store_key
-        and poll_instants.t_us // 86400000000 = touched_days.day_no
--- poll_instants is kept in time order: the bound lets DuckDB skip the days the batch missed
-where poll_instants.t_us >= (select min(t_us) // 86400000000 * 86400000000 from batch_instants)
-group by poll_instants.store_key, day_no
+    store_key,
+    day_no,
+    last_hours_us,
+    last_hours_active,
+    last_any_us,
+    last_any_active
+from touched_days

@@ -1,14 +1,8 @@
--- begin_batch: empty the temp tables one load fills: the polls it adds, the polls it forgets, the
+-- begin_batch: empty the temp tables one load fills: the polls it forgets from the archive, the
 -- stores whose derived rows must be rebuilt.
--- grain: new_polls one row per poll added; forgotten one row per poll removed with its file;
--- changed_stores one row per store_id (duplicates allowed)
+-- grain: archive_forgotten one row per archived poll removed with its file; changed_stores one
+-- row per store_id (duplicates allowed)
 -- params: none
-create or replace temp table new_polls (
-    store_id varchar,
-    timestamp_utc timestamp,
-    status varchar
-);
-
 create or replace temp table archive_forgotten (
     store_id varchar,
     timestamp_utc timestamp,

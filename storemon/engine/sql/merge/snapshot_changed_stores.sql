@@ -1,6 +1,7 @@
--- snapshot_changed_stores: the stores whose business hours or time zone the new snapshot changed.
+-- snapshot_changed_stores: the stores already derived whose business hours or time zone the new
+-- snapshot changed (a store first polled in this load is derived with the new snapshot anyway).
 -- grain: one row per store and changed row, into changed_stores
--- params: none (reads the copies made by reset_snapshots)
+-- params: none (reads the copies made by reset_snapshots, and stores)
 insert into changed_stores
 
 with
@@ -61,7 +62,7 @@ gone_zones as (
     select * from zones_now
 ),
 
-final as (
+changed as (
     select store_id from new_hours
     union all
     select store_id from gone_hours
@@ -69,6 +70,12 @@ final as (
     select store_id from new_zones
     union all
     select store_id from gone_zones
+),
+
+final as (
+    select changed.store_id
+    from changed
+    semi join stores on changed.store_id = stores.store_id
 )
 
 select * from final

@@ -1,15 +1,15 @@
--- stg_lines: the data lines of one raw CSV file, each read on its own into field values, with
--- the reason a line is refused whatever its kind (too long, bad quoting, ragged, implausible id).
+-- stg_lines: the data lines of one piece of a raw CSV file, each read on its own into field
+-- values, with the reason a line is refused whatever its kind (too long, bad quoting, ragged,
+-- implausible id).
 -- grain: one row per non-blank physical line after the header line (temp view stg_lines)
--- params: $file (path of the CSV file, or of a piece of it), $n_fields (columns in its header),
---         $id_pos (1-based position of store_id), $max_line_bytes (longest line read),
---         $max_id_chars (longest id)
--- A view, read once by the kind's stg_<source> step: a line is read, split, checked and typed
--- in one pass, and no line is held twice. Its parameters are session variables (a view takes no
--- $params), set here and read when the view is.
--- A piece (storemon/engine/reader.py) of a big file, or a grown file's new part, is a file of
--- whole lines named <lines of the file before it, 12 digits>.piece, so that its lines keep the
--- file's numbers; any other file starts at line 1, its header line.
+-- params: $lines_before (physical lines of the file before the piece), $n_fields (columns in
+--         its header), $id_pos (1-based position of store_id), $max_line_bytes (longest line
+--         read), $max_id_chars (longest id)
+-- A view over the piece's physical lines (scanned_lines: stg_scan_csv or stg_scan_text), read
+-- once by the kind's stg_<source> step: a line is split, checked and typed in one pass, on every
+-- core. Its parameters are session variables (a view takes no $params), set here and read when
+-- the view is. A piece (storemon/engine/reader.py) is the whole file, or a run of its whole
+-- lines; its lines keep the file's numbers ($lines_before), and line 1 is the header.
 -- One reading path for every file and every line (docs/report.md, "Inputs and loading"): a line
 -- ends at LF (a CR before it, or at the end of the file, belongs to the line ending), so line
 -- numbers are the file's physical lines and a line's fields never depend on its neighbours.
@@ -20,7 +20,7 @@
 -- plausible: printable, at most $max_id_chars characters, not starting like a spreadsheet
 -- formula (= + - @). The common line (no quote, no tab, no space next to a comma or at an end) is
 -- split by string_split alone: the regular expressions run only on the other lines.
-set variable stg_lines_file = $file;
+set variable stg_lines_before = $lines_before;
 
 set variable stg_lines_n_fields = $n_fields;
 
@@ -34,27 +34,20 @@ create or replace temp view stg_lines as
 
 with
 
-source as (
-    select
-        if(
-            suffix(filename, '.piece'), cast(parse_filename(filename, true) as bigint), 0
-        ) as lines_before,
-        string_split(
-            replace(
-                if(suffix(content, chr(13)), left(content, -1), content),
-                chr(13) || chr(10),
-                chr(10)
-            ),
-            chr(10)
-        ) as lines
-    from read_text(getvariable('stg_lines_file'))
+-- scanned_lines was written in file order by one statement, so its row ids count its lines
+-- from the first one's (which is not 0 inside the load's transaction)
+first_row as (
+    select min(rowid) as first_rowid
+    from scanned_lines
 ),
 
 numbered as (
     select
-        unnest(generate_series(lines_before + 1, lines_before + len(lines))) as line,
-        unnest(lines) as raw
-    from source
+        getvariable('stg_lines_before') + 1
+        + scanned_lines.rowid - first_row.first_rowid as line,
+        coalesce(scanned_lines.raw, '') as raw
+    from scanned_lines
+    cross join first_row
 ),
 
 shaped as (

@@ -1,17 +1,10 @@
 -- derive_every_store_again: a database made by an older storemon gets every store's derived rows
--- again (DERIVE_CHANGED with every store changed), from its hot and archived polls.
--- grain: one row per store (changed_stores); new_polls gains the hot polls of stores without a
---        key (a database made before the stores table), for append_stores to key them
--- params: none (reads store_status and stores; runs after begin_batch)
-insert into new_polls
-select
-    store_status.store_id,
-    store_status.timestamp_utc,
-    store_status.status
-from store_status
-anti join stores on store_status.store_id = stores.store_id;
-
+-- again (as for any changed store), from its hot and archived polls.
+-- grain: one row per store (changed_stores): every store with a key, and every store polled
+--        without one (a database made before the stores table: the changed stores' derive pass
+--        keys it, append_stores)
+-- params: none (reads store_status and stores; runs after begin_batch, before any file loads)
 insert into changed_stores
 select stores.store_id from stores
 union
-select distinct new_polls.store_id from new_polls;
+select distinct store_status.store_id from store_status
