@@ -409,7 +409,6 @@ def render(rows: list[dict[str, float]]) -> str:
         "report from CSVs / floor (goal at 1x: <= 2.5x)",
         lambda r: f"{r['report_csv_s'] / r['floor_s']:.1f}x (floor {r['floor_s']:.2f} s)",
     )
-    line("machine load average (5 min) at the end", lambda r: f"{r['load_avg']:.1f}")
     line("brute-force reference (scaled)", lambda r: f"{r['brute_force_s']:,.0f} s")
     line(
         "speed-up of report (db) over brute force",
