@@ -68,6 +68,10 @@ SCHEDULER_VARIABLE = "STOREMON_SCHEDULER"
 DEFAULT_TIMEZONE = "America/Chicago"
 METHODS = ("nearest", "carry_forward")
 
+# A trend (storemon.compute_trend): each period's report, cut by its last day or week.
+TREND_WINDOWS = ("week", "day")
+TREND_COLUMNS = ["store_id", "period_end", "uptime", "downtime"]
+
 REPORT_COLUMNS = [
     "store_id",
     "uptime_last_hour",

@@ -414,7 +414,7 @@ def fuzzed_url(database: Path, tmp_path_factory: pytest.TempPathFactory):
 def test_openapi_fuzz_has_no_server_errors(fuzzed_url: str) -> None:
     schema = schemathesis.openapi.from_url(f"{fuzzed_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     seen: dict[str, set[int]] = {}
     for operation in operations:
 
@@ -432,7 +432,7 @@ def test_openapi_fuzz_has_no_server_errors(fuzzed_url: str) -> None:
 
         fuzz()
     assert all(code < 500 for codes in seen.values() for code in codes), seen
-    assert len(seen) == 7
+    assert len(seen) == 8
 
 
 def test_openapi_documents_the_endpoints(base_url: str) -> None:
@@ -445,6 +445,7 @@ def test_openapi_documents_the_endpoints(base_url: str) -> None:
         "/reports/{report_id}/report.html",
         "/data",
         "/reports/{report_id}/stores/{store_id}",
+        "/reports/{report_id}/trend",
     }
     responses = document["paths"]["/get_report"]["get"]["responses"]
     assert {"200", "400", "404"} <= set(responses)

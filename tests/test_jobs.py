@@ -85,7 +85,9 @@ def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) 
         "status.json",
         "store_weeks",
         "summary.json",
+        "trend",
     ]
+    assert sorted(p.name for p in (folder / "trend").iterdir()) == ["day.parquet", "week.parquet"]
     assert (folder / "report.csv").read_bytes() == expected
     assert out.read_bytes() == expected
     assert status.stores == len(expected.splitlines()) - 1
@@ -96,6 +98,7 @@ def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) 
     assert executed.metadata.papermill.parameters["report_id"] == status.report_id
     html = (folder / "report.html").read_text()
     assert "Fleet uptime" in html and "uptime_share_pct" in html
+    assert "Fleet uptime, week by week" in html and "change_pp" in html and "<img" in html
     assert "build_reading" not in html and "<script" not in html  # no code, nothing fetched
     assert "compute_reading" not in html and "add_data_quality" not in html
 

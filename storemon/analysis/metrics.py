@@ -252,3 +252,68 @@ def overview_table(facts: dict[str, object]) -> pd.DataFrame:
         {"value": [("" if value is None else str(value)) for value in facts.values()]},
         index=pd.Index(list(facts.keys()), name="report"),
     )
+
+
+def fleet_trend_table(points: pd.DataFrame) -> pd.DataFrame:
+    """A kept trend's fleet points as a table read top-down, oldest period first.
+
+    Args:
+        points: From :func:`storemon.engine.trend.read_trend_points` (newest first).
+
+    Returns:
+        One row per period, indexed by its end (UTC): the fleet's uptime and downtime (hours,
+        sums of the stores'), the uptime share of business time in percent, and the stores
+        polled by then.
+    """
+    table = points.sort_values("period_end").set_index("period_end")
+    return pd.DataFrame(
+        {
+            "uptime_h": table["uptime"],
+            "downtime_h": table["downtime"],
+            "uptime_share_pct": (100 * table["uptime_share"]).round(2),
+            "stores": table["stores"].astype("int64"),
+        },
+        index=pd.Index(table.index, name="period_end (UTC)"),
+    )
+
+
+def trend_movers(rows: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` stores whose uptime share moved most from the period before to the last one.
+
+    Only stores with business time in both periods count (a share needs some).
+
+    Args:
+        rows: A trend's rows (``store_id``, ``period_end``, ``uptime``, ``downtime``).
+        n: How many stores.
+
+    Returns:
+        One row per store, largest move first (ties by store id), indexed by rank from 1: store
+        id, uptime share before and last (percent), the change in percentage points, and the
+        downtime before and last (hours). Empty when the trend holds fewer than two periods.
+    """
+    ends = sorted(rows["period_end"].unique())[-2:]
+    columns = ["store_id", "share_before_pct", "share_last_pct", "change_pp"]
+    columns += ["downtime_before_h", "downtime_last_h"]
+    if len(ends) < 2:
+        return pd.DataFrame(columns=columns, index=pd.RangeIndex(1, 1, name="rank"))
+    before, last = (rows[rows["period_end"] == end].set_index("store_id") for end in ends)
+    both = before.join(last, how="inner", lsuffix="_before", rsuffix="_last")
+    moved = pd.DataFrame(
+        {
+            "store_id": both.index,
+            "share_before_pct": share_pct(
+                both["uptime_before"], both["uptime_before"] + both["downtime_before"], None
+            ).to_numpy(),
+            "share_last_pct": share_pct(
+                both["uptime_last"], both["uptime_last"] + both["downtime_last"], None
+            ).to_numpy(),
+            "downtime_before_h": both["downtime_before"].to_numpy(),
+            "downtime_last_h": both["downtime_last"].to_numpy(),
+        }
+    ).dropna()
+    moved["change_pp"] = moved["share_last_pct"] - moved["share_before_pct"]
+    moved["size"] = moved["change_pp"].abs()
+    moved = moved.sort_values(["size", "store_id"], ascending=[False, True]).head(n)
+    moved = moved[columns].round({"share_before_pct": 1, "share_last_pct": 1, "change_pp": 1})
+    moved.index = pd.RangeIndex(1, len(moved) + 1, name="rank")
+    return moved

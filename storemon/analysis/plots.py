@@ -258,3 +258,37 @@ def figure_png(figure: Figure, dpi: int = 100) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def fleet_trend_chart(table: pd.DataFrame, window: str = "week") -> Figure:
+    """The fleet's uptime share of business time per period, as a line.
+
+    Args:
+        table: From :func:`storemon.analysis.metrics.fleet_trend_table` (one row per period).
+        window: ``week`` or ``day``, for the labels.
+
+    Returns:
+        The figure (a note instead of a line when the trend holds no period).
+    """
+    figure = Figure(figsize=(6.5, 3.2), layout="constrained")
+    axes = figure.add_subplot()
+    if table.empty:
+        axes.text(0.5, 0.5, "no trend: no period holds a poll", ha="center", va="center")
+        axes.set_axis_off()
+        return figure
+    ends = pd.to_datetime(table.index)
+    shares = table["uptime_share_pct"]
+    axes.plot(ends, shares, color=ACTIVE, marker="o")
+    for end, share in zip(ends, shares, strict=True):
+        axes.annotate(f"{share:.1f}", (end, share), textcoords="offset points", xytext=(0, 6),
+                      ha="center", fontsize=7)  # fmt: skip
+    axes.set_ylim(max(0.0, min(float(shares.min()) - 2, 90.0)), 100)
+    axes.set_xticks(ends)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
+    axes.tick_params(axis="x", labelsize=7, rotation=45 if len(ends) > 8 else 0)
+    axes.set_xlabel(f"end of the {window} (UTC)")
+    axes.set_ylabel("uptime share (%)")
+    periods = f"{len(table)} {window}s" if len(table) > 1 else f"one {window}"
+    axes.set_title(f"Fleet uptime share of business time, the last {periods}", fontsize=10)
+    axes.grid(alpha=0.3)
+    return figure

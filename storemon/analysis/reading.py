@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from storemon.analysis import metrics
+from storemon.analysis.trends import TrendReading, keep_trends
 from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
 from storemon.engine import db
 from storemon.engine.load import store_coverage
@@ -86,6 +87,7 @@ class Reading:
             reads its data-quality tables from it and closes it.
         extrapolated_rows: A report computed in partitions: its workers' ``extrapolated_time``
             rows (the snapshot holds no prepared report to read them from); else None.
+        trends: Its last 12 weeks and 28 days, kept beside it (None until :func:`add_trends`).
     """
 
     report: pd.DataFrame
@@ -103,6 +105,7 @@ class Reading:
     extrapolated: pd.DataFrame | None = None
     snapshot: Snapshot | None = field(default=None, repr=False, compare=False)
     extrapolated_rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    trends: TrendReading | None = None
 
 
 def _iso_utc(stamp: object) -> str:
@@ -253,6 +256,29 @@ def _reading(
         demo_data=demo_data,
         snapshot=snapshot,
     )
+
+
+def add_trends(reading: Reading, out_dir: str | Path) -> Reading:
+    """Keep the report's trends in ``out_dir/trend/``, from its own snapshot, and read them.
+
+    The report notebook runs this once the report is Complete: the API answers a trend Running
+    until its files exist (docs/api.md).
+
+    Args:
+        reading: A reading from :func:`compute_reading` (its snapshot still open).
+        out_dir: The report's folder (:func:`report_folder`).
+
+    Returns:
+        The reading with ``trends`` (:func:`storemon.analysis.trends.keep_trends`).
+
+    Raises:
+        StoremonError: The snapshot was already closed.
+    """
+    if reading.snapshot is None:
+        raise StoremonError("this reading's data was closed before its trends were kept")
+    instant = parse_as_of(reading.as_of)
+    trends = keep_trends(reading.snapshot.con, Path(out_dir), instant, reading.method)
+    return replace(reading, trends=trends)
 
 
 def add_data_quality(reading: Reading) -> Reading:

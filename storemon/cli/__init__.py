@@ -1,11 +1,11 @@
-"""The ``storemon`` command line: generate, ingest, report, status, serve, reports prune.
+"""The ``storemon`` command line: generate, ingest, report, trend, status, serve, reports prune.
 
 One module per group of commands (:mod:`storemon.cli.data`, :mod:`storemon.cli.reports`,
-:mod:`storemon.cli.serve`); each adds its parsers and the functions they run. A path typed on the
-command line is relative to the working directory, as in every command-line tool:
-:func:`storemon.cli.paths.user_path` makes it absolute while the arguments are parsed, before
-anything else sees it (the library reads a relative path as relative to the storemon home, see
-:mod:`storemon.config`).
+:mod:`storemon.cli.trend`, :mod:`storemon.cli.serve`); each adds its parsers and the functions
+they run. A path typed on the command line is relative to the working directory, as in every
+command-line tool: :func:`storemon.cli.paths.user_path` makes it absolute while the arguments are
+parsed, before anything else sees it (the library reads a relative path as relative to the
+storemon home, see :mod:`storemon.config`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from storemon import __version__
-from storemon.cli import data, reports, serve
+from storemon.cli import data, reports, serve, trend
 from storemon.cli.help import HelpFormatter
 from storemon.errors import StoremonError
 
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_generate(commands)
     data.add_ingest(commands)
     reports.add_report(commands)
+    trend.add_trend(commands)
     reports.add_status(commands)
     serve.add_serve(commands)
     reports.add_reports_commands(commands)

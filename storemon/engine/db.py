@@ -157,6 +157,27 @@ def connect(
     except duckdb.Error as error:
         con.close()
         raise StoremonError(f"memory budget {settings}: {error}") from None
+    return _start_session(con)
+
+
+def duplicate(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Open a second connection to the same database, with temp tables of its own.
+
+    It reads the same snapshot (the database file the first one opened, or the same in-memory
+    database), so a second computation can run beside the first one's temp tables without
+    touching them. Close it before the first.
+
+    Args:
+        con: A connection from :func:`connect`.
+
+    Returns:
+        The new connection, with storemon's session settings and macros.
+    """
+    return _start_session(con.cursor())
+
+
+def _start_session(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Apply the session settings storemon relies on and define its macros; return ``con``."""
     # Business hours are wall-clock times; all instants are handled as UTC microseconds.
     con.execute("set TimeZone = 'UTC'")
     # Progress bars would interleave with our own output (and land in captured logs).

@@ -46,7 +46,7 @@ from storemon.engine.partition_task import PartitionTask as PartitionTask
 from storemon.engine.partition_task import partition_buckets as partition_buckets
 from storemon.engine.partition_task import report_partition as report_partition
 from storemon.engine.partition_task import store_bucket as store_bucket
-from storemon.engine.report import check_method, parse_as_of
+from storemon.engine.report import WEEK_US, check_method, parse_as_of
 from storemon.errors import StoremonError
 from storemon.files import write_json_atomic
 from storemon.freshness import iso_utc
@@ -150,7 +150,7 @@ def plan_report(
     Raises:
         StoremonError: The database holds no poll (at or before ``as_of``).
     """
-    db.run_stage(con, "clock", as_of=as_of)
+    db.run_stage(con, "clock", as_of=as_of, span_us=WEEK_US)
     clock = db.run_query(con, "report_now").iloc[0]
     if pd.isna(clock["now"]):
         raise StoremonError("the data holds no poll (at or before as_of): no report to compute")

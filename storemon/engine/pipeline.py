@@ -52,6 +52,7 @@ MACROS = Stage(
         Step("merge_spans", ("merge_spans",)),
         Step("hundredths_half_up", ("hundredths_half_up",)),
         Step("archived_polls", ("archived_polls",)),
+        *(Step(name, (name,)) for name in ("outage_runs", "business_ticks")),
     ),
 )
 BASE = Stage(
@@ -197,7 +198,10 @@ REPORT = Stage(
         Step("report_business_spans", ("report_business_spans",)),
     ),
 )
-OUTPUT = Stage("output", (Step("report_now"), Step("store_report")), queries=True)
+# A trend (storemon.engine.trend): the report's steps over all its periods, then these.
+TREND = Stage("trend", (Step("trend_early_outages", ("trend_early_outages",)),))
+_OUTPUTS = ("report_now", "store_report", "trend_store_periods", "trend_points", "trend_rows")
+OUTPUT = Stage("output", tuple(Step(name) for name in _OUTPUTS), queries=True)
 # Every store's status runs, for the store views a report job keeps (timeline's week_* queries).
 WEEKS = Stage("weeks", (Step("report_status_spans", ("report_status_spans",)),))
 TIMELINE = Stage(
@@ -242,6 +246,7 @@ BOOKKEEPING = Stage(
         Step("forgotten_days"),
         Step("hot_cutoff"),
         Step("latest_poll"),
+        Step("first_poll"),
         Step("database_path"),
         Step("schema_state"),
         Step("schema_version"),
@@ -277,6 +282,7 @@ STAGES = (
     DERIVE,
     CLOCK,
     REPORT,
+    TREND,
     OUTPUT,
     WEEKS,
     TIMELINE,

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -29,9 +30,12 @@ WINDOW_MARGIN_DAYS = 2
 LOOKBACK_DAYS = 0
 # Times a report opens the database again when a load replaced an archive file it was reading.
 SNAPSHOT_ATTEMPTS = 3
+# The report's window, the last week: the span its steps are built for (a trend's is longer).
+WEEK_US = 7 * 86_400_000_000
 # Reads the archived polls of [lo_us (None: the archive's start), hi_us) on a connection and
 # derives their instants into batch_instants; returns whether the archive held files there.
 ArchiveReader = Callable[[duckdb.DuckDBPyConnection, int | None, int], bool]
+T = TypeVar("T")
 
 
 @contextmanager
@@ -152,6 +156,7 @@ def prepare_report(
     as_of: datetime | None,
     method: str,
     read_archive: ArchiveReader | None = None,
+    span_us: int = WEEK_US,
 ) -> None:
     """Build the ``report_*`` temp tables a report (and a store's timeline) is read from.
 
@@ -166,15 +171,17 @@ def prepare_report(
         read_archive: Reads archived polls in ``[lo_us, hi_us)`` into ``batch_instants`` when
             the report needs them (see :data:`ArchiveReader`); default the archive of the
             connection's database file (a partitioned report's worker passes its own).
+        span_us: The window the tables cover, ending at ``now``: the week (a report), or every
+            period of a trend (:mod:`storemon.engine.trend`).
     """
     check_method(method)
-    db.run_stage(con, "clock", as_of=as_of)
+    db.run_stage(con, "clock", as_of=as_of, span_us=span_us)
     clock = db.run_query(con, "report_now").iloc[0]
     if pd.isna(clock["now"]):
         raise StoremonError("the data holds no poll (at or before as_of): no report to compute")
     day_us = 86_400_000_000
     lo_us = (int(clock["week_start_us"]) - LOOKBACK_DAYS * day_us) // day_us * day_us
-    now_us = int(clock["week_start_us"]) + 7 * day_us
+    now_us = int(clock["week_start_us"]) + span_us
     params = {
         "method": method,
         "margin_days": WINDOW_MARGIN_DAYS,
@@ -301,11 +308,27 @@ def compute_report(
     """
     method = check_method(method)
     instant = parse_as_of(as_of)
+    return read_snapshot(source, lambda con: report_from_connection(con, instant, method))
+
+
+def read_snapshot(source: str | Path, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Open the source and read it, again on the database now in place if a load superseded it.
+
+    Args:
+        source: An ingested database or a folder of raw CSV exports (:func:`open_source`).
+        read: Computes the answer on the open connection.
+
+    Returns:
+        What ``read`` returned.
+
+    Raises:
+        SnapshotSuperseded: Loads superseded the snapshot :data:`SNAPSHOT_ATTEMPTS` times.
+    """
     attempt = 1
     while True:
         try:
             with open_source(source) as con:
-                return report_from_connection(con, instant, method)
+                return read(con)
         except SnapshotSuperseded:
             if attempt == SNAPSHOT_ATTEMPTS:
                 raise

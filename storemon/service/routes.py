@@ -1,4 +1,4 @@
-"""The endpoints: trigger a report, fetch it by id, list recent ones, download its outputs.
+"""The endpoints: trigger a report, fetch it by id, list recent ones, its outputs and trend.
 
 Every error is JSON with a plain-words ``detail``; a report id is checked to be a UUID4 before
 any file is touched (:mod:`.dependencies`), so no request can reach a file outside the reports
@@ -17,10 +17,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from storemon import jobs
 from storemon.engine.freshness import read_freshness
 from storemon.engine.timeline import STORE_WEEKS_DIR, read_store_week
+from storemon.engine.trend import TREND_DIR, read_trend_points
 from storemon.errors import StoremonError
 from storemon.jobs.params import check_as_of
 from storemon.jobs.records import Method, ReportState, ReportView
 from storemon.jobs.store_view import StoreView
+from storemon.jobs.trend_view import Trend, Window
 from storemon.service.dependencies import (
     Manager,
     complete_report,
@@ -234,8 +236,7 @@ def store_view(
     same record as ``/get_report``.
     """
     if view.status is not ReportState.COMPLETE:
-        headers = {"X-Report-Status": view.status.value, "Cache-Control": "no-store"}
-        return JSONResponse(view_body(view), headers=headers)
+        return _record_answer(view)
     folder = manager.reports_dir / view.report_id / STORE_WEEKS_DIR
     if not (folder / "stores.parquet").is_file():  # a report made before stores were kept
         raise HTTPException(404, f"report {view.report_id} keeps no store views")
@@ -243,6 +244,53 @@ def store_view(
     if row is None:
         raise HTTPException(404, f"store {store_id!r} is not in this report ({view.report_id})")
     return StoreView.from_row(row, view.report_id, view.method)
+
+
+@router.get(
+    "/reports/{report_id}/trend",
+    name="report_trend",
+    response_model=Trend | ReportStatus,
+    responses=error_responses(400, 401, 404, 422),
+    summary="A report's last weeks or days: the fleet's totals, or one store's",
+)
+def report_trend(
+    manager: Manager,
+    view: Annotated[ReportView, Depends(report_in_path)],
+    window: Annotated[Window, Query(description="`week` (12 points) or `day` (28).")] = "week",
+    store_id: Annotated[
+        str | None,
+        Query(description="A store of the report; without it, the fleet.", max_length=200),
+    ] = None,
+) -> Trend | JSONResponse:
+    """The report's trend, kept from the snapshot its CSV was computed on.
+
+    Each point is the report as of the period's end: the last 12 weeks or 28 days (as many as
+    the data holds), newest first. Without ``store_id`` the fleet's totals (sums of the stores'
+    hours, and the stores counted), with it that store's own points. Running or Failed: the same
+    record as ``/get_report``; Running too while a Complete report's trend is still being
+    written (it follows the CSV by seconds).
+    """
+    if view.status is not ReportState.COMPLETE:
+        return _record_answer(view)
+    points = read_trend_points(manager.reports_dir / view.report_id / TREND_DIR, window, store_id)
+    if points is None:
+        if view.html_ready:  # the notebook ended without writing it
+            raise HTTPException(404, f"report {view.report_id} keeps no {window} trend")
+        writing = view.model_copy(update={"status": ReportState.RUNNING, "stage": "running"})
+        return _record_answer(writing, {"Retry-After": "1"})
+    if points.empty:
+        raise HTTPException(404, f"store {store_id!r} is not in this report ({view.report_id})")
+    return Trend.from_points(window, points)
+
+
+def _record_answer(view: ReportView, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The answer for a report without its outputs yet: its record, as ``/get_report`` gives."""
+    headers = {
+        "X-Report-Status": view.status.value,
+        "Cache-Control": "no-store",
+        **(headers or {}),
+    }
+    return JSONResponse(view_body(view), headers=headers)
 
 
 def _csv_response(reports_dir: Path, report_id: str, headers: dict[str, str]) -> FileResponse:

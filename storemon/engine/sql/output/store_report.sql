@@ -2,14 +2,15 @@
 -- grain: one row per store with at least one poll at or before `now`, ordered by store_id
 -- params: none (reads stores and the report_* temp tables that storemon.report.prepare_report
 --         makes)
--- B(x) = business ticks of the week up to instant x, read off the business span at or before x
--- (an ASOF join). Business time in a window [w, now) is B(now) - B(w); an outage [lo, hi) adds
--- max(0, B(hi) - max(B(lo), B(w))) downtime to it; uptime is the rest. Rounding is half-up on
+-- B(x) = business ticks of the week up to instant x (the macro business_ticks). Business time
+-- in a window [w, now) is B(now) - B(w); an outage [lo, hi) adds max(0, B(hi) - max(B(lo),
+-- B(w))) downtime to it; uptime is the rest. Rounding is half-up on
 -- the exact tick count (suffix _hus), to hundredths of a minute (1.2e6 ticks) or of an hour
 -- (7.2e7 ticks): the macro hundredths_half_up.
 with
 
-probes as (
+-- read through the macro business_ticks(probes, ...), which sqlfluff cannot see
+probes as (  -- noqa: ST03
     select
         stores.store_key,
         mark.kind,
@@ -38,21 +39,8 @@ probes as (
 ),
 
 probe_values as (
-    select
-        probes.store_key,
-        probes.kind,
-        probes.run_lo_hus,
-        coalesce(
-            report_business_spans.before_lo_hus
-            + least(probes.x_hus, report_business_spans.hi_hus)
-            - report_business_spans.lo_hus,
-            0
-        ) as b_hus
-    from probes
-    asof left join report_business_spans
-        on
-            probes.store_key = report_business_spans.store_key
-            and probes.x_hus >= report_business_spans.lo_hus
+    select *
+    from business_ticks(probes, report_business_spans)
 ),
 
 store_marks as (

@@ -5,8 +5,11 @@
 --         stores and report_instants)
 -- Only the last observation before the week places the status at its start (both methods), so
 -- a store observed in the look-back needs nothing older; report_fallback finds the last one of
--- each needy store. Observations follow report_polls: polls in hours, or all polls of a store
--- without a poll in hours up to now.
+-- each needy store. Before the look-back, a store's observations are its polls in hours when it
+-- had one by then (uses_hours), else all its polls: what report_polls observes for a report, and
+-- what a trend's periods observe as of their own ends (a store first polled in hours inside a
+-- trend observes all its polls in the periods before: trend_early_outages). A store that had no
+-- poll in hours by then but has one up to now gets its last poll, which report_polls ignores.
 create or replace temp table report_needy as
 
 with
@@ -14,19 +17,15 @@ with
 bounds as (
     select
         week_start_us,
-        cast($lo_us as bigint) as lo_us,
-        now_us
+        cast($lo_us as bigint) as lo_us
     from report_clock
 ),
 
 flags as (
     select
         stores.store_key,
-        coalesce(stores.first_in_hours_us <= bounds.now_us, false) as uses_hours,
-        case
-            when stores.first_in_hours_us <= bounds.now_us then stores.first_in_hours_us
-            else stores.first_us
-        end as first_observed_us
+        stores.first_us,
+        coalesce(stores.first_in_hours_us < bounds.lo_us, false) as uses_hours
     from stores
     cross join bounds
 ),
@@ -52,7 +51,7 @@ needy as (
         flags.uses_hours
     from flags
     anti join covered on flags.store_key = covered.store_key
-    where flags.first_observed_us < (select lo_us from bounds)
+    where flags.first_us < (select lo_us from bounds)
 )
 
 select * from needy
