@@ -7,6 +7,8 @@ a port for a server started some other way (a subprocess).
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import threading
 import time
@@ -21,6 +23,17 @@ from storemon.service.app import create_app
 from storemon.synthetic.generate import PINNED_END, generate
 
 T = TypeVar("T")
+
+# Debian's Chromium, as the browser tests and the dashboard benchmark launch it (Playwright).
+CHROMIUM = os.environ.get("STOREMON_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def wait_for(condition: Callable[[], T], timeout: float, what: str, every: float = 0.2) -> T:

@@ -446,6 +446,7 @@ def test_openapi_documents_the_endpoints(base_url: str) -> None:
         "/data",
         "/reports/{report_id}/stores/{store_id}",
         "/reports/{report_id}/trend",
+        "/reports/{report_id}/summary",
     }
     responses = document["paths"]["/get_report"]["get"]["responses"]
     assert {"200", "400", "404"} <= set(responses)

@@ -12,18 +12,21 @@ from zoneinfo import ZoneInfo
 
 import matplotlib.dates as mdates
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from storemon.analysis import metrics
-from storemon.analysis.weeks import counted_status
+from storemon.analysis.weeks import counted_status, polling_holes
 from storemon.timelines import StoreTimeline
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"
 BUSINESS = "#fff3c4"
 IGNORED = "#757575"
+HOLE = "#9e9e9e"
+CLOSED = "#bdbdbd"
 STATUS_COLORS = {"active": ACTIVE, "inactive": INACTIVE}
 
 
@@ -72,18 +75,24 @@ def uptime_histogram(report: pd.DataFrame) -> Figure:
 def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
     """Horizontal bars of the ``n`` stores with most downtime last week, worst on top.
 
+    Stores down all week are left out (:func:`storemon.analysis.metrics.top_downtime`): they
+    are counted and listed apart. The legend sits above the bars, so it covers none.
+
     Args:
         report: A report (one row per store).
         n: How many stores.
 
     Returns:
-        The figure (a note instead of bars when no store had downtime).
+        The figure (a note instead of bars when no other store had downtime).
     """
     worst = metrics.top_downtime(report, n)
-    figure = Figure(figsize=(6.5, 0.25 * max(len(worst), 4) + 1.2), layout="constrained")
+    figure = Figure(figsize=(6.5, 0.25 * max(len(worst), 4) + 1.6), layout="constrained")
     axes = figure.add_subplot()
     if worst.empty:
-        axes.text(0.5, 0.5, "no store had downtime last week", ha="center", va="center")
+        text = "no store had downtime last week"
+        if metrics.down_all_week(report).any():
+            text = "no store had downtime last week, besides those down all week"
+        axes.text(0.5, 0.5, text, ha="center", va="center")
         axes.set_axis_off()
         return figure
     labels = worst["store_id"].astype(str)
@@ -99,10 +108,64 @@ def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
     axes.invert_yaxis()
     axes.tick_params(axis="y", labelsize=7)
     axes.set_xlabel("business hours last week")
-    axes.set_title(f"The {len(worst)} stores with most downtime last week", fontsize=10)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.set_title(
+        f"The {len(worst)} stores with most downtime last week (not down all week)", fontsize=10
+    )
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncol=2, fontsize=8, frameon=False)
     axes.grid(axis="x", alpha=0.3)
     return figure
+
+
+def store_days_chart(points: pd.DataFrame, zone: str = "UTC") -> Figure:
+    """A store's days as bars: uptime and downtime of each day's business hours, oldest left.
+
+    The heartbeat of one store over business hours: a day with neither (closed, or before the
+    store's first poll) shows a grey tick.
+
+    Args:
+        points: One row per day: ``period_end`` (UTC), ``uptime`` and ``downtime`` (hours).
+        zone: The store's time zone, for the labels.
+
+    Returns:
+        The figure.
+    """
+    days = points.sort_values("period_end")
+    ends = pd.to_datetime(days["period_end"], utc=True).dt.tz_convert(zone)
+    figure = Figure(figsize=(6.5, 2.4), layout="constrained")
+    axes = figure.add_subplot()
+    x = range(len(days))
+    axes.bar(x, days["uptime"], color=ACTIVE, label="uptime")
+    axes.bar(x, days["downtime"], bottom=days["uptime"], color=INACTIVE, label="downtime")
+    closed = [i for i, total in enumerate(days["uptime"] + days["downtime"]) if total == 0]
+    axes.bar(closed, [0.15] * len(closed), color=CLOSED)
+    step = max(1, len(days) // 7)
+    axes.set_xticks(list(x)[::-1][::step][::-1])
+    axes.set_xticklabels([f"{end:%a %d}" for end in ends][::-1][::step][::-1], fontsize=7)
+    axes.set_ylabel("business hours")
+    axes.set_title(f"The last {len(days)} days, each ending at the report's hour", fontsize=10)
+    axes.legend(
+        handles=[
+            Patch(color=ACTIVE, label="uptime"),
+            Patch(color=INACTIVE, label="downtime"),
+            Patch(color=CLOSED, label="no business time"),
+        ],
+        loc="lower left",
+        bbox_to_anchor=(0, 1.1),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
+    axes.grid(axis="y", alpha=0.3)
+    return figure
+
+
+def _draw_holes(axes: Axes, timeline: StoreTimeline) -> None:
+    """Hatch the polls' row where the week has no poll for over 2 hours, saying "no polls"."""
+    for _, hole in polling_holes(timeline).iterrows():
+        axes.axvspan(hole["start"], hole["end"], ymax=0.45, facecolor="none", edgecolor=HOLE,
+                     hatch="///", linewidth=0, zorder=1)  # fmt: skip
+        middle = hole["start"] + (hole["end"] - hole["start"]) / 2
+        axes.text(middle, -0.45, "no polls", ha="center", va="center", fontsize=7, color=HOLE)
 
 
 def timeline_plot(timeline: StoreTimeline) -> Figure:
@@ -139,6 +202,7 @@ def timeline_plot(timeline: StoreTimeline) -> Figure:
                 alpha=alpha,
                 zorder=2,
             )
+    _draw_holes(axes, timeline)
     polls = timeline.polls
     for status, color in STATUS_COLORS.items():
         for observed in (True, False):
@@ -164,14 +228,15 @@ def timeline_plot(timeline: StoreTimeline) -> Figure:
     axes.legend(
         handles=[
             Patch(color=BUSINESS, label="business hours"),
-            Patch(color=ACTIVE, label="active (counted)"),
-            Patch(color=INACTIVE, label="inactive (counted)"),
+            Patch(color=ACTIVE, label="uptime (counted)"),
+            Patch(color=INACTIVE, label="downtime (counted)"),
+            Patch(facecolor="none", edgecolor=HOLE, hatch="///", label="no polls"),
             Line2D([], [], marker="o", ls="", color="black", label="poll used"),
             Line2D([], [], marker="o", ls="", mfc="none", color="black", label="poll ignored"),
         ],
         loc="upper center",
         bbox_to_anchor=(0.5, -0.32),
-        ncol=5,
+        ncol=6,
         fontsize=8,
         frameon=False,
     )

@@ -22,6 +22,7 @@ from storemon.errors import StoremonError
 from storemon.jobs.params import check_as_of
 from storemon.jobs.records import Method, ReportState, ReportView
 from storemon.jobs.store_view import StoreView
+from storemon.jobs.summary_view import ReportSummary
 from storemon.jobs.trend_view import Trend, Window
 from storemon.service.dependencies import (
     Manager,
@@ -281,6 +282,30 @@ def report_trend(
     if points.empty:
         raise HTTPException(404, f"store {store_id!r} is not in this report ({view.report_id})")
     return Trend.from_points(window, points)
+
+
+@router.get(
+    "/reports/{report_id}/summary",
+    tags=["reports"],
+    name="report_summary",
+    response_model=ReportSummary | ReportStatus,
+    responses=error_responses(400, 401, 404, 422),
+    summary="A report's headline: fleet uptime, stores down all week and down now",
+)
+def report_summary(
+    manager: Manager, view: Annotated[ReportView, Depends(report_in_path)]
+) -> ReportSummary | JSONResponse:
+    """A complete report's headline, summed from its CSV (what the dashboard opens on).
+
+    The fleet's uptime share of business time last week, the stores down all week, down in the
+    last hour and closed then, and the share of last week's business time extrapolated over
+    polling holes (null until the report's data-quality step has run, seconds after Complete).
+    Running or Failed: the same record as ``/get_report``.
+    """
+    if view.status is not ReportState.COMPLETE:
+        return _record_answer(view)
+    folder = manager.reports_dir / view.report_id
+    return ReportSummary.of_report(view.report_id, view.now, folder, folder / jobs.CSV_FILE)
 
 
 def _record_answer(view: ReportView, headers: dict[str, str] | None = None) -> JSONResponse:
