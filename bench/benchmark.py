@@ -147,16 +147,21 @@ PHASES.update(trend_bench.PHASES)
 
 
 def run_phase(phase: str, **variables: object) -> dict[str, float]:
-    """Run one phase in a fresh Python process; return its wall time and peak memory."""
+    """Run one phase in a fresh Python process; return its wall time, CPU time and peak memory.
+
+    CPU time (``cpu_seconds``: user + system, of all the process's threads, in the timed code
+    only) is the work done: on a machine that others share it varies far less than wall time.
+    """
     prelude = "import json, time\n" + "".join(f"{k} = {v!r}\n" for k, v in variables.items())
     setup, timed = PHASES[phase]
     code = (
         prelude
         + setup
-        + "\nstarted = time.perf_counter()\n"
+        + "\nstarted, cpu_started = time.perf_counter(), time.process_time()\n"
         + timed
         + "\nseconds = time.perf_counter() - started\n"
-        + "print(json.dumps({'seconds': seconds}))\n"
+        + "cpu_seconds = time.process_time() - cpu_started\n"
+        + "print(json.dumps({'seconds': seconds, 'cpu_seconds': cpu_seconds}))\n"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True

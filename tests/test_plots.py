@@ -157,3 +157,53 @@ def test_polls_per_hour_chart_and_method_scatter():
     scatter = plots.method_scatter(comparison)
     offsets = scatter.axes[0].collections[0].get_offsets()
     assert offsets.tolist() == [[1.0, 1.5], [2.0, 2.0], [5.0, 4.0]]
+
+
+def trend_rows() -> pd.DataFrame:
+    """Three stores over three weeks; one first polled in the last week, one closed in one."""
+    ends = [utc("2024-11-12T12:00"), utc("2024-11-19T12:00"), utc("2024-11-26T12:00")]
+    rows = [
+        ("a", ends[0], 50.0, 10.0), ("a", ends[1], 55.0, 5.0), ("a", ends[2], 30.0, 30.0),
+        ("b", ends[0], 0.0, 0.0), ("b", ends[1], 40.0, 0.0), ("b", ends[2], 20.0, 20.0),
+        ("c", ends[2], 10.0, 0.0),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["store_id", "period_end", "uptime", "downtime"])
+
+
+def test_trend_movers_rank_the_change_of_share_week_over_week() -> None:
+    movers = metrics.trend_movers(trend_rows(), n=5)
+    assert list(movers["store_id"]) == ["b", "a"]  # c has no week before
+    assert list(movers["change_pp"]) == [-50.0, -41.7]
+    assert list(movers["share_before_pct"]) == [100.0, 91.7]
+    assert list(movers.index) == [1, 2]
+    assert metrics.trend_movers(trend_rows().iloc[-1:]).empty  # one period: nothing moved
+
+
+def test_fleet_trend_table_is_oldest_first_in_percent() -> None:
+    points = pd.DataFrame(
+        {
+            "period_end": [pd.Timestamp("2024-11-26T12:00"), pd.Timestamp("2024-11-19T12:00")],
+            "uptime": [60.0, 95.0],
+            "downtime": [50.0, 5.0],
+            "uptime_share": [0.5455, 0.95],
+            "stores": [3, 2],
+        }
+    )
+    table = metrics.fleet_trend_table(points)
+    assert list(table["uptime_share_pct"]) == [95.0, 54.55]
+    assert list(table["stores"]) == [2, 3]
+    figure = plots.fleet_trend_chart(table)
+    (line,) = figure.axes[0].get_lines()
+    assert list(line.get_ydata()) == [95.0, 54.55]
+    assert plots.figure_png(figure).startswith(PNG)
+    empty = plots.fleet_trend_chart(metrics.fleet_trend_table(points.iloc[:0]))
+    assert not empty.axes[0].axison
+
+
+def test_store_trend_chart_stacks_downtime_under_uptime() -> None:
+    rows = trend_rows()
+    figure = plots.store_trend_chart(rows[rows["store_id"] == "a"], window="week")
+    bars = [p for p in figure.axes[0].patches if isinstance(p, Rectangle)]
+    assert [b.get_height() for b in bars] == [10.0, 5.0, 30.0, 50.0, 55.0, 30.0]
+    assert [b.get_y() for b in bars[3:]] == [10.0, 5.0, 30.0]
+    assert not plots.store_trend_chart(rows.iloc[:0]).axes[0].axison

@@ -16,6 +16,7 @@ import pytest
 from live_servers import running_server, wait_for
 
 from storemon import compute_trend, jobs
+from storemon.dashboard.client import ApiClient
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.ingest import ingest
 from storemon.jobs.records import JobRecord, Parameters, ReportState, Stage
@@ -115,6 +116,10 @@ def test_trend_is_the_reports_snapshot_for_the_fleet_and_each_store(tmp_path: Pa
                     assert own["points"] == expected_points(rows[rows["store_id"] == store])
                 answers[window] = fleet
             assert any(p["downtime"] for p in answers["day"]["points"])  # something to compare
+            dashboard = ApiClient(url)  # what the dashboard reads back
+            assert dashboard.trend(report_id, "day") == Trend.model_validate(answers["day"])
+            store = str(rows["store_id"].iloc[0])
+            assert dashboard.trend(report_id, "day", store).points[0].stores == 1
 
             more_polls(history, tmp_path)  # the database file is replaced
             for window, fleet in answers.items():
@@ -129,6 +134,7 @@ def test_running_unknown_and_bad_requests(history: Path, tmp_path: Path) -> None
     with running_server(create_app(history, tmp_path / "reports")) as url:
         with httpx.Client(base_url=url, timeout=60) as client:
             report_id = trigger(client)
+            assert ApiClient(url).trend(report_id) is None  # ask again later
             running = client.get(f"/reports/{report_id}/trend")
             assert running.status_code == 200 and running.json()["status"] == "Running"
             assert running.headers["x-report-status"] == "Running"

@@ -339,11 +339,11 @@ def trend_movers(rows: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     columns += ["downtime_before_h", "downtime_last_h"]
     if len(ends) < 2:
         return pd.DataFrame(columns=columns, index=pd.RangeIndex(1, 1, name="rank"))
-    before, last = (rows[rows["period_end"] == end].set_index("store_id") for end in ends)
-    both = before.join(last, how="inner", lsuffix="_before", rsuffix="_last")
+    before, last = (rows[rows["period_end"] == end] for end in ends)
+    both = before.merge(last, on="store_id", how="inner", suffixes=("_before", "_last"))
     moved = pd.DataFrame(
         {
-            "store_id": both.index,
+            "store_id": both["store_id"].to_numpy(),
             "share_before_pct": share_pct(
                 both["uptime_before"], both["uptime_before"] + both["downtime_before"], None
             ).to_numpy(),

@@ -26,7 +26,6 @@ INACTIVE = "#c62828"
 BUSINESS = "#fff3c4"
 IGNORED = "#757575"
 HOLE = "#9e9e9e"
-CLOSED = "#bdbdbd"
 STATUS_COLORS = {"active": ACTIVE, "inactive": INACTIVE}
 
 
@@ -113,49 +112,6 @@ def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
     )
     axes.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncol=2, fontsize=8, frameon=False)
     axes.grid(axis="x", alpha=0.3)
-    return figure
-
-
-def store_days_chart(points: pd.DataFrame, zone: str = "UTC") -> Figure:
-    """A store's days as bars: uptime and downtime of each day's business hours, oldest left.
-
-    The heartbeat of one store over business hours: a day with neither (closed, or before the
-    store's first poll) shows a grey tick.
-
-    Args:
-        points: One row per day: ``period_end`` (UTC), ``uptime`` and ``downtime`` (hours).
-        zone: The store's time zone, for the labels.
-
-    Returns:
-        The figure.
-    """
-    days = points.sort_values("period_end")
-    ends = pd.to_datetime(days["period_end"], utc=True).dt.tz_convert(zone)
-    figure = Figure(figsize=(6.5, 2.4), layout="constrained")
-    axes = figure.add_subplot()
-    x = range(len(days))
-    axes.bar(x, days["uptime"], color=ACTIVE, label="uptime")
-    axes.bar(x, days["downtime"], bottom=days["uptime"], color=INACTIVE, label="downtime")
-    closed = [i for i, total in enumerate(days["uptime"] + days["downtime"]) if total == 0]
-    axes.bar(closed, [0.15] * len(closed), color=CLOSED)
-    step = max(1, len(days) // 7)
-    axes.set_xticks(list(x)[::-1][::step][::-1])
-    axes.set_xticklabels([f"{end:%a %d}" for end in ends][::-1][::step][::-1], fontsize=7)
-    axes.set_ylabel("business hours")
-    axes.set_title(f"The last {len(days)} days, each ending at the report's hour", fontsize=10)
-    axes.legend(
-        handles=[
-            Patch(color=ACTIVE, label="uptime"),
-            Patch(color=INACTIVE, label="downtime"),
-            Patch(color=CLOSED, label="no business time"),
-        ],
-        loc="lower left",
-        bbox_to_anchor=(0, 1.1),
-        ncol=3,
-        fontsize=8,
-        frameon=False,
-    )
-    axes.grid(axis="y", alpha=0.3)
     return figure
 
 
@@ -325,6 +281,17 @@ def figure_png(figure: Figure, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
+def _trend_axes(empty_note: str | None) -> tuple[Figure, Axes | None]:
+    """A trend chart's figure and axes; with a note instead (and no axes) when it is empty."""
+    figure = Figure(figsize=(6.5, 3.2), layout="constrained")
+    axes = figure.add_subplot()
+    if empty_note is None:
+        return figure, axes
+    axes.text(0.5, 0.5, empty_note, ha="center", va="center")
+    axes.set_axis_off()
+    return figure, None
+
+
 def fleet_trend_chart(table: pd.DataFrame, window: str = "week") -> Figure:
     """The fleet's uptime share of business time per period, as a line.
 
@@ -335,11 +302,8 @@ def fleet_trend_chart(table: pd.DataFrame, window: str = "week") -> Figure:
     Returns:
         The figure (a note instead of a line when the trend holds no period).
     """
-    figure = Figure(figsize=(6.5, 3.2), layout="constrained")
-    axes = figure.add_subplot()
-    if table.empty:
-        axes.text(0.5, 0.5, "no trend: no period holds a poll", ha="center", va="center")
-        axes.set_axis_off()
+    figure, axes = _trend_axes("no trend: no period holds a poll" if table.empty else None)
+    if axes is None:
         return figure
     ends = pd.to_datetime(table.index)
     shares = table["uptime_share_pct"]
@@ -356,4 +320,31 @@ def fleet_trend_chart(table: pd.DataFrame, window: str = "week") -> Figure:
     periods = f"{len(table)} {window}s" if len(table) > 1 else f"one {window}"
     axes.set_title(f"Fleet uptime share of business time, the last {periods}", fontsize=10)
     axes.grid(alpha=0.3)
+    return figure
+
+
+def store_trend_chart(rows: pd.DataFrame, window: str = "day") -> Figure:
+    """One store's trend: its uptime and downtime in each period, as stacked bars.
+
+    Args:
+        rows: The store's rows of a trend (``period_end``, ``uptime``, ``downtime``; from
+            :func:`storemon.compute_trend` filtered to the store, or its kept points).
+        window: ``week`` or ``day``, for the labels.
+
+    Returns:
+        The figure (a note instead of bars when the store has no period).
+    """
+    figure, axes = _trend_axes("no period holds a poll of this store" if rows.empty else None)
+    if axes is None:
+        return figure
+    rows = rows.sort_values("period_end")
+    labels = pd.to_datetime(rows["period_end"]).dt.strftime("%b %d")
+    axes.bar(labels, rows["downtime"], color=INACTIVE, label="downtime")
+    axes.bar(labels, rows["uptime"], bottom=rows["downtime"], color=ACTIVE, label="uptime")
+    axes.tick_params(axis="x", labelsize=7, rotation=45 if len(rows) > 8 else 0)
+    axes.set_xlabel(f"end of the {window} (UTC)")
+    axes.set_ylabel("business hours")
+    axes.set_title(f"Business hours online and offline, {len(rows)} {window}s", fontsize=10)
+    axes.legend(loc="upper left", fontsize=8)
+    axes.grid(axis="y", alpha=0.3)
     return figure

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from pydantic import BaseModel
+import pydantic
 
 from storemon.config import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE
 from storemon.errors import StoremonError
@@ -26,7 +26,9 @@ from storemon.freshness import Freshness
 from storemon.jobs.records import ReportState, ReportView
 from storemon.jobs.store_view import StoreView
 from storemon.jobs.summary_view import ReportSummary
-from storemon.jobs.trend_view import Trend
+from storemon.jobs.trend_view import Trend, Window
+
+M = typing.TypeVar("M", bound=pydantic.BaseModel)
 
 # Fields that may be null. The list of recent reports leaves null fields out of its JSON, so
 # they are put back as None before the record is read.
@@ -204,19 +206,37 @@ class ApiClient:
         if "status" in answer and "business" not in answer:
             view = read_view(answer)
             raise ApiError(f"report {view.report_id} is {view.status.value}: no store views yet")
-        try:
-            return StoreView.model_validate(answer)
-        except ValueError as error:
-            raise ApiError(
-                f"the API answered a store view the dashboard cannot read: {error}"
-            ) from None
+        return _read_answer(StoreView, answer, "a store view")
 
-    def _report_part(self, report_id: str, part: str, query: dict[str, str] | None = None) -> dict:
-        """GET ``/reports/{report_id}/{part}``: its JSON, or the record while it is not ready."""
-        path = f"/reports/{urllib.parse.quote(report_id, safe='')}/{part}"
-        if query:
-            path += "?" + urllib.parse.urlencode(query)
-        return self._json("GET", path)
+    def trend(
+        self, report_id: str, window: Window = "week", store_id: str | None = None
+    ) -> Trend | None:
+        """A complete report's trend: the fleet's totals, or one store's points, newest first.
+
+        Args:
+            report_id: The report id.
+            window: ``week`` (12 points) or ``day`` (28).
+            store_id: A store of the report; None for the fleet.
+
+        Returns:
+            The trend, or None while the report (or its trend, which follows its CSV) is
+            still being written: ask again.
+
+        Raises:
+            ApiError: Unknown report or store (404), malformed id (400), a failed report, or
+                no answer.
+        """
+        query = {"window": window} | ({} if store_id is None else {"store_id": store_id})
+        path = "/reports/{}/trend?{}".format(
+            urllib.parse.quote(report_id, safe=""), urllib.parse.urlencode(query)
+        )
+        answer = self._json("GET", path)
+        if "points" not in answer:
+            view = read_view(answer)
+            if view.status is ReportState.RUNNING:
+                return None
+            raise ApiError(f"report {view.report_id} is {view.status.value}: it has no trend")
+        return _read_answer(Trend, answer, "a trend")
 
     def summary(self, report_id: str) -> ReportSummary | None:
         """A complete report's headline (``GET /reports/{id}/summary``).
@@ -225,37 +245,18 @@ class ApiClient:
             report_id: The report id.
 
         Returns:
-            The headline; None while the report runs.
+            The headline, or None while the report runs: ask again.
 
         Raises:
             ApiError: Unknown (404) or malformed (400) id, a failed report, or no answer.
         """
-        answer = self._report_part(report_id, "summary")
-        if "status" in answer and "stores" not in answer:
-            return _not_ready(read_view(answer))
-        return _parse(ReportSummary, answer, "summary")
-
-    def trend(
-        self, report_id: str, window: str = "week", store_id: str | None = None
-    ) -> Trend | None:
-        """A complete report's trend (``GET /reports/{id}/trend``), newest point first.
-
-        Args:
-            report_id: The report id.
-            window: ``week`` or ``day``.
-            store_id: A store of the report; None for the fleet.
-
-        Returns:
-            The trend; None while the report runs or its trend is being written.
-
-        Raises:
-            ApiError: Unknown report or store (404), a failed report, or no answer.
-        """
-        query = {"window": window} | ({"store_id": store_id} if store_id else {})
-        answer = self._report_part(report_id, "trend", query)
-        if "status" in answer and "points" not in answer:
-            return _not_ready(read_view(answer))
-        return _parse(Trend, answer, "trend")
+        answer = self._json("GET", f"/reports/{urllib.parse.quote(report_id, safe='')}/summary")
+        if "stores" not in answer:
+            view = read_view(answer)
+            if view.status is ReportState.RUNNING:
+                return None
+            raise ApiError(f"report {view.report_id} is {view.status.value}: {view.error}")
+        return _read_answer(ReportSummary, answer, "a summary")
 
     def recent(self, limit: int = 20) -> list[ReportView]:
         """The most recent reports, newest first.
@@ -290,22 +291,12 @@ class ApiClient:
             raise ApiError(f"the API answered data the dashboard cannot read: {error}") from None
 
 
-def _not_ready(view: ReportView) -> None:
-    """None for a report still running; a failed one raises :class:`ApiError`."""
-    if view.status is ReportState.FAILED:
-        raise ApiError(f"report {view.report_id} failed: {view.error or 'no reason recorded'}")
-    return None
-
-
-M = typing.TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], answer: dict, what: str) -> M:
-    """Read an answer as ``model``, or say in plain words that it is not one."""
+def _read_answer(model: type[M], answer: dict, what: str) -> M:
+    """Read an answer of the API as ``model``; :class:`ApiError` naming ``what`` if it is not."""
     try:
         return model.model_validate(answer)
     except ValueError as error:
-        raise ApiError(f"the API answered a {what} the dashboard cannot read: {error}") from None
+        raise ApiError(f"the API answered {what} the dashboard cannot read: {error}") from None
 
 
 def _detail(error: urllib.error.HTTPError) -> str:

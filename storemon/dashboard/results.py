@@ -171,7 +171,7 @@ class Results(Controls):
         if days is None or self.report_status is not view:
             show_png(self.store_days_image, None)
             return
-        chart = plots.store_days_chart(trend_frame(days), store.zone)
+        chart = plots.store_trend_chart(trend_frame(days), "day")
         show_png(self.store_days_image, plots.figure_png(chart))
 
     def _store_days(self, view: ReportView, store_id: str) -> Trend | None:
