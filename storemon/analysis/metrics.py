@@ -282,6 +282,13 @@ def extrapolated_summary(extrapolated: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("window")
 
 
+def _shown_fact(value: object) -> str:
+    """A fact as text: nothing for None, thousands separators for a count."""
+    if value is None:
+        return ""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 def overview_table(facts: dict[str, object]) -> pd.DataFrame:
     """Show a report's facts (instant, window, stores, method, data) as a two-column table.
 
@@ -292,7 +299,7 @@ def overview_table(facts: dict[str, object]) -> pd.DataFrame:
         One row per fact, indexed by its label.
     """
     return pd.DataFrame(
-        {"value": [("" if value is None else str(value)) for value in facts.values()]},
+        {"value": [_shown_fact(value) for value in facts.values()]},
         index=pd.Index(list(facts.keys()), name="report"),
     )
 

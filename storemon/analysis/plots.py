@@ -61,11 +61,13 @@ def uptime_histogram(report: pd.DataFrame) -> Figure:
     axes.set_xlabel("uptime share of business time, last week (%)")
     axes.set_ylabel("stores")
     closed = len(report) - len(share)
-    median = f", median {share.median():.1f} %" if len(share) else ""
+    # The median store is not the fleet: the fleet's share weighs stores by business time.
+    fleet = metrics.fleet_summary(report).uptime_share_last_week
+    spread = f"; median store {share.median():.1f} %, fleet {fleet:.1f} %" if len(share) else ""
     axes.set_title(
-        f"Last-week uptime across {len(share):,} stores{median}"
+        f"{len(share):,} stores by their own uptime last week{spread}"
         + (f" ({closed:,} without business time)" if closed else ""),
-        fontsize=10,
+        fontsize=9,
     )
     axes.grid(axis="y", alpha=0.3)
     return figure

@@ -12,6 +12,7 @@ import html
 
 import pandas as pd
 
+from storemon.analysis.display import down_count
 from storemon.dashboard.messages import STALE_SECONDS, duration, elapsed_seconds, shown_instant
 from storemon.freshness import age_text
 from storemon.jobs.records import ReportView, parse_utc
@@ -133,7 +134,7 @@ def down_all_week_list(store_ids: list[str]) -> str:
     more = len(store_ids) - DOWN_LISTED
     rest = f" and {more:,} more (status filter of the table: down all week)" if more > 0 else ""
     return (
-        f"<p><b>{len(store_ids):,} stores were down all week</b>: no uptime in any of their "
+        f"<p><b>{down_count(len(store_ids))}</b>: no uptime in any of their "
         f"business hours. They tie at their whole week, so they are listed here and the "
         f"ranking below is of the others.</p>"
         f'<details><summary>Show them</summary><p class="storemon-ids">{shown}{rest}</p></details>'
