@@ -23,7 +23,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import pandas as pd
 
-from storemon.analysis import metrics, plots
+from storemon.analysis import metrics
 from storemon.dashboard import headline, messages
 from storemon.dashboard.client import ApiClient, ApiError
 from storemon.dashboard.follow import RECENT, Following
@@ -201,15 +201,18 @@ class Dashboard(Following, Results, widgets.VBox):
             return
         if not self.current(generation):
             return
+        from storemon.analysis import plots  # matplotlib: here, not while the page is built
+
         self.report = report
-        # With a token the browser could not fetch the API's link, so the CSV is inlined.
-        self.summary.value = messages.download_links(view, content, bool(self.client.token))
         down = metrics.down_all_week(report)
         self.down_list.value = headline.down_all_week_list(sorted(down.index[down.to_numpy()]))
         show_png(self.top_chart, plots.figure_png(plots.top_downtime_chart(report, 20)))
         show_png(self.histogram, plots.figure_png(plots.uptime_histogram(report)))
         self._page = 0
         self._render_table()
+        # Last, once the rest is drawn. With a token the browser could not fetch the API's
+        # link, so the CSV is inlined.
+        self.summary.value = messages.download_links(view, content, bool(self.client.token))
         # Start with the week of the table's first store (most downtime by default).
         first = self.store_pick.options[1][1] if len(self.store_pick.options) > 1 else ""
         if first and self.current(generation):
@@ -222,6 +225,8 @@ class Dashboard(Following, Results, widgets.VBox):
         while self.current(generation):
             trend = self.client.trend(view.report_id, "week")
             if trend is not None:
+                from storemon.analysis import plots  # matplotlib: not while the page is built
+
                 table = metrics.fleet_trend_table(trend_frame(trend))
                 show_png(self.trend_image, plots.figure_png(plots.fleet_trend_chart(table)))
                 self.trend_message.value = ""

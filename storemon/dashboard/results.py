@@ -14,7 +14,6 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import pandas as pd
 
-from storemon.analysis import plots
 from storemon.config import REPORT_COLUMNS
 from storemon.dashboard import messages
 from storemon.dashboard.client import ApiClient, ApiError
@@ -171,6 +170,8 @@ class Results(Controls):
         if days is None or self.report_status is not view:
             show_png(self.store_days_image, None)
             return
+        from storemon.analysis import plots  # matplotlib: not while the page is built
+
         chart = plots.store_trend_chart(trend_frame(days), "day")
         show_png(self.store_days_image, plots.figure_png(chart))
 

@@ -7,8 +7,7 @@ from io import BytesIO
 
 import pandas as pd
 
-from storemon.analysis.metrics import DOWN_NOW, down_all_week, status_last_hour
-from storemon.analysis.plots import uptime_share
+from storemon.analysis.metrics import DOWN_NOW, down_all_week, status_last_hour, uptime_share
 from storemon.config import REPORT_COLUMNS
 
 PAGE_SIZES = (("25 rows", 25), ("50 rows", 50), ("200 rows", 200), ("all rows", 0))
@@ -83,8 +82,8 @@ def store_table(
     """
     table = report[REPORT_COLUMNS].copy()
     table.insert(1, "status_last_hour", status_last_hour(table).to_numpy())
-    share = uptime_share(table).astype(float)
-    table["uptime_share_last_week"] = table["store_id"].map(share).astype(float).round(1)
+    share = uptime_share(table, decimals=None).astype(float)
+    table["uptime_share_last_week"] = share.round(1).to_numpy()
     if status == DOWN_ALL_WEEK:
         table = table[down_all_week(table).to_numpy()]
     elif status:
