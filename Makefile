@@ -64,12 +64,13 @@ serve: $(STAMP)
 	$(BIN)/storemon serve
 
 ## Benchmark 1x and 10x the fleet, hourly drops on 1 to 12 weeks of history and a report's
-## latency, and trends on 4 weeks; writes the tables of docs/performance.md (about an hour)
+## latency, the dashboard in a browser and trends on 4 weeks; writes docs/performance.md (an hour)
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py --scales 1 10 --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --living --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --latency --markdown docs/performance.md
+	$(BIN)/python bench/benchmark.py --dashboard --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --trend
 
 ## Scale benchmark: 1x, 10x, 100x ingest and reports, in one process and on Dask; writes the
