@@ -185,12 +185,26 @@ def test_table_filters_sort_download_and_stores(app: Dashboard, fleet: Path):
     app.status_filter.value = "down now"
     now = report[(report["uptime_last_hour"] == 0) & (report["downtime_last_hour"] > 0)]
     assert sorted(app.table_rows()["store_id"]) == sorted(now["store_id"])
+    app.status_filter.value = ""
+
+    # The zone column and filter: the zones of the API's store views.
+    zone = app.zone_filter.options[1][1]
+    every = app.table_rows()
+    app.zone_filter.value = zone
+    kept = app.table_rows()
+    assert len(kept) >= 1 and set(kept["zone"]) == {zone}
+    assert len(kept) == (every["zone"] == zone).sum()
+    app.zone_filter.value = ""
+    app.filter_text.value = needle
+    kept = app.table_rows()
 
     store = kept["store_id"].iloc[-1]
     app.store_text.value = store
     assert app.wait_idle(120)
     assert is_png(app.timeline_image.value) and is_png(app.store_days_image.value)
     assert f"Store {store}" in app.timeline_message.value
+    # the table's zone is the store view's
+    assert f"({kept.set_index('store_id').loc[store, 'zone']})" in app.timeline_message.value
 
     app.store_text.value = "no-such-store"
     assert app.wait_idle(60)

@@ -85,6 +85,15 @@ def test_summary_is_the_csv_summed_up(fleet: Path, tmp_path: Path):
         assert later["extrapolated_share_last_week"] is None
         assert later["down_all_week"] == summary["down_all_week"]
 
+        # Every store's zone: one line per store of the CSV, the zone of its store view.
+        zones = pd.read_csv(
+            BytesIO(client.get(f"/reports/{report_id}/zones.csv").content), dtype=str
+        )
+        assert list(zones.columns) == ["store_id", "zone"]
+        assert list(zones["store_id"]) == list(report["store_id"])
+        for store, zone in zones.iloc[[0, -1]].itertuples(index=False):
+            assert client.get(f"/reports/{report_id}/stores/{store}").json()["zone"] == zone
+
         unknown = client.get(f"/reports/{uuid.uuid4()}/summary")
         assert unknown.status_code == 404 and "there is no report" in unknown.json()["detail"]
         assert client.get("/reports/nope/summary").status_code == 400
@@ -101,5 +110,9 @@ def test_summary_of_a_running_report_is_its_record_and_needs_the_token(fleet, tm
             if body.get("status") == "Running":  # it may already be done on a fast machine
                 assert answer.headers["X-Report-Status"] == "Running"
                 assert "stores" not in body
+            zones = client.get(f"/reports/{report_id}/zones.csv")
+            if zones.headers["X-Report-Status"] == "Running":
+                assert zones.json()["status"] == "Running"
         with httpx.Client(base_url=url) as anonymous:
             assert anonymous.get(f"/reports/{report_id}/summary").status_code == 401
+            assert anonymous.get(f"/reports/{report_id}/zones.csv").status_code == 401

@@ -79,6 +79,7 @@ class Dashboard(Following, Results, widgets.VBox):
         for control in (
             self.filter_text,
             self.status_filter,
+            self.zone_filter,
             self.sort_by,
             self.descending,
             self.page_size,
@@ -196,6 +197,7 @@ class Dashboard(Following, Results, widgets.VBox):
                 raise ValueError("the API gave no link to its CSV")
             content = self.client.download(view.csv_url)
             report = read_report_csv(content)
+            zones = self.client.zones(view.report_id)
         except (ApiError, ValueError) as error:
             self.status_message.value = messages.unreadable(error)
             return
@@ -203,6 +205,9 @@ class Dashboard(Following, Results, widgets.VBox):
             return
         from storemon.analysis import plots  # matplotlib: here, not while the page is built
 
+        if zones:
+            report["zone"] = report["store_id"].map(zones)
+            self.offer_zones(sorted(set(zones.values())))
         self.report = report
         down = metrics.down_all_week(report)
         self.down_list.value = headline.down_all_week_list(sorted(down.index[down.to_numpy()]))

@@ -10,6 +10,8 @@ private file holding it (``STOREMON_API_TOKEN_FILE``), which :func:`served_token
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import types
@@ -257,6 +259,30 @@ class ApiClient:
                 return None
             raise ApiError(f"report {view.report_id} is {view.status.value}: {view.error}")
         return _read_answer(ReportSummary, answer, "a summary")
+
+    def zones(self, report_id: str) -> dict[str, str]:
+        """The time zone of every store of a complete report (``GET .../zones.csv``).
+
+        Args:
+            report_id: The report id.
+
+        Returns:
+            Store id -> IANA zone; empty when the report keeps none or is not complete.
+
+        Raises:
+            ApiError: Unknown report (404), malformed id (400), or no answer.
+        """
+        path = f"{self.api_url}/reports/{urllib.parse.quote(report_id, safe='')}/zones.csv"
+        try:
+            status, content = self._request("GET", path, accept="text/csv")
+        except ApiError as error:
+            if error.status == 404:
+                return {}
+            raise
+        rows = csv.reader(io.StringIO(content.decode()))
+        if status != 200 or next(rows, None) != ["store_id", "zone"]:
+            return {}
+        return {store: zone for store, zone in rows}
 
     def recent(self, limit: int = 20) -> list[ReportView]:
         """The most recent reports, newest first.

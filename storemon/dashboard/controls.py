@@ -57,6 +57,7 @@ def _tile(name: str, content: str) -> widgets.HTML:
 
 SHORT = {"description_width": "initial"}
 NO_STORE = ("(pick a store of the table)", "")
+ALL_ZONES = ("every zone", "")
 
 
 class Controls:
@@ -66,10 +67,10 @@ class Controls:
     ``report_id`` (or paste an id), ``get_button``; ``as_of``, ``method``, ``trigger_button``;
     ``status_message``, ``progress``. Headline: ``report_line`` and the tiles ``kpi_*``.
     Attention: ``down_list``, ``top_chart``, ``histogram``. Trend: ``trend_image``,
-    ``trend_message`` in ``trend``. Table: ``filter_text``, ``status_filter``, ``sort_by``,
-    ``descending``, ``page_size``, ``previous_page``, ``next_page``, ``page_label``, ``table``,
-    ``csv_button``, ``summary`` (download links). A store: ``store_pick``, ``store_text``,
-    ``timeline_message``, ``timeline_image``, ``store_days_image``.
+    ``trend_message`` in ``trend``. Table: ``filter_text``, ``status_filter``, ``zone_filter``,
+    ``sort_by``, ``descending``, ``page_size``, ``previous_page``, ``next_page``, ``page_label``,
+    ``table``, ``csv_button``, ``summary`` (download links). A store: ``store_pick``,
+    ``store_text``, ``timeline_message``, ``timeline_image``, ``store_days_image``.
     """
 
     def build_controls(self) -> None:
@@ -145,6 +146,9 @@ class Controls:
             value="",
             description="status",
             style=SHORT,
+        )
+        self.zone_filter = _dropdown(
+            "zone-filter", [ALL_ZONES], "260px", value="", description="zone", style=SHORT
         )
         self.sort_by = _dropdown(
             "sort-by",

@@ -65,7 +65,10 @@ def results_box(c: Controls) -> widgets.VBox:
                 widgets.HTML(TREND_HELP),
                 trend,
                 widgets.HTML("<h3>Stores</h3>"),
-                row([c.filter_text, c.status_filter, c.sort_by, c.descending], "table-controls"),
+                row(
+                    [c.filter_text, c.status_filter, c.zone_filter, c.sort_by, c.descending],
+                    "table-controls",
+                ),
                 c.table,
                 row(
                     [c.page_size, c.previous_page, c.page_label, c.next_page, c.csv_button],

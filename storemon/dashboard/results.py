@@ -17,7 +17,7 @@ import pandas as pd
 from storemon.config import REPORT_COLUMNS
 from storemon.dashboard import messages
 from storemon.dashboard.client import ApiClient, ApiError
-from storemon.dashboard.controls import NO_STORE, Controls
+from storemon.dashboard.controls import ALL_ZONES, NO_STORE, Controls
 from storemon.dashboard.store_week import unknown_store, week_picture, week_summary
 from storemon.dashboard.table import page_of, rows_csv, store_table, table_html
 from storemon.errors import StoremonError
@@ -81,6 +81,7 @@ class Results(Controls):
             self.sort_by.value,
             self.descending.value,
             self.status_filter.value,
+            self.zone_filter.value,
         )
 
     def _render_table(self) -> None:
@@ -109,6 +110,11 @@ class Results(Controls):
             f'<a class="storemon-rows-csv" href="{href}" download="{name}">⬇ Save {len(rows):,} '
             f"rows as CSV ({len(content):,} bytes)</a>"
         )
+
+    def offer_zones(self, zones: list[str]) -> None:
+        """Offer the report's zones in the zone filter (every zone until one is picked)."""
+        self.zone_filter.options = [ALL_ZONES] + [(zone, zone) for zone in zones]
+        self.zone_filter.value = ""
 
     def _offer_stores(self, store_ids: list[str]) -> None:
         """Put the page's stores in the picker, keeping the picked one when it is still there."""

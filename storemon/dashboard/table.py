@@ -24,6 +24,7 @@ STATUS_FILTERS = (
 TABLE_LABELS = {
     "store_id": "store",
     "status_last_hour": "status (last hour)",
+    "zone": "time zone",
     "uptime_last_hour": "uptime last hour (min)",
     "downtime_last_hour": "downtime last hour (min)",
     "uptime_last_day": "uptime last day (h)",
@@ -65,6 +66,7 @@ def store_table(
     sort_by: str = "store_id",
     descending: bool = False,
     status: str = "",
+    zone: str = "",
 ) -> pd.DataFrame:
     """The store table: the report plus each store's status and uptime share, filtered, sorted.
 
@@ -75,13 +77,19 @@ def store_table(
         descending: Sort largest first.
         status: Keep the stores of this status in the last hour (``down now``, ``up``,
             ``closed``), or those ``down all week``; empty keeps all.
+        zone: Keep the stores of this time zone (the report's ``zone`` column); empty keeps all.
 
     Returns:
-        One row per kept store: store id, ``status_last_hour``, the report's six numbers and
-        ``uptime_share_last_week`` (percent, empty for a store without business time last week).
+        One row per kept store: store id, ``status_last_hour``, ``zone`` (when the report has
+        one), the report's six numbers and ``uptime_share_last_week`` (percent, empty for a store
+        without business time last week).
     """
     table = report[REPORT_COLUMNS].copy()
     table.insert(1, "status_last_hour", status_last_hour(table).to_numpy())
+    if "zone" in report:
+        table.insert(2, "zone", report["zone"].to_numpy())
+        if zone:
+            table = table[table["zone"] == zone]
     share = uptime_share(table, decimals=None).astype(float)
     table["uptime_share_last_week"] = share.round(1).to_numpy()
     if status == DOWN_ALL_WEEK:

@@ -217,8 +217,7 @@ TIMELINE = Stage(
         Step("week_polls"),
         Step("week_status"),
         Step("week_counted"),
-        Step("store_week_row"),
-        Step("store_week_lists"),
+        *(Step(name) for name in ("store_week_row", "store_week_lists", "store_zones")),
     ),
     queries=True,
 )
