@@ -78,6 +78,7 @@ def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) 
     assert jobs.is_report_id(status.report_id)
     folder = reports / status.report_id
     assert sorted(p.name for p in folder.iterdir()) == [
+        "quality.json",
         "report.csv",
         "report.html",
         "report.ipynb",
