@@ -42,7 +42,7 @@ TABLE_STYLE = """
 .storemon-table td { text-align: right; padding: 2px 8px; font-variant-numeric: tabular-nums; }
 .storemon-table th:first-child, .storemon-table td:first-child { text-align: left;
   font-family: monospace; }
-.storemon-table td:nth-child(2), .storemon-table th:nth-child(2) { text-align: left; }
+.storemon-table td:nth-child(-n+3), .storemon-table th:nth-child(-n+3) { text-align: left; }
 .storemon-table tbody tr:nth-child(even) { background: #fafafa; }
 </style>
 """
