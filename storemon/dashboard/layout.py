@@ -34,7 +34,12 @@ def row(children: list[widgets.Widget], name: str = "row") -> widgets.HBox:
 
 def _chart(image: widgets.Widget) -> widgets.Box:
     """A chart's box: half the row on a wide screen, the whole row on a narrow one."""
-    return named(widgets.Box([image]), "chart")
+    return named(named(widgets.Box([image]), "chart"), "scroller")
+
+
+def _scroller(image: widgets.Widget) -> widgets.Box:
+    """A picture's box that scrolls sideways on a phone, where the picture keeps a legible size."""
+    return named(widgets.Box([image], layout=widgets.Layout(width="100%")), "scroller")
 
 
 def results_box(c: Controls) -> widgets.VBox:
@@ -53,7 +58,7 @@ def results_box(c: Controls) -> widgets.VBox:
         c.kpi_extrapolated,
         c.kpi_freshness,
     ]
-    trend = named(widgets.VBox([c.trend_image, c.trend_message]), "trend")
+    trend = named(widgets.VBox([_scroller(c.trend_image), c.trend_message]), "trend")
     return named(
         widgets.VBox(
             [
@@ -79,8 +84,8 @@ def results_box(c: Controls) -> widgets.VBox:
                 widgets.HTML(STORE_HELP),
                 row([c.store_pick, c.store_text], "store-controls"),
                 c.timeline_message,
-                c.timeline_image,
-                c.store_days_image,
+                _scroller(c.timeline_image),
+                _scroller(c.store_days_image),
             ],
             layout=widgets.Layout(display="none", width="100%"),
         ),
