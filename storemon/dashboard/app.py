@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as widgets
 import pandas as pd
@@ -192,27 +193,30 @@ class Dashboard(Following, Results, widgets.VBox):
 
     def _load_csv(self, view: ReportView, generation: int) -> None:
         """Download the report's CSV; draw the rankings and the table; show the first store."""
-        try:
-            if view.csv_url is None:
-                raise ValueError("the API gave no link to its CSV")
-            content = self.client.download(view.csv_url)
-            report = read_report_csv(content)
-            zones = self.client.zones(view.report_id)
-        except (ApiError, ValueError) as error:
-            self.status_message.value = messages.unreadable(error)
-            return
+        # The zones are asked for meanwhile: the API reads them while this thread reads the CSV.
+        with ThreadPoolExecutor(1) as pool:
+            zones = pool.submit(self.client.zones, view.report_id)
+            try:
+                if view.csv_url is None:
+                    raise ValueError("the API gave no link to its CSV")
+                content = self.client.download(view.csv_url)
+                report = read_report_csv(content)
+            except (ApiError, ValueError) as error:
+                self.status_message.value = messages.unreadable(error)
+                return
         if not self.current(generation):
             return
         from storemon.analysis import plots  # matplotlib: here, not while the page is built
 
-        if zones:
-            report["zone"] = report["store_id"].map(zones)
-            self.offer_zones(sorted(set(zones.values())))
         self.report = report
         down = metrics.down_all_week(report)
         self.down_list.value = headline.down_all_week_list(sorted(down.index[down.to_numpy()]))
         show_png(self.top_chart, plots.figure_png(plots.top_downtime_chart(report, 20)))
         show_png(self.histogram, plots.figure_png(plots.uptime_histogram(report)))
+        try:
+            self.offer_zones(report, zones.result())
+        except ApiError:
+            pass  # the table is shown without zones
         self._page = 0
         self._render_table()
         # Last, once the rest is drawn. With a token the browser could not fetch the API's

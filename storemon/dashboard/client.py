@@ -10,7 +10,6 @@ private file holding it (``STOREMON_API_TOKEN_FILE``), which :func:`served_token
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -20,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pandas as pd
 import pydantic
 
 from storemon.config import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE
@@ -260,29 +260,31 @@ class ApiClient:
             raise ApiError(f"report {view.report_id} is {view.status.value}: {view.error}")
         return _read_answer(ReportSummary, answer, "a summary")
 
-    def zones(self, report_id: str) -> dict[str, str]:
+    def zones(self, report_id: str) -> pd.Series:
         """The time zone of every store of a complete report (``GET .../zones.csv``).
 
         Args:
             report_id: The report id.
 
         Returns:
-            Store id -> IANA zone; empty when the report keeps none or is not complete.
+            The zones, indexed by store id; empty when the report keeps none or is not
+            complete.
 
         Raises:
             ApiError: Unknown report (404), malformed id (400), or no answer.
         """
         path = f"{self.api_url}/reports/{urllib.parse.quote(report_id, safe='')}/zones.csv"
+        none = pd.Series(dtype=str, name="zone")
         try:
             status, content = self._request("GET", path, accept="text/csv")
         except ApiError as error:
             if error.status == 404:
-                return {}
+                return none
             raise
-        rows = csv.reader(io.StringIO(content.decode()))
-        if status != 200 or next(rows, None) != ["store_id", "zone"]:
-            return {}
-        return {store: zone for store, zone in rows}
+        if status != 200 or not content.startswith(b"store_id,zone\n"):
+            return none  # a record: the report is not complete
+        zones = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+        return zones.set_index("store_id")["zone"]
 
     def recent(self, limit: int = 20) -> list[ReportView]:
         """The most recent reports, newest first.

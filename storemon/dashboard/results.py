@@ -51,6 +51,7 @@ class Results(Controls):
     client: ApiClient
     _page: int
     _setting_stores: bool
+    _setting_zones: bool = False
     poll_interval: float
     _in_background: Callable[..., None]
 
@@ -58,6 +59,8 @@ class Results(Controls):
 
     def _on_table_change(self, change: dict) -> None:
         """Filter, sort or page size changed: back to the first page."""
+        if self._setting_zones:
+            return
         self._page = 0
         self._render_table()
 
@@ -111,10 +114,23 @@ class Results(Controls):
             f"rows as CSV ({len(content):,} bytes)</a>"
         )
 
-    def offer_zones(self, zones: list[str]) -> None:
-        """Offer the report's zones in the zone filter (every zone until one is picked)."""
-        self.zone_filter.options = [ALL_ZONES] + [(zone, zone) for zone in zones]
-        self.zone_filter.value = ""
+    def offer_zones(self, report: pd.DataFrame, zones: pd.Series) -> None:
+        """Give the report its stores' zones and offer them in the zone filter (unchanged view).
+
+        Args:
+            report: The report shown (its ``zone`` column is added).
+            zones: The zones by store id (empty: none kept).
+        """
+        if zones.empty:
+            return
+        report["zone"] = report["store_id"].map(zones).to_numpy()
+        self._setting_zones = True  # the table is drawn once, by the caller
+        try:
+            options = [(zone, zone) for zone in sorted(zones.unique())]
+            self.zone_filter.options = [ALL_ZONES, *options]
+            self.zone_filter.value = ""
+        finally:
+            self._setting_zones = False
 
     def _offer_stores(self, store_ids: list[str]) -> None:
         """Put the page's stores in the picker, keeping the picked one when it is still there."""
