@@ -63,14 +63,15 @@ serve: $(STAMP)
 	@test -f $(DB) || $(MAKE) demo
 	$(BIN)/storemon serve
 
-## Benchmark 1x and 10x the fleet, hourly drops on 1 to 12 weeks of history, trends on 4 weeks
-## and a report's latency; writes the tables of docs/performance.md (the first run makes the data)
+## Benchmark 1x and 10x the fleet, hourly drops on 1 to 12 weeks of history, trends on 4 weeks,
+## a report's latency and the dashboard in a browser; writes docs/performance.md (about an hour)
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py --scales 1 10 --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --living --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --trend --scales 1 10 --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --latency --markdown docs/performance.md
+	$(BIN)/python bench/benchmark.py --dashboard --markdown docs/performance.md
 
 ## Scale benchmark: 1x, 10x, 100x ingest and reports, in one process and on Dask; writes the
 ## table of docs/scaling.md (long: the 100x ingest needs about 50 GB of disk)

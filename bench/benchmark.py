@@ -55,6 +55,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import dashboard_bench  # noqa: E402  (bench/dashboard_bench.py, beside this script)
 import trend as trend_bench  # noqa: E402  (bench/trend.py, beside this script)
 from tables import command_line, machine, write_block  # noqa: E402
 
@@ -564,6 +565,22 @@ def bench_latency(reports: int) -> str:
     return "\n".join(["| 14,092 stores | |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])
 
 
+def bench_dashboard(scales: list[int], repeat: int) -> str:
+    """The dashboard in Chromium over each scale's database (bench/dashboard_bench.py)."""
+    rows = {}
+    for scale in scales:
+        out, database = str(BENCH_DATA / f"{scale}x"), BENCH_DATA / f"{scale}x-dashboard.duckdb"
+        if not Path(out, "store_status.csv").exists():
+            run_phase("generate", out=out, stores=REAL_STORES * scale)
+        if not database.exists():
+            run_phase("ingest", out=out, database=str(database))
+        work = BENCH_DATA / f"{scale}x-dashboard"
+        rows[f"{REAL_STORES * scale:,} stores"] = dashboard_bench.measure(
+            str(database), work, repeat
+        )
+    return dashboard_bench.render(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the options, run the scales, print the table (and write it with --markdown)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -574,18 +591,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reports", type=int, default=5, help="API reports timed (--latency)")
     parser.add_argument("--living", action="store_true", help="hourly drops on 1/4/12 weeks")
     parser.add_argument("--trend", action="store_true", help="trends on 4 weeks, per scale")
+    parser.add_argument("--dashboard", action="store_true", help="the dashboard in Chromium")
     parser.add_argument("--stores", type=int, default=REAL_STORES, help="stores (--living)")
     parser.add_argument("--weeks", type=int, nargs="+", default=[1, 4, 12], help="(--living)")
     parser.add_argument(
         "--markdown",
         type=Path,
         metavar="PAGE",
-        help="also write the table into PAGE's block <!-- bench:scales|living|latency|trend -->",
+        help="also write the table into PAGE's block <!-- bench:NAME -->",
     )
     args = parser.parse_args(argv)
     BENCH_DATA.mkdir(parents=True, exist_ok=True)
     if args.latency:
         name, table = "latency", bench_latency(args.reports)
+    elif args.dashboard:
+        name, table = "dashboard", bench_dashboard(args.scales, args.repeat)
     elif args.trend:
         rows = [
             trend_bench.bench_trend(run_phase, BENCH_DATA, s, REAL_STORES * s, args.repeat)

@@ -33,6 +33,8 @@ REPORTS_DIR = Path(os.environ.get("STOREMON_REPORTS_DIR") or PROJ_ROOT / "report
 NOTEBOOKS_DIR = PACKAGE_DIR / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS_DIR / "report.ipynb"
 DASHBOARD_NOTEBOOK = NOTEBOOKS_DIR / "dashboard.ipynb"
+# Beside a report's CSV: the share of business time extrapolated per window (its data quality).
+QUALITY_FILE = "quality.json"
 VOILA_TEMPLATES_DIR = PACKAGE_DIR / "dashboard" / "templates"
 
 # How `storemon serve` hands the dashboard kernel its settings.

@@ -24,7 +24,7 @@ from live_servers import api_server, wait_for
 
 from storemon.cli import main
 from storemon.dashboard import build_dashboard
-from storemon.dashboard.messages import stale_warning
+from storemon.dashboard.headline import freshness as freshness_tile
 from storemon.engine.freshness import read_freshness
 from storemon.engine.ingest import ingest
 from storemon.errors import StoremonError
@@ -320,7 +320,7 @@ def test_dashboard_header_says_when_the_api_has_no_database(tmp_path) -> None:
     assert "storemon-error" in header and "does not exist" in header
 
 
-def test_the_warning_of_a_report_as_of_an_earlier_instant_names_both_instants() -> None:
+def test_a_report_as_of_an_earlier_instant_is_labelled_so_not_stale() -> None:
     view = ReportView(
         report_id="0b7c5f0e-2f4e-4c4a-9d1e-6a1f0c2b3d4e",
         status="Complete",
@@ -333,34 +333,30 @@ def test_the_warning_of_a_report_as_of_an_earlier_instant_names_both_instants() 
         data_latest_poll="2024-11-05T22:59:00Z",
         data_age_seconds=35 * 3600 + 30,
     )
-    warning = stale_warning(view)
-    assert "storemon-warning" in warning
-    assert (
-        "data is 35 h old: the report is as of 2024-11-04 11:59:30 UTC "
-        "(the last poll is 2024-11-05 22:59:00 UTC)."
-    ) in warning
-    assert stale_warning(view.model_copy(update={"data_age_seconds": 7200.0})) == ""
-    assert stale_warning(view.model_copy(update={"data_age_seconds": None})) == ""
+    tile = freshness_tile(view)
+    assert "Report as of" in tile and "2024-11-04 11:59 UTC" in tile
+    assert "a past instant; the data runs to 2024-11-05 22:59:00 UTC" in tile
+    assert "storemon-tile-warning" not in tile and " old" not in tile
 
 
 # --- reports ---------------------------------------------------------------------------------
 
 
 def report_in_dashboard(database: Path, reports: Path) -> tuple[str, dict, dict]:
-    """Trigger a report in the dashboard, get it; return its status line, record and JSON."""
+    """Trigger a report in the dashboard, follow it; return its freshness tile, record, JSON."""
     with api_server(database, reports) as url:
         app = build_dashboard(url, poll_interval=0.3)
         try:
             assert app.wait_idle(30)
             app.trigger_button.click()
-            assert app.wait_idle(30)
-            report_id = app.new_id.value
-            app.get_button.click()
             wait_for(
-                lambda: "Complete:" in app.status_message.value, 180, "the report to complete"
+                lambda: "Complete" in app.status_message.value and "id " in app.report_line.value,
+                180,
+                "the report to complete",
             )
             assert app.wait_idle(60)
-            line = app.status_message.value
+            report_id = app.report_line.value.split("id ", 1)[1][:36]
+            line = app.kpi_freshness.value
         finally:
             app.close()
         request = urllib.request.Request(
@@ -385,8 +381,9 @@ def test_a_report_of_old_data_warns_and_records_the_freshness(old_data, tmp_path
     assert record["data_age_seconds"] == pytest.approx(age, abs=0.01)
     for field in ("data_latest_poll", "data_last_ingest", "data_age_seconds"):
         assert view[field] == record[field]
-    assert "storemon-warning" in line
-    assert f"data is {age_text(age)} old: the last poll is {latest:%Y-%m-%d %H:%M:%S} UTC" in line
+    assert "storemon-tile-warning" in line
+    assert f">{age_text(age)} old<" in line
+    assert f"the last poll, {latest:%Y-%m-%d %H:%M:%S} UTC, when it ran" in line
 
 
 @pytest.mark.slow
@@ -397,4 +394,4 @@ def test_a_report_of_fresh_data_does_not_warn(fresh_data, tmp_path) -> None:
     assert pd.Timestamp(record["data_latest_poll"]).tz_localize(None) == latest
     assert 0 < record["data_age_seconds"] < 2 * 3600
     assert view["data_age_seconds"] == record["data_age_seconds"]
-    assert "Complete:" in line and "storemon-warning" not in line and "data is" not in line
+    assert "storemon-tile-ok" in line and "storemon-tile-warning" not in line

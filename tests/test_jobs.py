@@ -78,6 +78,7 @@ def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) 
     assert jobs.is_report_id(status.report_id)
     folder = reports / status.report_id
     assert sorted(p.name for p in folder.iterdir()) == [
+        "quality.json",
         "report.csv",
         "report.html",
         "report.ipynb",
@@ -97,8 +98,8 @@ def test_report_job_in_process(database: Path, expected: bytes, tmp_path: Path) 
     executed = nbformat.read(folder / "report.ipynb", as_version=4)
     assert executed.metadata.papermill.parameters["report_id"] == status.report_id
     html = (folder / "report.html").read_text()
-    assert "Fleet uptime" in html and "uptime_share_pct" in html
-    assert "Fleet uptime, week by week" in html and "change_pp" in html and "<img" in html
+    assert "Fleet uptime, last week" in html and "uptime share (%)" in html
+    assert "Fleet uptime, week by week" in html and "change (points)" in html and "<img" in html
     assert "build_reading" not in html and "<script" not in html  # no code, nothing fetched
     assert "compute_reading" not in html and "add_data_quality" not in html
 

@@ -211,7 +211,11 @@ def test_complete_and_csv_come_before_the_data_quality_cell(
     assert record.html_ready is True and "Extrapolated time" in html.text
     cells = json.loads((reports / job.report_id / jobs.NOTEBOOK_FILE).read_text())["cells"]
     shown = {"".join(c["source"]): c.get("outputs") for c in cells if c["cell_type"] == "code"}
-    for table in ("result.rejects", "result.coverage", "result.extrapolated"):
+    for table in (
+        "display.rejects(result.rejects)",
+        "display.coverage(result.coverage)",
+        "display.extrapolated(result.extrapolated)",
+    ):
         assert shown[table] and "text/html" in shown[table][0]["data"], table
 
 

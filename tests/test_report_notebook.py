@@ -75,8 +75,14 @@ def test_papermill_run_with_other_parameters(database: Path, tmp_path: Path) -> 
         for cell in code_cells(executed)
         for output in cell.outputs
     )
-    for heading in ("uptime_share_pct", "downtime_last_week_h", "extrapolated_hours", "stores"):
+    for heading in ("uptime share (%)", "downtime last week (h)", "extrapolated (h)", "rank"):
         assert heading in shown
+    # raw column names stay in the CSV; the reading has the dashboard's headline and no
+    # empty table without a word
+    for raw in ("uptime_share_pct", "stores_open", "downtime_last_week_h"):
+        assert raw not in shown
+    assert "Fleet uptime, last week" in shown and "Down all week" in shown
+    assert "<tbody>\n</tbody>" not in shown
 
 
 @pytest.mark.slow

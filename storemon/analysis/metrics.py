@@ -84,18 +84,26 @@ def fleet_uptime(report: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class FleetSummary:
-    """A report in three numbers (what ``storemon report`` and ``make demo`` end with).
+    """A report in a few numbers: the headline of ``storemon report``, the dashboard, the HTML.
 
     Attributes:
         stores: Stores in the report.
         uptime_share_last_week: The fleet's uptime share of its business time last week, in
-            percent (:func:`fleet_uptime`); NaN when no store had business time.
+            percent with one decimal (:func:`fleet_uptime`); NaN when no store had business time.
         down_all_week: Stores down all week (:func:`down_all_week`).
+        down_last_hour: Stores down for all their business time of the last hour ("down now").
+        closed_last_hour: Stores without business time in the last hour.
+        uptime_last_week: The fleet's uptime last week, hours (the stores' sum).
+        business_last_week: The fleet's business time last week, hours (uptime plus downtime).
     """
 
     stores: int
     uptime_share_last_week: float
     down_all_week: int
+    down_last_hour: int = 0
+    closed_last_hour: int = 0
+    uptime_last_week: float = 0.0
+    business_last_week: float = 0.0
 
 
 def down_all_week(report: pd.DataFrame) -> pd.Series:
@@ -111,8 +119,31 @@ def down_all_week(report: pd.DataFrame) -> pd.Series:
     return pd.Series(down.to_numpy(), index=report["store_id"], name="down_all_week")
 
 
+# A store's status in the last hour, as the table and the headline word it.
+DOWN_NOW, UP, CLOSED = "down now", "up", "closed"
+
+
+def status_last_hour(report: pd.DataFrame) -> pd.Series:
+    """Each store's status in the last hour: ``down now``, ``up`` or ``closed``.
+
+    ``down now``: no uptime and some downtime in the last hour; ``closed``: no business time in
+    the last hour; ``up``: some uptime.
+
+    Args:
+        report: One row per store, with the report CSV's columns.
+
+    Returns:
+        One word per store, indexed by store id.
+    """
+    up, down = report["uptime_last_hour"], report["downtime_last_hour"]
+    words = pd.Series(UP, index=report.index, dtype=object)
+    words[(up == 0) & (down > 0)] = DOWN_NOW
+    words[(up + down) == 0] = CLOSED
+    return pd.Series(words.to_numpy(), index=report["store_id"], name="status_last_hour")
+
+
 def fleet_summary(report: pd.DataFrame) -> FleetSummary:
-    """Sum a report up: its stores, the fleet's uptime share last week, the stores down all week.
+    """Sum a report up: the fleet's uptime share last week, who is down all week and now.
 
     The fleet's uptime share is 100 x the sum of the stores' uptime last week over the sum of
     their business time (uptime plus downtime) last week, as in :func:`fleet_uptime`.
@@ -123,27 +154,38 @@ def fleet_summary(report: pd.DataFrame) -> FleetSummary:
     Returns:
         The summary.
     """
+    week = fleet_uptime(report).loc["last_week"]
+    status = status_last_hour(report)
     return FleetSummary(
         stores=len(report),
-        uptime_share_last_week=float(fleet_uptime(report).loc["last_week", "uptime_share_pct"]),
+        uptime_share_last_week=float(week["uptime_share_pct"]),
         down_all_week=int(down_all_week(report).sum()),
+        down_last_hour=int((status == DOWN_NOW).sum()),
+        closed_last_hour=int((status == CLOSED).sum()),
+        uptime_last_week=float(week["uptime"]),
+        business_last_week=float(week["business_time"]),
     )
 
 
 def top_downtime(report: pd.DataFrame, n: int = 20) -> pd.DataFrame:
-    """The ``n`` stores with the most downtime last week (stores without downtime left out).
+    """The ``n`` stores with most downtime last week, stores down all week left out.
+
+    Stores down all week tie at their whole business week; they are counted and listed apart
+    (:func:`down_all_week`), so this ranking says who is worst among the others.
 
     Args:
         report: One row per store, with the report CSV's columns.
         n: How many stores to keep.
 
     Returns:
-        One row per store, most downtime first (ties by store id), indexed by rank from 1:
-        store id, downtime and uptime last week (hours), downtime share of its business time
-        (percent), and downtime last day (hours).
+        One row per store, most downtime last week first (ties broken by the downtime of the
+        last day, then of the last hour, then by store id), indexed by rank from 1: store id,
+        downtime and uptime last week (hours), downtime share of its business time (percent),
+        downtime last day (hours) and last hour (minutes). Stores without downtime are left out.
     """
-    down = report[report["downtime_last_week"] > 0]
-    down = down.sort_values(["downtime_last_week", "store_id"], ascending=[False, True]).head(n)
+    down = report[(report["downtime_last_week"] > 0) & ~down_all_week(report).to_numpy()]
+    order = ["downtime_last_week", "downtime_last_day", "downtime_last_hour", "store_id"]
+    down = down.sort_values(order, ascending=[False, False, False, True]).head(n)
     ranked = pd.DataFrame(
         {
             "store_id": down["store_id"],
@@ -153,6 +195,7 @@ def top_downtime(report: pd.DataFrame, n: int = 20) -> pd.DataFrame:
                 down["downtime_last_week"], down["downtime_last_week"] + down["uptime_last_week"]
             ),
             "downtime_last_day_h": down["downtime_last_day"],
+            "downtime_last_hour_min": down["downtime_last_hour"],
         }
     ).reset_index(drop=True)
     ranked.index = pd.RangeIndex(1, len(ranked) + 1, name="rank")
@@ -239,6 +282,13 @@ def extrapolated_summary(extrapolated: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("window")
 
 
+def _shown_fact(value: object) -> str:
+    """A fact as text: nothing for None, thousands separators for a count."""
+    if value is None:
+        return ""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 def overview_table(facts: dict[str, object]) -> pd.DataFrame:
     """Show a report's facts (instant, window, stores, method, data) as a two-column table.
 
@@ -249,7 +299,7 @@ def overview_table(facts: dict[str, object]) -> pd.DataFrame:
         One row per fact, indexed by its label.
     """
     return pd.DataFrame(
-        {"value": [("" if value is None else str(value)) for value in facts.values()]},
+        {"value": [_shown_fact(value) for value in facts.values()]},
         index=pd.Index(list(facts.keys()), name="report"),
     )
 

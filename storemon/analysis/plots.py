@@ -18,13 +18,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from storemon.analysis import metrics
-from storemon.analysis.weeks import counted_status
+from storemon.analysis.weeks import counted_status, polling_holes
 from storemon.timelines import StoreTimeline
 
 ACTIVE = "#2e7d32"
 INACTIVE = "#c62828"
 BUSINESS = "#fff3c4"
 IGNORED = "#757575"
+HOLE = "#9e9e9e"
 STATUS_COLORS = {"active": ACTIVE, "inactive": INACTIVE}
 
 
@@ -60,11 +61,13 @@ def uptime_histogram(report: pd.DataFrame) -> Figure:
     axes.set_xlabel("uptime share of business time, last week (%)")
     axes.set_ylabel("stores")
     closed = len(report) - len(share)
-    median = f", median {share.median():.1f} %" if len(share) else ""
+    # The median store is not the fleet: the fleet's share weighs stores by business time.
+    fleet = metrics.fleet_summary(report).uptime_share_last_week
+    spread = f"; median store {share.median():.1f} %, fleet {fleet:.1f} %" if len(share) else ""
     axes.set_title(
-        f"Last-week uptime across {len(share):,} stores{median}"
+        f"{len(share):,} stores by their own uptime last week{spread}"
         + (f" ({closed:,} without business time)" if closed else ""),
-        fontsize=10,
+        fontsize=9,
     )
     axes.grid(axis="y", alpha=0.3)
     return figure
@@ -73,18 +76,24 @@ def uptime_histogram(report: pd.DataFrame) -> Figure:
 def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
     """Horizontal bars of the ``n`` stores with most downtime last week, worst on top.
 
+    Stores down all week are left out (:func:`storemon.analysis.metrics.top_downtime`): they
+    are counted and listed apart. The legend sits above the bars, so it covers none.
+
     Args:
         report: A report (one row per store).
         n: How many stores.
 
     Returns:
-        The figure (a note instead of bars when no store had downtime).
+        The figure (a note instead of bars when no other store had downtime).
     """
     worst = metrics.top_downtime(report, n)
-    figure = Figure(figsize=(6.5, 0.25 * max(len(worst), 4) + 1.2), layout="constrained")
+    figure = Figure(figsize=(6.5, 0.25 * max(len(worst), 4) + 1.6), layout="constrained")
     axes = figure.add_subplot()
     if worst.empty:
-        axes.text(0.5, 0.5, "no store had downtime last week", ha="center", va="center")
+        text = "no store had downtime last week"
+        if metrics.down_all_week(report).any():
+            text = "no store had downtime last week, besides those down all week"
+        axes.text(0.5, 0.5, text, ha="center", va="center")
         axes.set_axis_off()
         return figure
     labels = worst["store_id"].astype(str)
@@ -100,10 +109,21 @@ def top_downtime_chart(report: pd.DataFrame, n: int = 20) -> Figure:
     axes.invert_yaxis()
     axes.tick_params(axis="y", labelsize=7)
     axes.set_xlabel("business hours last week")
-    axes.set_title(f"The {len(worst)} stores with most downtime last week", fontsize=10)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.set_title(
+        f"The {len(worst)} stores with most downtime last week (not down all week)", fontsize=10
+    )
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.06), ncol=2, fontsize=8, frameon=False)
     axes.grid(axis="x", alpha=0.3)
     return figure
+
+
+def _draw_holes(axes: Axes, timeline: StoreTimeline) -> None:
+    """Hatch the polls' row where the week has no poll for over 2 hours, saying "no polls"."""
+    for _, hole in polling_holes(timeline).iterrows():
+        axes.axvspan(hole["start"], hole["end"], ymax=0.45, facecolor="none", edgecolor=HOLE,
+                     hatch="///", linewidth=0, zorder=1)  # fmt: skip
+        middle = hole["start"] + (hole["end"] - hole["start"]) / 2
+        axes.text(middle, -0.45, "no polls", ha="center", va="center", fontsize=7, color=HOLE)
 
 
 def timeline_plot(timeline: StoreTimeline) -> Figure:
@@ -140,6 +160,7 @@ def timeline_plot(timeline: StoreTimeline) -> Figure:
                 alpha=alpha,
                 zorder=2,
             )
+    _draw_holes(axes, timeline)
     polls = timeline.polls
     for status, color in STATUS_COLORS.items():
         for observed in (True, False):
@@ -165,14 +186,15 @@ def timeline_plot(timeline: StoreTimeline) -> Figure:
     axes.legend(
         handles=[
             Patch(color=BUSINESS, label="business hours"),
-            Patch(color=ACTIVE, label="active (counted)"),
-            Patch(color=INACTIVE, label="inactive (counted)"),
+            Patch(color=ACTIVE, label="uptime (counted)"),
+            Patch(color=INACTIVE, label="downtime (counted)"),
+            Patch(facecolor="none", edgecolor=HOLE, hatch="///", label="no polls"),
             Line2D([], [], marker="o", ls="", color="black", label="poll used"),
             Line2D([], [], marker="o", ls="", mfc="none", color="black", label="poll ignored"),
         ],
         loc="upper center",
         bbox_to_anchor=(0.5, -0.32),
-        ncol=5,
+        ncol=6,
         fontsize=8,
         frameon=False,
     )

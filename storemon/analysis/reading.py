@@ -24,7 +24,7 @@ import pandas as pd
 
 from storemon.analysis import metrics
 from storemon.analysis.trends import TrendReading, keep_trends, trend_key
-from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT
+from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT, QUALITY_FILE
 from storemon.engine import db
 from storemon.engine.load import store_coverage
 from storemon.engine.partition import job_partitions, run_partitioned
@@ -96,6 +96,8 @@ class Reading:
         extrapolated_rows: A report computed in partitions: its workers' ``extrapolated_time``
             rows (the snapshot holds no prepared report to read them from); else None.
         trends: Its last 12 weeks and 28 days, kept beside it (None until :func:`add_trends`).
+        out_dir: The report's folder when its store views are kept there: its data quality's
+            headline figures go there too (``quality.json``, see :func:`add_data_quality`).
     """
 
     report: pd.DataFrame
@@ -114,6 +116,7 @@ class Reading:
     snapshot: Snapshot | None = field(default=None, repr=False, compare=False)
     extrapolated_rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     trends: TrendReading | None = None
+    out_dir: Path | None = None
 
 
 def _iso_utc(stamp: object) -> str:
@@ -190,7 +193,7 @@ def compute_reading(
                     "the data starts)"
                 )
             reading = _reading(report, instant, method, path, demo_data, snapshot)
-            return replace(reading, extrapolated_rows=extrapolated)
+            return replace(reading, extrapolated_rows=extrapolated, out_dir=folder)
         except SnapshotSuperseded:
             # a load replaced an archive file this snapshot lists: read the database in place
             snapshot.close()
@@ -309,6 +312,9 @@ def add_data_quality(reading: Reading) -> Reading:
     Args:
         reading: A reading from :func:`compute_reading` (its snapshot still open).
 
+    When the reading keeps its store views in a report folder, the share of business time
+    extrapolated per window is written there too (``quality.json``, for the API's summary).
+
     Returns:
         The reading with ``rejects``, ``coverage`` and ``extrapolated``, without its snapshot.
 
@@ -326,11 +332,18 @@ def add_data_quality(reading: Reading) -> Reading:
             extrapolated = db.run_query(con, "extrapolated_time", reach_us=VOUCHED_US)
     finally:
         reading.snapshot.close()
+    summary = metrics.extrapolated_summary(extrapolated)
+    if reading.out_dir is not None:
+        shares = summary["extrapolated_share_pct"].astype(float)
+        write_json_atomic(
+            reading.out_dir / QUALITY_FILE,
+            {"extrapolated_share_pct": {w: None if pd.isna(v) else v for w, v in shares.items()}},
+        )
     return replace(
         reading,
         rejects=metrics.rejects_table(rejects),
         coverage=metrics.coverage_table(coverage, DEFAULT_TIMEZONE),
-        extrapolated=metrics.extrapolated_summary(extrapolated),
+        extrapolated=summary,
         snapshot=None,
         extrapolated_rows=None,
     )

@@ -54,3 +54,27 @@ def counted_status(week: StoreTimeline) -> pd.DataFrame:
                 pieces.append({"start": start, "end": end, "status": status})
     counted = pd.DataFrame(pieces, columns=["start", "end", "status"])
     return counted.sort_values("start", kind="stable").reset_index(drop=True)
+
+
+# Polls come about hourly: a longer wait between two of them is a polling hole.
+HOLE = pd.Timedelta(hours=2)
+
+
+def polling_holes(week: StoreTimeline, longer_than: pd.Timedelta = HOLE) -> pd.DataFrame:
+    """The spans of the week without any poll, longer than ``longer_than``.
+
+    Args:
+        week: A store's week.
+        longer_than: The shortest gap between two polls (or the window's ends) that counts.
+
+    Returns:
+        One row per hole: ``start``, ``end`` (UTC), in time order.
+    """
+    times = sorted(week.polls["time"]) if len(week.polls) else []
+    edges = [week.week_start, *times, week.now]
+    holes = [
+        {"start": start, "end": end}
+        for start, end in zip(edges[:-1], edges[1:], strict=True)
+        if end - start > longer_than
+    ]
+    return pd.DataFrame(holes, columns=["start", "end"])

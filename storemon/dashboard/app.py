@@ -1,13 +1,15 @@
 """The dashboard: its state and callbacks (``notebooks/dashboard.ipynb`` shows it under Voilà).
 
-The dashboard is a client of the HTTP API (:mod:`storemon.service.api`), like any other: it
-triggers reports, polls their status and downloads their CSV over HTTP, so there is one job
-queue, the server's. A store's week comes from the API too (:mod:`.store_week`): the dashboard
-never opens the database.
+The dashboard is a client of the HTTP API (:mod:`storemon.service`), like any other: it lists,
+triggers and follows reports and reads their headline, CSV, trend and store views over HTTP, so
+there is one job queue, the server's, and one definition of every figure. It never opens the
+database.
 
-Every slow step (polling a running report, loading a finished one, drawing a timeline) runs in a
-background thread; callbacks only start it, so the page never freezes. Widgets are updated from
-those threads, which ipywidgets allows (each update is one message to the page).
+On open it shows the newest complete report without a click: the headline is asked for while
+the notebook runs (two small requests), so the page arrives with its tiles filled; the CSV, the
+charts, the table, the trend and a store's week follow in background threads. Callbacks only
+start slow work, so the page never freezes; widgets are updated from those threads, which
+ipywidgets allows (each update is one message to the page).
 """
 
 from __future__ import annotations
@@ -17,30 +19,33 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as widgets
 import pandas as pd
 
-from storemon.analysis import plots
-from storemon.dashboard import messages
+from storemon.analysis import metrics
+from storemon.dashboard import headline, messages
 from storemon.dashboard.client import ApiClient, ApiError
+from storemon.dashboard.follow import RECENT, Following
 from storemon.dashboard.layout import page, results_box
-from storemon.dashboard.results import Results
+from storemon.dashboard.results import TREND_WAIT_SECONDS, Results, show_png, trend_frame
 from storemon.dashboard.table import read_report_csv
 from storemon.dashboard.workers import Workers
 from storemon.jobs.records import ReportState, ReportView
+from storemon.jobs.summary_view import ReportSummary
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
-WORKER_THREADS = 4  # a report's poller, a timeline, a trigger and a list refresh at once
+WORKER_THREADS = 4  # a report's poller, its CSV, its trend and a store's week at once
+OPEN_TIMEOUT = 3.0  # seconds the page waits for the API while it opens (then: in background)
 
 
-class Dashboard(Results, widgets.VBox):
-    """Trigger reports, watch them run, and read a complete one as a table and pictures.
+class Dashboard(Following, Results, widgets.VBox):
+    """Show the newest report on open; trigger, follow and read reports.
 
-    Build it with :func:`build_dashboard`; its widgets are those of :class:`.Controls`, and
-    :class:`.Results` shows a complete report.
+    Build it with :func:`build_dashboard`; its widgets are those of :class:`.Controls`.
 
     Args:
         api_url: Base URL of the storemon API.
@@ -48,17 +53,12 @@ class Dashboard(Results, widgets.VBox):
         poll_interval: Seconds between two status requests while a report runs.
     """
 
-    def __init__(
-        self,
-        api_url: str,
-        token: str | None = None,
-        poll_interval: float = 1.0,
-    ) -> None:
+    def __init__(self, api_url: str, token: str | None = None, poll_interval: float = 1.0) -> None:
         self.client = ApiClient(api_url, token)
         self.poll_interval = poll_interval
         self.report: pd.DataFrame | None = None
         self.report_status: ReportView | None = None
-        self._generation = 0  # bumped by every Get: a stale poller stops itself
+        self._generation = 0  # bumped by every report asked for: stale followers stop
         self._state_lock = threading.Lock()
         self._workers = Workers(WORKER_THREADS)
         self._page = 0
@@ -67,26 +67,53 @@ class Dashboard(Results, widgets.VBox):
         self._setting_recent = False
         self.build_controls()
         self.results = results_box(self)
-        super().__init__(
-            page(self, self.results, self.client.api_url), layout=widgets.Layout(width="auto")
-        )
+        super().__init__(page(self, self.results), layout=widgets.Layout(width="100%"))
         self.add_class("storemon-dashboard")
         self._connect()
         self._in_background(self.refresh_data, shown_in=self.data_freshness)
-        self.refresh_recent()
+        self._open()
 
     def _connect(self) -> None:
         """Connect the widgets to their callbacks."""
         self.trigger_button.on_click(self._on_trigger)
         self.get_button.on_click(self._on_get)
-        for control in (self.filter_text, self.sort_by, self.descending, self.page_size):
+        for control in (
+            self.filter_text,
+            self.status_filter,
+            self.zone_filter,
+            self.sort_by,
+            self.descending,
+            self.page_size,
+        ):
             control.observe(self._on_table_change, names="value")
         self.previous_page.on_click(lambda _: self._turn_page(-1))
         self.next_page.on_click(lambda _: self._turn_page(1))
+        self.csv_button.on_click(self._on_csv)
         self.store_pick.observe(self._on_store_pick, names="value")
         self.store_text.observe(self._on_store_text, names="value")
         self.recent.observe(self._on_recent_pick, names="value")
         self.refresh_button.on_click(self._on_refresh)
+
+    def _open(self) -> None:
+        """Fill the headline of the newest complete report before the page is sent.
+
+        Two small requests (the recent reports, the newest one's summary) with a short
+        timeout; everything else, or all of it when the API is slow, in the background.
+        """
+        quick = ApiClient(self.client.api_url, self.client.token, timeout=OPEN_TIMEOUT)
+        try:
+            reports = quick.recent(RECENT)
+            newest = next((v for v in reports if v.status is ReportState.COMPLETE), None)
+            summary = None if newest is None else quick.summary(newest.report_id)
+        except ApiError:
+            self._in_background(self.open_latest)
+            return
+        if newest is None or summary is None:
+            self._in_background(self.open_latest, reports)
+            return
+        self.fill_recent(reports)
+        self._pick_quietly(newest.report_id)
+        self.show_report(newest, self._next_generation(), summary)
 
     # --- threads -----------------------------------------------------------------------------
 
@@ -121,182 +148,117 @@ class Dashboard(Results, widgets.VBox):
         """
         return self._workers.wait_idle(timeout)
 
-    # --- trigger -----------------------------------------------------------------------------
+    # --- a complete report -------------------------------------------------------------------
 
-    def _on_trigger(self, _button: widgets.Button | None = None) -> None:
-        """Trigger: queue a report with the chosen parameters, show its id, fill the Get field."""
-        self.trigger_button.disabled = True
-        self.trigger_message.value = "<i>Triggering…</i>"
-        self._in_background(
-            self._trigger, self.as_of.value, self.method.value, shown_in=self.trigger_message
-        )
+    def show_report(
+        self, view: ReportView, generation: int, summary: ReportSummary | None = None
+    ) -> None:
+        """Show a complete report: its headline now, the rest from background threads.
 
-    def _trigger(self, as_of: str, method: str) -> None:
-        """Background part of Trigger."""
-        try:
-            report_id = self.client.trigger(as_of or None, method)
-        except ApiError as error:
-            self.trigger_message.value = messages.message("error", f"Not triggered: {error}")
-            return
-        finally:
-            self.trigger_button.disabled = False
-        self.new_id.value = report_id
-        self.report_id.value = report_id
-        when = "the latest poll" if not as_of.strip() else html.escape(as_of.strip())
-        self.trigger_message.value = messages.message(
-            "ok",
-            f"Report triggered ({html.escape(method)}, as of {when}). Its id is below; "
-            "click <b>Get report</b> to follow it.",
-        )
-        self.refresh_recent()
-
-    # --- get ---------------------------------------------------------------------------------
-
-    def _on_get(self, _button: widgets.Button | None = None) -> None:
-        """Get: follow the report whose id is in the field until it is done."""
-        report_id = self.report_id.value.strip()
-        with self._state_lock:
-            self._generation += 1
-            generation = self._generation
-        self._hide_results()
-        if not report_id:
-            self.status_message.value = messages.message(
-                "error", "Enter a report id: trigger a report, or pick one from Recent reports."
-            )
-            return
-        self.status_message.value = "<i>Asking the API…</i>"
-        self._in_background(self._follow, report_id, generation)
-
-    def _current(self, generation: int) -> bool:
-        """Whether a background task still serves the latest Get."""
-        with self._state_lock:
-            return generation == self._generation
-
-    def _follow(self, report_id: str, generation: int) -> None:
-        """Poll a report until Complete or Failed, updating the status as it goes."""
-        self._progress_seen = 0.0
-        while self._current(generation):
+        Args:
+            view: Its record (Complete).
+            generation: The request it answers (a later one makes this one stop).
+            summary: Its headline, when already asked for.
+        """
+        if summary is None:
             try:
-                view = self.client.status(report_id)
+                summary = self.client.summary(view.report_id)
             except ApiError as error:
-                if error.status == 404:
-                    text = f"There is no report with id {html.escape(report_id)}."
-                else:
-                    text = html.escape(str(error))
-                self.status_message.value = messages.message("error", text)
-                self.progress.layout.display = "none"
+                self.status_message.value = messages.unreadable(error)
                 return
-            if not self._current(generation):
-                return
-            if view.status is ReportState.RUNNING:
-                self._show_running(view)
-                time.sleep(self.poll_interval)
-                continue
-            self.progress.layout.display = "none"
-            if view.status is ReportState.FAILED:
-                self.status_message.value = messages.failed(view)
-            else:
-                self._show_complete(view, generation)
-            self.refresh_recent()
-            self.refresh_data()
+        if summary is None or not self.current(generation):
             return
+        self.report, self.report_status = None, view
+        self.show_headline(view, summary)
+        self.status_message.value = messages.complete(view, summary.stores)
+        self.results.layout.display = None
+        self._in_background(self._load_csv, view, generation)
+        self._in_background(self._load_trend, view, generation, shown_in=self.trend_message)
+        if summary.extrapolated_share_last_week is None:
+            self._in_background(self._wait_for_quality, view, generation)
 
-    def _show_running(self, view: ReportView) -> None:
-        """Show a running report: its stage, elapsed time and progress."""
-        progress = view.progress
-        if progress is not None:
-            # The API's share of cells done can drop back while the outputs are written.
-            progress = max(progress, self._progress_seen)
-            self._progress_seen = progress
-        self.progress.layout.display = None
-        self.progress.value = float(progress or 0.0)
-        self.progress.bar_style = "" if view.stage == "queued" else "info"
-        self.status_message.value = messages.running(view, progress)
+    def show_headline(self, view: ReportView, summary: ReportSummary) -> None:
+        """Fill the report line and the tiles."""
+        self.report_line.value = headline.report_line(view)
+        self.kpi_fleet_uptime.value = headline.fleet_uptime(summary)
+        self.kpi_down_all_week.value = headline.down_all_week(summary)
+        self.kpi_down_last_hour.value = headline.down_last_hour(summary)
+        self.kpi_extrapolated.value = headline.extrapolated(summary)
+        self.kpi_freshness.value = headline.freshness(view)
 
-    def _show_complete(self, view: ReportView, generation: int) -> None:
-        """Load a complete report's CSV and show the table, the charts and a timeline."""
-        self.status_message.value = messages.loading(view)
+    def hide_report(self) -> None:
+        """Hide the report shown (another one failed or is not there)."""
+        self.results.layout.display = "none"
+        self.report, self.report_status = None, None
+
+    def _load_csv(self, view: ReportView, generation: int) -> None:
+        """Download the report's CSV; draw the rankings and the table; show the first store."""
+        # The zones are asked for meanwhile: the API reads them while this thread reads the CSV.
+        with ThreadPoolExecutor(1) as pool:
+            zones = pool.submit(self.client.zones, view.report_id)
+            try:
+                if view.csv_url is None:
+                    raise ValueError("the API gave no link to its CSV")
+                content = self.client.download(view.csv_url)
+                report = read_report_csv(content)
+            except (ApiError, ValueError) as error:
+                self.status_message.value = messages.unreadable(error)
+                return
+        if not self.current(generation):
+            return
+        from storemon.analysis import plots  # matplotlib: here, not while the page is built
+
+        self.report = report
+        down = metrics.down_all_week(report)
+        self.down_list.value = headline.down_all_week_list(sorted(down.index[down.to_numpy()]))
+        show_png(self.top_chart, plots.figure_png(plots.top_downtime_chart(report, 20)))
+        show_png(self.histogram, plots.figure_png(plots.uptime_histogram(report)))
         try:
-            if view.csv_url is None:
-                raise ValueError("the API gave no link to its CSV")
-            content = self.client.download(view.csv_url)
-            report = read_report_csv(content)
-        except (ApiError, ValueError) as error:
-            self.status_message.value = messages.unreadable(error)
-            return
-        if not self._current(generation):
-            return
-        self.report, self.report_status = report, view
-        self.status_message.value = messages.complete(view, len(report))
-        # With a token the browser could not fetch the API's link, so the CSV is inlined.
-        self.summary.value = messages.download_links(view, content, bool(self.client.token))
-        self.histogram.value = plots.figure_png(plots.uptime_histogram(report))
-        self.top_chart.value = plots.figure_png(plots.top_downtime_chart(report, 20))
+            self.offer_zones(report, zones.result())
+        except ApiError:
+            pass  # the table is shown without zones
         self._page = 0
         self._render_table()
-        self.results.layout.display = None
+        # Last, once the rest is drawn. With a token the browser could not fetch the API's
+        # link, so the CSV is inlined.
+        self.summary.value = messages.download_links(view, content, bool(self.client.token))
         # Start with the week of the table's first store (most downtime by default).
         first = self.store_pick.options[1][1] if len(self.store_pick.options) > 1 else ""
-        if first:
+        if first and self.current(generation):
             self.store_pick.value = first
 
-    def _hide_results(self) -> None:
-        """Hide the previous report's results while another one is fetched."""
-        self.results.layout.display = "none"
-        self.progress.layout.display = "none"
-        self.report, self.report_status = None, None
-        self._offer_stores([])
-        self.timeline_image.value = b""
-        self.timeline_message.value = ""
+    def _load_trend(self, view: ReportView, generation: int) -> None:
+        """Draw the fleet's weekly trend once the report's trend is written."""
+        self.trend_message.value = "<i>The trend is being computed…</i>"
+        deadline = time.monotonic() + TREND_WAIT_SECONDS
+        while self.current(generation):
+            trend = self.client.trend(view.report_id, "week")
+            if trend is not None:
+                from storemon.analysis import plots  # matplotlib: not while the page is built
 
-    def _on_refresh(self, _button: widgets.Button | None = None) -> None:
-        """Refresh list: reload the recent reports, and the header's data freshness."""
-        self._in_background(self.refresh_recent, shown_in=self.recent_message)
-        self._in_background(self.refresh_data, shown_in=self.data_freshness)
+                table = metrics.fleet_trend_table(trend_frame(trend))
+                show_png(self.trend_image, plots.figure_png(plots.fleet_trend_chart(table)))
+                self.trend_message.value = ""
+                return
+            if time.monotonic() > deadline:
+                self.trend_message.value = messages.message("error", "The trend did not come.")
+                return
+            time.sleep(self.poll_interval)
 
-    def refresh_data(self) -> None:
-        """Show how fresh the server's data is in the header line (``GET /data``)."""
-        try:
-            self.data_freshness.value = messages.data_line(self.client.data())
-        except ApiError as error:
-            text = html.escape(f"data: {error}")
-            self.data_freshness.value = f"<p>{messages.message('error', text)}</p>"
-
-    # --- recent ------------------------------------------------------------------------------
-
-    def refresh_recent(self) -> None:
-        """Reload the list of recent reports from the API."""
-        try:
-            reports = self.client.recent(20)
-        except ApiError as error:
-            self.recent_message.value = messages.message("error", html.escape(str(error)))
-            return
-        options = [(messages.recent_label(view), view.report_id) for view in reports]
-        self._setting_recent = True
-        try:
-            picked = self.recent.value
-            self.recent.options = options
-            ids = [value for _, value in options]
-            self.recent.value = picked if picked in ids else None
-        finally:
-            self._setting_recent = False
-        self.recent_message.value = (
-            f"&nbsp;{len(reports)} most recent; pick one to get it."
-            if reports
-            else "&nbsp;no reports yet: trigger one."
-        )
-
-    def _on_recent_pick(self, change: dict) -> None:
-        """A report was picked from the recent list: get it."""
-        if self._setting_recent or not change["new"]:
-            return
-        self.report_id.value = change["new"]
-        self._on_get()
+    def _wait_for_quality(self, view: ReportView, generation: int) -> None:
+        """Fill the extrapolated tile once the report's data-quality step has run."""
+        deadline = time.monotonic() + TREND_WAIT_SECONDS
+        while self.current(generation) and time.monotonic() < deadline:
+            time.sleep(self.poll_interval)
+            summary = self.client.summary(view.report_id)
+            if summary is not None and summary.extrapolated_share_last_week is not None:
+                if self.current(generation):
+                    self.kpi_extrapolated.value = headline.extrapolated(summary)
+                return
 
     def close(self) -> None:
         """Stop background work and close the widgets."""
-        with self._state_lock:
-            self._generation += 1
+        self._next_generation()
         self._workers.stop()
         super().close()
 

@@ -10,6 +10,7 @@ private file holding it (``STOREMON_API_TOKEN_FILE``), which :func:`served_token
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import types
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pandas as pd
 import pydantic
 
 from storemon.config import TOKEN_FILE_VARIABLE, TOKEN_VARIABLE
@@ -25,6 +27,7 @@ from storemon.errors import StoremonError
 from storemon.freshness import Freshness
 from storemon.jobs.records import ReportState, ReportView
 from storemon.jobs.store_view import StoreView
+from storemon.jobs.summary_view import ReportSummary
 from storemon.jobs.trend_view import Trend, Window
 
 M = typing.TypeVar("M", bound=pydantic.BaseModel)
@@ -248,6 +251,52 @@ class ApiClient:
                 return None
             raise ApiError(f"report {view.report_id} is {view.status.value}: it has no trend")
         return _read_answer(Trend, answer, "a trend")
+
+    def summary(self, report_id: str) -> ReportSummary | None:
+        """A complete report's headline (``GET /reports/{id}/summary``).
+
+        Args:
+            report_id: The report id.
+
+        Returns:
+            The headline, or None while the report runs: ask again.
+
+        Raises:
+            ApiError: Unknown (404) or malformed (400) id, a failed report, or no answer.
+        """
+        answer = self._json("GET", f"/reports/{urllib.parse.quote(report_id, safe='')}/summary")
+        if "stores" not in answer:
+            view = read_view(answer)
+            if view.status is ReportState.RUNNING:
+                return None
+            raise ApiError(f"report {view.report_id} is {view.status.value}: {view.error}")
+        return _read_answer(ReportSummary, answer, "a summary")
+
+    def zones(self, report_id: str) -> pd.Series:
+        """The time zone of every store of a complete report (``GET .../zones.csv``).
+
+        Args:
+            report_id: The report id.
+
+        Returns:
+            The zones, indexed by store id; empty when the report keeps none or is not
+            complete.
+
+        Raises:
+            ApiError: Unknown report (404), malformed id (400), or no answer.
+        """
+        path = f"{self.api_url}/reports/{urllib.parse.quote(report_id, safe='')}/zones.csv"
+        none = pd.Series(dtype=str, name="zone")
+        try:
+            status, content = self._request("GET", path, accept="text/csv")
+        except ApiError as error:
+            if error.status == 404:
+                return none
+            raise
+        if status != 200 or not content.startswith(b"store_id,zone\n"):
+            return none  # a record: the report is not complete
+        zones = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+        return zones.set_index("store_id")["zone"]
 
     def recent(self, limit: int = 20) -> list[ReportView]:
         """The most recent reports, newest first.

@@ -1,88 +1,112 @@
-"""Where the dashboard's widgets go on the page: Trigger, Get, the results, Recent."""
+"""Where the dashboard's widgets go on the page, top to bottom.
+
+The order of Grafana's and Uptime Kuma's status pages: which report, the headline tiles, the
+stores that need attention, the trend, the table, a store's week. Every row is a flexbox that
+wraps (``flex_flow="row wrap"``), and the template's stylesheet
+(``templates/voila/templates/storemon/index.html.j2``) sizes tiles and charts, so the page fits
+a phone (400 px) and a laptop alike.
+"""
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
-from storemon.dashboard.controls import Controls
+from storemon.dashboard.controls import Controls, named
 
-STORE_WEEK_HELP = (
-    "<h3>A store's week</h3>Pick a store of the table above, or type any id: business hours are "
-    "shaded, each poll is a dot (filled: used, hollow: outside business hours, ignored), and the "
-    "status bar is what the report counts."
+STORE_HELP = (
+    "<h3>A store</h3><p>Pick a store of the table's page, or type any id. Its week: business "
+    "hours shaded, each poll a dot (filled: used, hollow: outside business hours, ignored), "
+    "polling holes hatched, and the status bar is what the report counts. Below it, its last 28 "
+    "days.</p>"
 )
+TREND_HELP = (
+    "<h3>Trend</h3><p>The fleet's uptime share of business time in each of the last weeks held "
+    "(up to 12): each point is the report as of that week's end.</p>"
+)
+ATTENTION_HELP = "<h3>Needs attention</h3>"
 
 
-def results_box(controls: Controls) -> widgets.VBox:
-    """The results of a complete report (hidden until there is one).
+def row(children: list[widgets.Widget], name: str = "row") -> widgets.HBox:
+    """A row of widgets that wraps onto more lines where the screen is narrow."""
+    layout = widgets.Layout(flex_flow="row wrap", align_items="center", width="100%")
+    return named(named(widgets.HBox(children, layout=layout), "row"), name)
+
+
+def _chart(image: widgets.Widget) -> widgets.Box:
+    """A chart's box: half the row on a wide screen, the whole row on a narrow one."""
+    return named(named(widgets.Box([image]), "chart"), "scroller")
+
+
+def _scroller(image: widgets.Widget) -> widgets.Box:
+    """A picture's box that scrolls sideways on a phone, where the picture keeps a legible size."""
+    return named(widgets.Box([image], layout=widgets.Layout(width="100%")), "scroller")
+
+
+def results_box(c: Controls) -> widgets.VBox:
+    """A report's results (hidden until one is shown).
 
     Args:
-        controls: The dashboard's widgets.
+        c: The dashboard's widgets.
 
     Returns:
-        The box: links, the fleet's charts, the store table and a store's week.
+        The box: report line, tiles, attention, trend, table, a store.
     """
-    charts = widgets.HBox(
-        [
-            widgets.Box([controls.histogram], layout=widgets.Layout(width="50%")),
-            widgets.Box([controls.top_chart], layout=widgets.Layout(width="50%")),
-        ],
-        # Each chart keeps its own height instead of stretching to the taller one.
-        layout=widgets.Layout(align_items="flex-start"),
-    )
-    return widgets.VBox(
-        [
-            controls.summary,
-            widgets.HTML("<h3>The fleet</h3>"),
-            charts,
-            widgets.HTML("<h3>Stores</h3>"),
-            widgets.HBox([controls.filter_text, controls.sort_by, controls.descending]),
-            widgets.HBox(
-                [
-                    controls.page_size,
-                    controls.previous_page,
-                    controls.page_label,
-                    controls.next_page,
-                ]
-            ),
-            controls.table,
-            widgets.HTML(STORE_WEEK_HELP),
-            widgets.HBox([controls.store_pick, controls.store_text]),
-            controls.timeline_message,
-            controls.timeline_image,
-        ],
-        layout=widgets.Layout(display="none"),
+    tiles = [
+        c.kpi_fleet_uptime,
+        c.kpi_down_last_hour,
+        c.kpi_down_all_week,
+        c.kpi_extrapolated,
+        c.kpi_freshness,
+    ]
+    trend = named(widgets.VBox([_scroller(c.trend_image), c.trend_message]), "trend")
+    return named(
+        widgets.VBox(
+            [
+                c.report_line,
+                row(tiles, "tiles"),
+                widgets.HTML(ATTENTION_HELP),
+                c.down_list,
+                row([_chart(c.top_chart), _chart(c.histogram)], "charts"),
+                widgets.HTML(TREND_HELP),
+                trend,
+                widgets.HTML("<h3>Stores</h3>"),
+                row(
+                    [c.filter_text, c.status_filter, c.zone_filter, c.sort_by, c.descending],
+                    "table-controls",
+                ),
+                c.table,
+                row(
+                    [c.page_size, c.previous_page, c.page_label, c.next_page, c.csv_button],
+                    "pages",
+                ),
+                c.csv_link,
+                c.summary,
+                widgets.HTML(STORE_HELP),
+                row([c.store_pick, c.store_text], "store-controls"),
+                c.timeline_message,
+                _scroller(c.timeline_image),
+                _scroller(c.store_days_image),
+            ],
+            layout=widgets.Layout(display="none", width="100%"),
+        ),
+        "results",
     )
 
 
-def page(controls: Controls, results: widgets.VBox, api_url: str) -> list[widgets.Widget]:
+def page(c: Controls, results: widgets.VBox) -> list[widgets.Widget]:
     """The dashboard's rows, top to bottom.
 
     Args:
-        controls: The dashboard's widgets.
+        c: The dashboard's widgets.
         results: From :func:`results_box`.
-        api_url: The API's URL, named at the top.
 
     Returns:
         The children of the dashboard's box.
     """
     return [
-        controls.data_freshness,
-        widgets.HTML(
-            "<p>Reports are computed by the storemon API at "
-            f"<code>{html.escape(api_url)}</code>.</p>"
-        ),
-        widgets.HTML("<h3>Trigger a report</h3>"),
-        widgets.HBox([controls.as_of, controls.method, controls.trigger_button]),
-        controls.trigger_message,
-        controls.new_id,
-        widgets.HTML("<h3>Get a report</h3>"),
-        widgets.HBox([controls.report_id, controls.get_button]),
-        widgets.HBox([controls.status_message, controls.progress]),
+        c.data_freshness,
+        row([c.recent, c.refresh_button, c.get_button, c.report_id], "get-row"),
+        row([c.as_of, c.method, c.trigger_button], "trigger-row"),
+        row([c.status_message, c.progress], "status-row"),
         results,
-        widgets.HTML("<h3>Recent reports</h3>"),
-        widgets.HBox([controls.refresh_button, controls.recent_message]),
-        controls.recent,
     ]

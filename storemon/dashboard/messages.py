@@ -34,11 +34,14 @@ def message(kind: str, text: str) -> str:
 
 
 def duration(seconds: float) -> str:
-    """Seconds as a short text: ``8 s``, ``2 min 5 s``."""
-    seconds = max(0, int(round(seconds)))
+    """Seconds as a short text: ``1.2 s``, ``48 s``, ``2 min 5 s``."""
+    seconds = max(0.0, seconds)
+    if seconds < 10:
+        return f"{seconds:.1f} s"
     if seconds < 60:
-        return f"{seconds} s"
-    return f"{seconds // 60} min {seconds % 60} s"
+        return f"{round(seconds)} s"
+    whole = int(round(seconds))
+    return f"{whole // 60} min {whole % 60} s"
 
 
 def elapsed_seconds(view: ReportView, now: datetime | None = None) -> float:
@@ -63,28 +66,26 @@ def shown_instant(text: str | None) -> str:
 
 
 def recent_label(view: ReportView) -> str:
-    """One line of the recent list: created, status, parameters, id."""
-    when = shown_instant(view.created)
-    as_of = view.as_of or "latest poll"
-    return f"{when} · {view.status.value} · {view.method} · as of {as_of} · {view.report_id}"
+    """One line of the report picker: when, the parameters, the status; the id last, short."""
+    when = shown_instant(view.created)[:16] + " UTC"
+    as_of = "latest poll" if not view.as_of else shown_instant(view.as_of)[:16]
+    return f"{when} · as of {as_of} · {view.method} · {view.status.value} · {view.report_id[:8]}"
 
 
 def running(view: ReportView, progress: float | None) -> str:
-    """The line of a running report: its stage, elapsed time and progress.
+    """The line of a running report: ``Running, 1.2 s`` (and whether it waits to start).
 
     Args:
         view: The record.
-        progress: Share of the notebook done, None when unknown.
+        progress: Share of the notebook done, None when unknown (the progress bar shows it).
 
     Returns:
         A ``running`` status line.
     """
-    stage = "waiting to start" if view.stage == "queued" else "running"
-    done = "" if progress is None else f", {100 * progress:.0f} % of the notebook done"
+    waiting = " (waiting for a free runner)" if view.stage == "queued" else ""
     return message(
         "running",
-        f"{ReportState.RUNNING.value} ({stage}) for {duration(elapsed_seconds(view))}{done}. "
-        "This refreshes by itself.",
+        f"{ReportState.RUNNING.value}, {duration(elapsed_seconds(view))}{waiting}",
     )
 
 
@@ -111,7 +112,7 @@ def unreadable(error: Exception) -> str:
 
 
 def complete(view: ReportView, stores: int) -> str:
-    """The line of a complete report: its stores, instant, method and time taken.
+    """The line of a complete report: ``Complete``, its stores and the time it took.
 
     Args:
         view: The record.
@@ -120,36 +121,11 @@ def complete(view: ReportView, stores: int) -> str:
     Returns:
         An ``ok`` status line.
     """
-    demo = " (demo data)" if view.demo_data else ""
     return message(
         "ok",
-        f"{ReportState.COMPLETE.value}: {stores:,} stores as of {shown_instant(view.now)}, "
-        f"method {html.escape(view.method)}{demo}, computed in "
-        f"{duration(elapsed_seconds(view))}.",
-    ) + stale_warning(view)
-
-
-def stale_warning(view: ReportView) -> str:
-    """A warning after a report whose data was over 2 hours old when it ran (else nothing).
-
-    The age is the record's ``data_age_seconds``: from the report's instant, or the latest poll
-    if older, to when the report started.
-
-    Args:
-        view: A complete report's record.
-
-    Returns:
-        A ``warning`` line with the age and the last poll (HTML), or an empty string.
-    """
-    if view.data_age_seconds is None or view.data_age_seconds <= STALE_SECONDS:
-        return ""
-    last_poll = shown_instant(view.data_latest_poll or view.now)
-    latest, now = parse_utc(view.data_latest_poll), parse_utc(view.now)
-    if latest and now and now < latest:  # a report as of an earlier instant
-        why = f"the report is as of {shown_instant(view.now)} (the last poll is {last_poll})"
-    else:
-        why = f"the last poll is {last_poll}"
-    return "<br>" + message("warning", f"⚠ data is {age_text(view.data_age_seconds)} old: {why}.")
+        f"{ReportState.COMPLETE.value} · {stores:,} stores, computed in "
+        f"{duration(elapsed_seconds(view))}",
+    )
 
 
 def data_line(freshness: Freshness, now: datetime | None = None) -> str:

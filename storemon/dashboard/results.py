@@ -1,4 +1,4 @@
-"""A complete report's results: the store table's pages and a store's week.
+"""A complete report's results: the store table's pages, its CSV, and a store's week and days.
 
 A base of :class:`~storemon.dashboard.app.Dashboard`, which owns the report shown and runs the
 background work; the callbacks here only read the report and update the result widgets.
@@ -6,19 +6,40 @@ background work; the callbacks here only read the report and update the result w
 
 from __future__ import annotations
 
+import base64
 import html
+import time
 from collections.abc import Callable
 
+import ipywidgets as widgets
 import pandas as pd
 
 from storemon.config import REPORT_COLUMNS
 from storemon.dashboard import messages
-from storemon.dashboard.client import ApiClient
-from storemon.dashboard.controls import Controls
-from storemon.dashboard.store_week import week_picture, week_summary
-from storemon.dashboard.table import page_of, store_table, table_html
+from storemon.dashboard.client import ApiClient, ApiError
+from storemon.dashboard.controls import ALL_ZONES, NO_STORE, Controls
+from storemon.dashboard.store_week import unknown_store, week_picture, week_summary
+from storemon.dashboard.table import page_of, rows_csv, store_table, table_html
 from storemon.errors import StoremonError
 from storemon.jobs.records import ReportView
+from storemon.jobs.trend_view import Trend
+
+TREND_WAIT_SECONDS = 300.0  # a report's trend is written seconds after it is Complete
+
+
+def show_png(image: widgets.Image, picture: bytes | None) -> None:
+    """Show a picture, or hide the image when there is none (no broken-image icon)."""
+    image.value = picture or b""
+    image.layout.display = None if picture else "none"
+
+
+def trend_frame(trend: Trend) -> pd.DataFrame:
+    """A trend's points as a frame: ``period_end`` (naive UTC), hours, share, stores."""
+    frame = pd.DataFrame([point.model_dump() for point in trend.points])
+    if frame.empty:
+        return pd.DataFrame(columns=["period_end", "uptime", "downtime", "uptime_share", "stores"])
+    frame["period_end"] = pd.to_datetime(frame["period_end"], utc=True).dt.tz_convert(None)
+    return frame
 
 
 class Results(Controls):
@@ -30,12 +51,16 @@ class Results(Controls):
     client: ApiClient
     _page: int
     _setting_stores: bool
+    _setting_zones: bool = False
+    poll_interval: float
     _in_background: Callable[..., None]
 
     # --- table -------------------------------------------------------------------------------
 
     def _on_table_change(self, change: dict) -> None:
         """Filter, sort or page size changed: back to the first page."""
+        if self._setting_zones:
+            return
         self._page = 0
         self._render_table()
 
@@ -50,10 +75,16 @@ class Results(Controls):
         Returns:
             Rows of :func:`.table.store_table`; empty before a report is complete.
         """
-        if self.report is None:
-            return store_table(pd.DataFrame(columns=REPORT_COLUMNS))
+        report = self.report
+        if report is None:
+            report = pd.DataFrame(columns=REPORT_COLUMNS).astype({"store_id": str})
         return store_table(
-            self.report, self.filter_text.value, self.sort_by.value, self.descending.value
+            report,
+            self.filter_text.value,
+            self.sort_by.value,
+            self.descending.value,
+            self.status_filter.value,
+            self.zone_filter.value,
         )
 
     def _render_table(self) -> None:
@@ -65,21 +96,53 @@ class Results(Controls):
         self.page_label.value = shown.label
         self.previous_page.disabled = shown.number == 0
         self.next_page.disabled = shown.number >= shown.count - 1
+        self.csv_link.value = ""
         self._offer_stores(list(shown.rows["store_id"]))
+
+    def _on_csv(self, _button: widgets.Button | None = None) -> None:
+        """CSV of these rows: a link to the table's rows as filtered now (all pages)."""
+        rows = self.table_rows()
+        content = rows_csv(rows)
+        href = "data:text/csv;base64," + base64.b64encode(content).decode()
+        name = (
+            "stores.csv"
+            if self.report_status is None
+            else (f"stores-{self.report_status.report_id[:8]}.csv")
+        )
+        self.csv_link.value = (
+            f'<a class="storemon-rows-csv" href="{href}" download="{name}">⬇ Save {len(rows):,} '
+            f"rows as CSV ({len(content):,} bytes)</a>"
+        )
+
+    def offer_zones(self, report: pd.DataFrame, zones: pd.Series) -> None:
+        """Give the report its stores' zones and offer them in the zone filter (unchanged view).
+
+        Args:
+            report: The report shown (its ``zone`` column is added).
+            zones: The zones by store id (empty: none kept).
+        """
+        if zones.empty:
+            return
+        report["zone"] = report["store_id"].map(zones).to_numpy()
+        self._setting_zones = True  # the table is drawn once, by the caller
+        try:
+            options = [(zone, zone) for zone in sorted(zones.unique())]
+            self.zone_filter.options = [ALL_ZONES, *options]
+            self.zone_filter.value = ""
+        finally:
+            self._setting_zones = False
 
     def _offer_stores(self, store_ids: list[str]) -> None:
         """Put the page's stores in the picker, keeping the picked one when it is still there."""
         picked = self.store_pick.value
         self._setting_stores = True
         try:
-            self.store_pick.options = [("(pick a store of the table)", "")] + [
-                (store_id, store_id) for store_id in store_ids
-            ]
+            self.store_pick.options = [NO_STORE] + [(store_id, store_id) for store_id in store_ids]
             self.store_pick.value = picked if picked in store_ids else ""
         finally:
             self._setting_stores = False
 
-    # --- timeline ----------------------------------------------------------------------------
+    # --- a store -----------------------------------------------------------------------------
 
     def _on_store_pick(self, change: dict) -> None:
         """A store was picked from the table's page (the typed id gives way)."""
@@ -98,7 +161,7 @@ class Results(Controls):
             self.show_store(change["new"].strip())
 
     def show_store(self, store_id: str) -> None:
-        """Draw a store's week for the report shown (in the background).
+        """Draw a store's week and its last 28 days for the report shown (in the background).
 
         Args:
             store_id: The store's id.
@@ -107,7 +170,7 @@ class Results(Controls):
         if view is None:
             self.timeline_message.value = messages.message("error", "Get a complete report first.")
             return
-        self.timeline_message.value = f"<i>Drawing the week of store {html.escape(store_id)}…</i>"
+        self.timeline_message.value = f"<i>Drawing store {html.escape(store_id)}…</i>"
         self._in_background(self._draw_store, store_id, view, shown_in=self.timeline_message)
 
     def _draw_store(self, store_id: str, view: ReportView) -> None:
@@ -115,10 +178,34 @@ class Results(Controls):
         try:
             store = self.client.store_view(view.report_id, store_id)
         except StoremonError as error:
-            self.timeline_message.value = messages.message("error", html.escape(str(error)))
-            self.timeline_image.value = b""
+            unknown = isinstance(error, ApiError) and error.status == 404
+            text = unknown_store(store_id) if unknown else html.escape(str(error))
+            self.timeline_message.value = messages.message("error", text)
+            show_png(self.timeline_image, None)
+            show_png(self.store_days_image, None)
             return
         if self.report_status is not view:
-            return  # another report was fetched meanwhile
-        self.timeline_image.value = week_picture(store)
+            return  # another report was shown meanwhile
+        show_png(self.timeline_image, week_picture(store))
         self.timeline_message.value = week_summary(store)
+        days = self._store_days(view, store_id)
+        if days is None or self.report_status is not view:
+            show_png(self.store_days_image, None)
+            return
+        from storemon.analysis import plots  # matplotlib: not while the page is built
+
+        chart = plots.store_trend_chart(trend_frame(days), "day")
+        show_png(self.store_days_image, plots.figure_png(chart))
+
+    def _store_days(self, view: ReportView, store_id: str) -> Trend | None:
+        """The store's last 28 days, once the report's trend is written (None: not to be had)."""
+        deadline = time.monotonic() + TREND_WAIT_SECONDS
+        while self.report_status is view and time.monotonic() < deadline:
+            try:
+                days = self.client.trend(view.report_id, "day", store_id)
+            except ApiError:
+                return None
+            if days is not None:
+                return days
+            time.sleep(self.poll_interval)
+        return None

@@ -11,7 +11,6 @@ import html
 
 import pandas as pd
 
-from storemon.analysis import plots
 from storemon.analysis.weeks import instants, span_frame
 from storemon.jobs.store_view import StoreView
 from storemon.timelines import StoreTimeline
@@ -50,6 +49,8 @@ def week_of(view: StoreView) -> StoreTimeline:
 
 def week_picture(view: StoreView) -> bytes:
     """A store's week drawn as a PNG (business hours, polls, the status the report counts)."""
+    from storemon.analysis import plots  # matplotlib: not while the page is built
+
     return plots.figure_png(plots.timeline_plot(week_of(view)))
 
 
@@ -62,6 +63,9 @@ def business_hours(view: StoreView) -> float:
 def week_summary(view: StoreView) -> str:
     """The line under a store's week: its hours, and what the report counts of them.
 
+    The same words and units as the table: uptime and downtime, hours (the last hour in
+    minutes).
+
     Args:
         view: The store's view.
 
@@ -70,9 +74,25 @@ def week_summary(view: StoreView) -> str:
     """
     return (
         f"<b>Store {html.escape(view.store_id)}</b> ({html.escape(view.zone)}): "
-        f"{business_hours(view):.2f} business hours in the week, "
-        f"{view.uptime_last_week:.2f} h active and "
-        f"{view.downtime_last_week:.2f} h inactive (the report's numbers; last day "
-        f"{view.uptime_last_day:.2f} h up, {view.downtime_last_day:.2f} h down; last hour "
-        f"{view.uptime_last_hour:.2f} min up, {view.downtime_last_hour:.2f} min down)."
+        f"{business_hours(view):.2f} business hours in the week: "
+        f"uptime {view.uptime_last_week:.2f} h, downtime {view.downtime_last_week:.2f} h "
+        f"(the report's numbers; last day uptime {view.uptime_last_day:.2f} h, downtime "
+        f"{view.downtime_last_day:.2f} h; last hour uptime {view.uptime_last_hour:.2f} min, "
+        f"downtime {view.downtime_last_hour:.2f} min)."
+    )
+
+
+def unknown_store(store_id: str) -> str:
+    """The sentence for a store id the report does not hold.
+
+    Args:
+        store_id: The id asked for.
+
+    Returns:
+        HTML.
+    """
+    return (
+        f"There is no store <code>{html.escape(store_id)}</code> in this report: it was never "
+        "polled before the report's instant, or the id is mistyped. Pick one from the table, "
+        "or filter the table by part of its id."
     )

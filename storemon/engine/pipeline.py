@@ -53,8 +53,7 @@ MACROS = Stage(
         Step("merge_spans", ("merge_spans",)),
         Step("hundredths_half_up", ("hundredths_half_up",)),
         Step("archived_polls", ("archived_polls",)),
-        Step("outage_runs", ("outage_runs",)),
-        Step("business_ticks", ("business_ticks",)),
+        *(Step(name, (name,)) for name in ("outage_runs", "business_ticks")),
     ),
 )
 BASE = Stage(
@@ -214,8 +213,7 @@ TIMELINE = Stage(
         Step("week_polls"),
         Step("week_status"),
         Step("week_counted"),
-        Step("store_week_row"),
-        Step("store_week_lists"),
+        *(Step(name) for name in ("store_week_row", "store_week_lists", "store_zones")),
     ),
     queries=True,
 )

@@ -244,6 +244,22 @@ def read_store_week(folder: str | Path, store_id: str) -> dict[str, object] | No
     return {**row, **(lists or {})}
 
 
+def read_store_zones(folder: str | Path) -> pd.DataFrame:
+    """Every store of a report with its time zone, from a folder of :func:`write_store_weeks`.
+
+    Args:
+        folder: The folder.
+
+    Returns:
+        One row per store (``store_id``, ``zone``), in store id order.
+    """
+    con = db.connect()
+    try:
+        return db.run_query(con, "store_zones", folder=str(folder))
+    finally:
+        con.close()
+
+
 def _overlap_ns(spans: pd.DataFrame, others: pd.DataFrame, lo: int, hi: int) -> int:
     """Nanoseconds inside ``[lo, hi)``, a span of ``spans`` and a span of ``others`` at once."""
     total = 0

@@ -12,16 +12,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from storemon import jobs
 from storemon.engine.freshness import read_freshness
-from storemon.engine.timeline import STORE_WEEKS_DIR, read_store_week
+from storemon.engine.timeline import STORE_WEEKS_DIR, read_store_week, read_store_zones
 from storemon.engine.trend import TREND_DIR, read_trend_points
 from storemon.errors import StoremonError
 from storemon.jobs.params import check_as_of
 from storemon.jobs.records import Method, ReportState, ReportView
 from storemon.jobs.store_view import StoreView
+from storemon.jobs.summary_view import ReportSummary
 from storemon.jobs.trend_view import Trend, Window
 from storemon.service.dependencies import (
     Manager,
@@ -282,6 +283,61 @@ def report_trend(
     if points.empty:
         raise HTTPException(404, f"store {store_id!r} is not in this report ({view.report_id})")
     return Trend.from_points(window, points)
+
+
+@router.get(
+    "/reports/{report_id}/summary",
+    tags=["reports"],
+    name="report_summary",
+    response_model=ReportSummary | ReportStatus,
+    responses=error_responses(400, 401, 404, 422),
+    summary="A report's headline: fleet uptime, stores down all week and down now",
+)
+def report_summary(
+    manager: Manager, view: Annotated[ReportView, Depends(report_in_path)]
+) -> ReportSummary | JSONResponse:
+    """A complete report's headline, summed from its CSV (what the dashboard opens on).
+
+    The fleet's uptime share of business time last week, the stores down all week, down in the
+    last hour and closed then, and the share of last week's business time extrapolated over
+    polling holes (null until the report's data-quality step has run, seconds after Complete).
+    Running or Failed: the same record as ``/get_report``.
+    """
+    if view.status is not ReportState.COMPLETE:
+        return _record_answer(view)
+    folder = manager.reports_dir / view.report_id
+    return ReportSummary.of_report(view.report_id, view.now, folder, folder / jobs.CSV_FILE)
+
+
+@router.get(
+    "/reports/{report_id}/zones.csv",
+    tags=["reports"],
+    name="report_zones",
+    response_model=None,
+    responses={
+        200: {
+            "description": "Complete: `store_id,zone`, one line per store of the report. "
+            "Running or Failed: the same record as `/get_report`.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/ReportStatus"}},
+            },
+        },
+        **error_responses(400, 401, 404, 422),
+    },
+    summary="Every store of a report with the time zone its hours are read in",
+)
+def report_zones(
+    manager: Manager, view: Annotated[ReportView, Depends(report_in_path)]
+) -> Response:
+    """The time zone of every store of a complete report (kept with its store views)."""
+    if view.status is not ReportState.COMPLETE:
+        return _record_answer(view)
+    folder = manager.reports_dir / view.report_id / STORE_WEEKS_DIR
+    if not (folder / "stores.parquet").is_file():  # a report made before stores were kept
+        raise HTTPException(404, f"report {view.report_id} keeps no store views")
+    zones = read_store_zones(folder).to_csv(index=False, lineterminator="\n")
+    return Response(zones, media_type="text/csv", headers={"X-Report-Status": "Complete"})
 
 
 def _record_answer(view: ReportView, headers: dict[str, str] | None = None) -> JSONResponse:
