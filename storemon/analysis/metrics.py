@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from storemon.errors import StoremonError
+
 # The report's windows, their units and their columns, in reading order.
 WINDOWS = (
     ("last_hour", "minutes", "uptime_last_hour", "downtime_last_hour"),
@@ -367,3 +369,28 @@ def trend_movers(rows: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     moved = moved[columns].round({"share_before_pct": 1, "share_last_pct": 1, "change_pp": 1})
     moved.index = pd.RangeIndex(1, len(moved) + 1, name="rank")
     return moved
+
+
+def default_store(report: pd.DataFrame) -> str:
+    """The store worth looking at first: the week with the most of both uptime and downtime.
+
+    A store down all week, or up all week, is one flat bar; the store whose smaller of uptime
+    and downtime last week is the largest has outages and recoveries to look at (ties: the
+    lowest store id). With no downtime anywhere, the first store.
+
+    Args:
+        report: A report (one row per store).
+
+    Returns:
+        A store id.
+
+    Raises:
+        StoremonError: The report has no store.
+    """
+    if report.empty:
+        raise StoremonError("the report has no store")
+    mixed = report[["uptime_last_week", "downtime_last_week"]].min(axis=1)
+    ranked = report.assign(mixed=mixed).sort_values(
+        ["mixed", "store_id"], ascending=[False, True], kind="stable"
+    )
+    return str(ranked["store_id"].iloc[0])

@@ -222,10 +222,18 @@ class Dashboard(Following, Results, widgets.VBox):
         # Last, once the rest is drawn. With a token the browser could not fetch the API's
         # link, so the CSV is inlined.
         self.summary.value = messages.download_links(view, content, bool(self.client.token))
-        # Start with the week of the table's first store (most downtime by default).
-        first = self.store_pick.options[1][1] if len(self.store_pick.options) > 1 else ""
+        # Start with a week worth a look: the store with the most of both uptime and downtime
+        # (a store down or up all week is one flat bar), picked on the page or typed.
+        first = metrics.default_store(report) if len(report) else ""
         if first and self.current(generation):
-            self.store_pick.value = first
+            on_page = first in [value for _, value in self.store_pick.options]
+            self._setting_stores = True  # shown once, below, even if a field already held it
+            try:
+                self.store_pick.value = first if on_page else ""
+                self.store_text.value = "" if on_page else first
+            finally:
+                self._setting_stores = False
+            self.show_store(first)
 
     def _load_trend(self, view: ReportView, generation: int) -> None:
         """Draw the fleet's weekly trend once the report's trend is written."""
