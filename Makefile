@@ -73,6 +73,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py --latency --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --dashboard --markdown docs/performance.md
 
+## The README's picture of the dashboard (docs/dashboard.png), from make demo's data
+.PHONY: screenshot
+screenshot: $(STAMP) browser
+	@test -f $(DB) || $(MAKE) demo
+	$(BIN)/python bench/screenshot.py --db $(DB) --out docs/dashboard.png
+
 ## Scale benchmark: 1x, 10x, 100x ingest and reports, in one process and on Dask; writes the
 ## table of docs/scaling.md (long: the 100x ingest needs about 50 GB of disk)
 .PHONY: bench-scale
