@@ -355,6 +355,9 @@ def _serve_runner(kernels: int) -> int:
     except JobStopped:
         pass
     finally:
+        # Closing already: a stop (the server shutting down) has nothing left to abandon, and
+        # raised inside the kernels' shutdown it would only print a traceback.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if pool is not None:
             pool.close()  # every kernel of this runner, idle or warming
     return 0
