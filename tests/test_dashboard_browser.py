@@ -10,6 +10,7 @@ recorded; none may go to another host. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.parse
 import urllib.request
@@ -130,6 +131,16 @@ def screenshot(page, name: str) -> None:
     page.set_viewport_size(original)
 
 
+def failed(page) -> None:
+    """Keep what a failing test's page showed: its picture and its text, in test-artifacts/."""
+    name = re.sub(r"[^A-Za-z0-9]+", "-", os.environ.get("PYTEST_CURRENT_TEST", "test"))[:80]
+    try:
+        screenshot(page, f"failed-{name}.png")
+        (ARTIFACTS / f"failed-{name}.txt").write_text(page.inner_text("body"))
+    except Exception as error:  # the page itself may be gone; the test's error matters more
+        print(f"could not keep the failed page: {error}")
+
+
 def image_loaded(page, selector: str) -> bool:
     return page.locator(selector).first.evaluate(
         "image => image.complete && image.naturalWidth > 0"
@@ -189,6 +200,9 @@ def test_opens_on_the_newest_report_on_any_screen(browser, dashboard_url, comple
             shown = image.evaluate("i => i.getBoundingClientRect().width")
             assert shown >= 540 or not image.is_visible()  # legible on a phone too
         screenshot(page, f"dashboard-{screen}.png")
+    except BaseException:
+        failed(page)
+        raise
     finally:
         context.close()
 
@@ -252,6 +266,9 @@ def test_trigger_follows_to_complete_and_table_tools(browser, dashboard_url, com
             timeout=WAIT_MS
         )
         assert not page.locator("img.storemon-timeline").is_visible()
+    except BaseException:
+        failed(page)
+        raise
     finally:
         context.close()
 

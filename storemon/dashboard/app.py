@@ -38,7 +38,7 @@ from storemon.jobs.summary_view import ReportSummary
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
-WORKER_THREADS = 4  # a report's poller, its CSV, its trend and a store's week at once
+WORKER_THREADS = 8  # a report's poller, its CSV, trend and data quality, stores' weeks, lists
 OPEN_TIMEOUT = 3.0  # seconds the page waits for the API while it opens (then: in background)
 
 
