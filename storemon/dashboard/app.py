@@ -226,13 +226,12 @@ class Dashboard(Following, Results, widgets.VBox):
         # (a store down or up all week is one flat bar), picked on the page or typed.
         first = metrics.default_store(report) if len(report) else ""
         if first and self.current(generation):
-            on_page = first in [value for _, value in self.store_pick.options]
-            self._setting_stores = True  # shown once, below, even if a field already held it
-            try:
-                self.store_pick.value = first if on_page else ""
-                self.store_text.value = "" if on_page else first
-            finally:
-                self._setting_stores = False
+            if first in [value for _, value in self.store_pick.options]:
+                self._setting_stores = True  # drawn once, below, even if the picker held it
+                try:
+                    self.store_pick.value = first
+                finally:
+                    self._setting_stores = False
             self.show_store(first)
 
     def _load_trend(self, view: ReportView, generation: int) -> None:

@@ -152,7 +152,7 @@ class Results(Controls):
 
     def _on_store_text(self, change: dict) -> None:
         """A store id was typed (and Enter pressed); the picker gives way."""
-        if not self._setting_stores and change["new"].strip():
+        if change["new"].strip():
             self._setting_stores = True
             try:
                 self.store_pick.value = ""
