@@ -276,6 +276,7 @@ def derive_archived(
     }
     if changed_only:
         db.execute(con, "read_archive_changed", files=files, **bounds)
+        db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=default_tz)
     else:
-        db.execute(con, "read_archive", files=files, **bounds)
-    db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=default_tz)
+        steps = pipeline.DERIVE_ARCHIVED_FILES
+        db.run_steps(con, steps, files=files, default_tz=default_tz, **bounds)

@@ -127,6 +127,7 @@ DERIVE = Stage(
         Step("input_changed_polls", ("derive_input",)),
         Step("input_new_polls", ("derive_input",)),
         Step("input_archive_polls", ("derive_input",)),
+        Step("input_archive_files", ("derive_input",)),
         Step("append_stores", ("derive_keys",)),
         Step("derive_store_zones"),
         Step("derive_weekly_spans"),
@@ -161,6 +162,8 @@ _MERGES = ("merge_poll_instants", "store_days_batch", "update_store_firsts")
 DERIVE_MERGE = ("dedupe_instants", *_MERGES)
 _ARCHIVED = ("input_archive_polls", *_INSTANTS, "dedupe_instants")
 DERIVE_ARCHIVED = ("begin_instants", *DAY_SPANS, *_ARCHIVED)
+# A report's archived polls, derived as their Parquet files are scanned (no copy: archive_polls).
+DERIVE_ARCHIVED_FILES = ("begin_instants", *DAY_SPANS, "input_archive_files", *_ARCHIVED[1:])
 # Hot polls older than the retention window go to Parquet; reports read them back.
 ARCHIVE = Stage(
     "archive",
@@ -169,7 +172,6 @@ ARCHIVE = Stage(
         Step("archive_day_polls"),
         Step("archive_day_rest"),
         Step("archived_file_polls"),
-        Step("read_archive", ("archive_polls",)),
         Step("read_archive_changed", ("archive_polls",)),
         Step("register_archive_file"),
         Step("archive_cold_instants", ("cold_instants",)),
@@ -310,17 +312,18 @@ SHARED_RELATIONS = {
     "staged": ("stg_store_status", "stg_menu_hours", "stg_timezones"),
     "segment_range": ("segment_range_polls", "segment_range_week"),
     "zone_segments": ("zone_segments",),
-    "derive_input": ("input_changed_polls", "input_new_polls", "input_archive_polls"),
+    "derive_input": (
+        "input_changed_polls",
+        "input_new_polls",
+        "input_archive_polls",
+        "input_archive_files",
+    ),
     "derive_keys": ("changed_derive_keys", "append_stores", "begin_day_spans"),
     "archive_instants": ("no_archive_instants", "keep_archive_instants"),
     "cold_instants": ("archive_cold_instants", "cold_from_batch"),
 }
-# A partition's worker reads its stores' archived polls (read_archive for one partition).
-SHARED_RELATIONS["archive_polls"] = (
-    "read_archive",
-    "read_archive_changed",
-    "partition_archive_polls",
-)
+# A load's changed stores, and a partition's worker, read archived polls into archive_polls.
+SHARED_RELATIONS["archive_polls"] = ("read_archive_changed", "partition_archive_polls")
 # A partition's worker reads the report's tables from Parquet (storemon.engine.partition).
 # (created empty by schema and kept across loads)
 for _relation in PARTITION_LOAD.steps[0].makes:
@@ -347,6 +350,7 @@ SEQUENCES = (
     DERIVE_CHANGED,
     DERIVE_MERGE,
     DERIVE_ARCHIVED,
+    DERIVE_ARCHIVED_FILES,
     REPORT_STEPS,
     REPORT_STEPS_ARCHIVED,
     tuple(step.name for step in PARTITION_EXPORT.steps),

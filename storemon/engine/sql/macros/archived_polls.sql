@@ -3,8 +3,8 @@
 --        timestamp_utc, status, source_file)
 -- params: files (a list of Parquet paths of the archive)
 -- The columns are named, so the `date=` folder names never add one. Every reader of the archive
--- (read_archive, read_archive_changed, partition_archive_polls, archive_day_rest) selects from
--- it; DuckDB inlines the macro, so their filters still reach the Parquet scan.
+-- (input_archive_files, read_archive_changed, partition_archive_polls, archive_day_rest)
+-- selects from it; DuckDB inlines the macro, so their filters still reach the Parquet scan.
 create or replace temp macro archived_polls(files) as table
     select
         store_id,

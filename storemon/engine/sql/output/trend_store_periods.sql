@@ -15,6 +15,10 @@
 -- whose next observation (next_us) is after T was still open as of T (the last observation's
 -- status holds up to T). A store first polled in business hours after T observes all its polls
 -- as of T: those periods read trend_early_outages, the others report_outages.
+-- Each run is cut into its pieces inside the periods it counts in, in time (B grows with x, so
+-- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); then every
+-- instant B is read at goes through one ASOF join, and one aggregate sums each period's
+-- business time and downtime as signed B values.
 with
 
 clock as (
@@ -25,172 +29,120 @@ clock as (
     from report_clock
 ),
 
--- Edge j ends period j and starts period j - 1; a store needs the edges of its periods only.
-edges as (
+-- The periods of each store: those that end at or after its first poll.
+store_periods as (
     select
         stores.store_key,
+        stores.first_in_hours_us,
         unnest(range(
-            0, least(clock.periods, (clock.now_us - stores.first_us) // clock.window_us + 1) + 1
-        )) as j
+            0, least(clock.periods, (clock.now_us - stores.first_us) // clock.window_us + 1)
+        )) as k
     from stores
     cross join clock
     where stores.first_us <= clock.now_us
 ),
 
--- Each run numbered (in a fixed order), so that its probes carry one integer.
 runs as (
     select
-        row_number() over (order by variant, store_key, run_lo_hus) as run_no,
+        0 as variant,
         *
-    from (
-        select
-            0 as variant,
-            *
-        from report_outages
-        union all
-        select
-            1 as variant,
-            *
-        from trend_early_outages
-    ) as both_variants
-),
-
--- Every instant B is read at, in one ASOF join of narrow rows: an edge j (tag = j), a run's
--- start (tag = -2 run_no) and end (tag = -2 run_no - 1);
--- read through the macro business_ticks(probes, ...), which sqlfluff cannot see
-probes as (  -- noqa: ST03
-    select
-        edges.store_key,
-        edges.j as tag,
-        2 * (clock.now_us - edges.j * clock.window_us) as x_hus
-    from edges
-    cross join clock
+    from report_outages
     union all
     select
-        store_key,
-        -2 * run_no as tag,
-        run_lo_hus as x_hus
-    from runs
-    union all
-    select
-        store_key,
-        -2 * run_no - 1 as tag,
-        run_hi_hus as x_hus
-    from runs
-),
-
-probe_values as (
-    select
-        store_key,
-        tag,
-        b_hus
-    from business_ticks(probes, report_business_spans)
-),
-
-edge_values as (
-    select
-        store_key,
-        tag as j,
-        b_hus
-    from probe_values
-    where tag >= 0
-),
-
-store_periods as (
-    select
-        period_end.store_key,
-        period_end.j as k,
-        clock.now_us - period_end.j * clock.window_us as end_us,
-        period_start.b_hus as b_start_hus,
-        period_end.b_hus as b_end_hus,
-        -- 1: as of the period's end the store had no poll in hours yet, but has one by now
-        coalesce(
-            stores.first_in_hours_us > clock.now_us - period_end.j * clock.window_us
-            and stores.first_in_hours_us <= clock.now_us,
-            false
-        )::integer as variant
-    from edge_values as period_end
-    inner join edge_values as period_start
-        on
-            period_end.store_key = period_start.store_key
-            and period_start.j = period_end.j + 1
-    inner join stores on period_end.store_key = stores.store_key
-    cross join clock
-    where stores.first_us <= clock.now_us - period_end.j * clock.window_us
-),
-
-run_bounds as (
-    select
-        (-tag) // 2 as run_no,
-        max(b_hus) filter (where tag % 2 = 0) as b_lo_hus,
-        max(b_hus) filter (where tag % 2 <> 0) as b_hi_hus
-    from probe_values
-    where tag < 0
-    group by run_no
-),
-
-run_values as (
-    select
-        runs.*,
-        run_bounds.b_lo_hus,
-        run_bounds.b_hi_hus
-    from runs
-    inner join run_bounds on runs.run_no = run_bounds.run_no
+        1 as variant,
+        *
+    from trend_early_outages
 ),
 
 -- The periods a run can count in: from the newest whose end is before its next observation or
 -- whose start is before its end, to the oldest that ends at or after its first observation.
 run_periods as (
     select
-        run_values.*,
+        runs.*,
         unnest(range(
             case
-                when run_values.next_us is null then 0
+                when runs.next_us is null then 0
                 else greatest(0, least(
-                    (2 * clock.now_us - run_values.run_hi_hus) // (2 * clock.window_us),
-                    (clock.now_us - run_values.next_us) // clock.window_us + 1
+                    (2 * clock.now_us - runs.run_hi_hus) // (2 * clock.window_us),
+                    (clock.now_us - runs.next_us) // clock.window_us + 1
                 ))
             end,
-            least(clock.periods - 1, (clock.now_us - run_values.first_us) // clock.window_us)
-            + 1
+            least(clock.periods - 1, (clock.now_us - runs.first_us) // clock.window_us) + 1
         )) as k
-    from run_values
+    from runs
     cross join clock
 ),
 
-downtimes as (
+-- A run counts in a period of its own variant: 1 when, as of the period's end, the store had no
+-- poll in hours yet but has one by now (trend_early_outages), else 0 (report_outages).
+pieces as (
+    select
+        run_periods.store_key,
+        run_periods.k,
+        greatest(
+            run_periods.run_lo_hus,
+            2 * (clock.now_us - (run_periods.k + 1) * clock.window_us)
+        ) as lo_hus,
+        case
+            when run_periods.next_us <= clock.now_us - run_periods.k * clock.window_us
+                then least(
+                    run_periods.run_hi_hus,
+                    2 * (clock.now_us - run_periods.k * clock.window_us)
+                )
+            else 2 * (clock.now_us - run_periods.k * clock.window_us)
+        end as hi_hus
+    from run_periods
+    inner join stores on run_periods.store_key = stores.store_key
+    cross join clock
+    where
+        run_periods.variant = coalesce(
+            stores.first_in_hours_us > clock.now_us - run_periods.k * clock.window_us
+            and stores.first_in_hours_us <= clock.now_us,
+            false
+        )::integer
+),
+
+-- Every instant B is read at, signed: a period's end (+) and start (-) for its business time
+-- (is_down false), a piece's end (+) and start (-) for its downtime (is_down true);
+-- read through the macro business_ticks(probes, ...), which sqlfluff cannot see
+probes as (  -- noqa: ST03
     select
         store_periods.store_key,
         store_periods.k,
-        sum(greatest(
-            0,
-            case
-                when run_periods.next_us <= store_periods.end_us
-                    then least(run_periods.b_hi_hus, store_periods.b_end_hus)
-                else store_periods.b_end_hus
-            end
-            - greatest(run_periods.b_lo_hus, store_periods.b_start_hus)
-        )) as down_hus
-    from run_periods
-    inner join store_periods
-        on
-            run_periods.store_key = store_periods.store_key
-            and run_periods.k = store_periods.k
-            and run_periods.variant = store_periods.variant
-    group by store_periods.store_key, store_periods.k
+        false as is_down,
+        bound.sign,
+        2 * (clock.now_us - (store_periods.k + bound.back) * clock.window_us) as x_hus
+    from store_periods
+    cross join clock
+    cross join (values (1, 0), (-1, 1)) as bound (sign, back)
+    union all
+    select
+        store_key,
+        k,
+        true as is_down,
+        1 as sign,
+        hi_hus as x_hus
+    from pieces
+    where hi_hus > lo_hus
+    union all
+    select
+        store_key,
+        k,
+        true as is_down,
+        -1 as sign,
+        lo_hus as x_hus
+    from pieces
+    where hi_hus > lo_hus
 ),
 
 ticks as (
     select
-        store_periods.store_key,
-        store_periods.end_us,
-        store_periods.b_end_hus - store_periods.b_start_hus as business_hus,
-        coalesce(downtimes.down_hus, 0) as down_hus
-    from store_periods
-    left join downtimes
-        on
-            store_periods.store_key = downtimes.store_key
-            and store_periods.k = downtimes.k
+        store_key,
+        k,
+        sum(sign * b_hus) filter (where not is_down) as business_hus,
+        coalesce(sum(sign * b_hus) filter (where is_down), 0) as down_hus
+    from business_ticks(probes, report_business_spans)
+    group by store_key, k
 ),
 
 -- the stores in store_id order once, so that the rows sort by integers
@@ -205,12 +157,13 @@ store_order as (
 final as (
     select
         store_order.store_id,
-        make_timestamp(ticks.end_us) as period_end,
+        make_timestamp(clock.now_us - ticks.k * clock.window_us) as period_end,
         hundredths_half_up(ticks.business_hus - ticks.down_hus, 72000000) as uptime,
         hundredths_half_up(ticks.down_hus, 72000000) as downtime
     from ticks
     inner join store_order on ticks.store_key = store_order.store_key
-    order by ticks.end_us, store_order.store_rank
+    cross join clock
+    order by ticks.k desc, store_order.store_rank asc
 )
 
 select * from final

@@ -1,7 +1,8 @@
 -- no_archive_instants: a report whose polls are all hot reads no archived instants.
--- grain: one row per archived store and instant (temp table archive_instants, empty here)
+-- grain: one row per archived store and instant (temp view archive_instants, empty here)
 -- params: none
-create or replace temp table archive_instants as
+-- A view, like keep_archive_instants: one connection may run either (a report, then a trend).
+create or replace temp view archive_instants as
 select
     store_key,
     t_us,
