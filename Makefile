@@ -64,7 +64,8 @@ serve: $(STAMP)
 	$(BIN)/storemon serve
 
 ## Benchmark 1x and 10x the fleet, hourly drops on 1 to 12 weeks of history, trends on 4 weeks,
-## a report's latency and the dashboard in a browser; writes docs/performance.md (about an hour)
+## a report's latency, the dashboard in a browser and what widget libraries would add to it
+## (a venv built once from PyPI); writes docs/performance.md (about an hour)
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py --scales 1 10 --markdown docs/performance.md
@@ -72,6 +73,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/benchmark.py --trend --scales 1 10 --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --latency --markdown docs/performance.md
 	$(BIN)/python bench/benchmark.py --dashboard --markdown docs/performance.md
+	$(BIN)/python bench/widget_weight.py --markdown docs/performance.md
 
 ## The README's picture of the dashboard (docs/dashboard.png), from make demo's data
 .PHONY: screenshot

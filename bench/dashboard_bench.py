@@ -83,8 +83,11 @@ def _complete_report(api_url: str) -> str:
     return report_id
 
 
-def _visit(browser, url: str, cache: bool) -> dict[str, float]:
-    """Open the page once; seconds to the headline and to the table and charts, and bytes."""
+def _visit(browser, url: str, cache: bool, files: list | None = None) -> dict[str, float]:
+    """Open the page once; seconds to the headline and to the table and charts, and bytes.
+
+    ``files``, when given, receives the (URL, bytes) of each response of the timed visit.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     responses: list = []  # finished requests (a websocket's upgrade never finishes)
@@ -99,7 +102,10 @@ def _visit(browser, url: str, cache: bool) -> dict[str, float]:
     headline = time.perf_counter() - started
     page.wait_for_function(TABLE_READY, timeout=WAIT_MS, polling=50)
     table = time.perf_counter() - started
-    size = sum(max(0, request.sizes()["responseBodySize"]) for request in responses)
+    sizes = [(request.url, max(0, request.sizes()["responseBodySize"])) for request in responses]
+    size = sum(n for _, n in sizes)
+    if files is not None:
+        files.extend(sizes)
     _close(page, context)
     figures = {"headline": headline, "table": table, "bytes": size, "requests": len(responses)}
     print(f"  visit (cache {cache}): {figures}", file=sys.stderr)
