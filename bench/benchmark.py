@@ -419,7 +419,7 @@ def render(rows: list[dict[str, float]]) -> str:
         "report's reading / with store views kept",
         lambda r: (
             f"{r['reading_s']:.2f} s / {r['reading_weeks_s']:.2f} s "
-            f"(+{r['reading_weeks_s'] - r['reading_s']:.2f} s)"
+            f"({r['reading_weeks_s'] - r['reading_s']:+.2f} s)"
         ),
     )
     if len(rows) > 1:
