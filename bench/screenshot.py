@@ -57,6 +57,13 @@ def take(database: Path, out: Path) -> None:
                     timeout=WAIT_MS,
                 )
                 page.wait_for_timeout(1000)  # the last pictures lay out
+                # Voilà scrolls inside the page: grow the window to the dashboard's height.
+                height = page.evaluate(
+                    "document.querySelector('.storemon-dashboard').getBoundingClientRect()"
+                    ".bottom + 40"
+                )
+                page.set_viewport_size({"width": 1280, "height": int(min(height, 8000))})
+                page.wait_for_timeout(500)
                 page.screenshot(path=str(out), full_page=True)
                 browser.close()
         finally:
