@@ -21,18 +21,18 @@ docs/performance.md]``; with ``--markdown`` the table is also written into that 
 (``bench/tables.py``), with the command and the machine: ``make bench`` writes the tables of
 docs/performance.md.
 
-``--latency`` measures instead what a user waits for a report of the real fleet's size (issue 8),
+``--latency`` measures instead what a user waits for a report of the real fleet's size,
 all in one run: the engine alone (``compute_report`` on the database), trigger -> Complete
 through the API on a real server (p50 and p95 of sequential reports, after one untimed report;
 the client polls every 20 ms) with the median time from the trigger to each step the reports'
 logs mark (:mod:`storemon.jobs.timing`), and ``storemon report`` on the command line (until it
 printed the CSV's path, and until it exited) with its kernel started up front (the default) or
-only when the notebook runs (as before issue 8).
+only when the notebook runs.
 
 Trends, ``python bench/benchmark.py --trend [--scales 1 10]``: 4 weekly and 28 daily points
 against one report, on 4 weeks of history (:mod:`trend`, beside this file).
 
-Living data (issue 11), ``python bench/benchmark.py --living [--stores 14092]``: for 1, 4 and 12
+Living data, ``python bench/benchmark.py --living [--stores 14092]``: for 1, 4 and 12
 weeks of history, the first load of that history (ending at noon UTC), one more hourly drop in
 the middle of the day (about 10 k polls: what almost every hour costs), the drop just after
 midnight (which also moves the day that left the hot window to the archive: once a day), and a
@@ -175,7 +175,7 @@ polls, hours, zones = (
 """,
         "compute_reference(polls, hours, zones)",
     ),
-    # storeview (issue 8): the report notebook's reading, without and with the store views kept.
+    # The report notebook's reading, without and with the store views kept.
     "reading": ("from storemon.analysis.reading import build_reading", "build_reading(database)"),
     "reading_store_weeks": (
         "from storemon.analysis.reading import build_reading",
@@ -279,7 +279,7 @@ def bench_store_weeks(database: str, out_dir: str, repeat: int) -> dict[str, flo
 
 
 def bench_living(stores: int, weeks: list[int], repeat: int) -> list[dict[str, float]]:
-    """Hourly-drop ingest and report time after 1, 4 and 12 weeks of history (issue 11)."""
+    """Hourly-drop ingest and report time after 1, 4 and 12 weeks of history."""
     rows = []
     for n_weeks in weeks:
         out = BENCH_DATA / f"living-{stores}-{n_weeks}w"
@@ -434,7 +434,7 @@ def render(rows: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-# --- latency (issue 8): engine, API trigger -> Complete, `storemon report` -------------------
+# --- latency: engine, API trigger -> Complete, `storemon report` -------------------
 
 
 def _wait_complete(client, report_id: str) -> float:
@@ -518,7 +518,7 @@ def cli_seconds(database: str, early_kernel: bool) -> tuple[float, float]:
     """One ``storemon report``: seconds until it printed the CSV's path, and until it exited.
 
     With ``early_kernel`` the real command (``storemon report --db``); without, the same job
-    with its kernel started only when the notebook runs (as before issue 8).
+    with its kernel started only when the notebook runs.
     """
     env = {**os.environ, "STOREMON_REPORTS_DIR": str(BENCH_DATA / "latency-reports")}
     command = [str(Path(sys.executable).with_name("storemon")), "report", "--db", database]

@@ -41,7 +41,7 @@ VOILA_TEMPLATES_DIR = PACKAGE_DIR / "dashboard" / "templates"
 API_URL_VARIABLE = "STOREMON_API_URL"
 TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 
-# Warm Jupyter kernels the API server keeps ready for reports, over all its runners (issue 8):
+# Warm Jupyter kernels the API server keeps ready for reports, over all its runners:
 # each costs a Python process with pandas and DuckDB imported; 3 is one for each runner of a
 # 2-core server (2 computing, 1 finishing a report's tail). 0: no pool.
 KERNEL_POOL = int(os.environ.get("STOREMON_KERNEL_POOL") or 3)
@@ -62,7 +62,7 @@ TOKEN_FILE_VARIABLE = "STOREMON_API_TOKEN_FILE"
 RETENTION_VARIABLE = "STOREMON_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 21
 
-# Report jobs computed in partitions on Dask (issue 9, docs/scaling.md): how many (0 or unset:
+# Report jobs computed in partitions on Dask (docs/scaling.md): how many (0 or unset:
 # one process) and the scheduler's address (unset: each report starts a local cluster). Read,
 # and refused when not a whole number from 0 to 64, by storemon.engine.partition.job_partitions().
 PARTITIONS_VARIABLE = "STOREMON_PARTITIONS"

@@ -43,7 +43,7 @@ from storemon.files import write_json_atomic
 from storemon.synthetic.demo import resolve_source
 
 # An observation vouches for the status this long before and after it; business time farther
-# from every observation is extrapolated (issue 3 asks for 2 h).
+# from every observation is extrapolated (2 h).
 VOUCHED_US = 2 * 3_600_000_000
 
 

@@ -14,7 +14,7 @@ from storemon.freshness import shown as shown_utc
 from storemon.jobs.records import ReportState, ReportView, parse_utc
 
 COLORS = {"ok": "#2e7d32", "error": "#c62828", "running": "#1565c0", "warning": "#e65100"}
-# A report whose data was older than this when it ran says so (issue 11, part 5).
+# A report whose data was older than this when it ran says so.
 STALE_SECONDS = 2 * 3600
 
 

@@ -292,7 +292,7 @@ STAGES = (
 # splits them as the one reading path does, else as text), then the chain for its kind. Every
 # kind reads its lines the same way (stg_lines: one path), then types its own fields.
 SCAN_STEPS = ("stg_scan_csv", "stg_scan_text")
-# A status chain ends with reject_implausible_polls (issue 10: polls in the future or before 2000).
+# A status chain ends with reject_implausible_polls (polls in the future or before 2000).
 STAGING_CHAINS = {
     "store_status": ("stg_lines", "stg_store_status", "reject_implausible_polls"),
     "menu_hours": ("stg_lines", "stg_menu_hours"),

@@ -95,7 +95,7 @@ class JobRecord(BaseModel):
     html_ready: bool | None = Field(
         None,
         description="Complete: whether report.html is written yet (None in records made "
-        "before issue 8, whose HTML was written before they became Complete).",
+        "by older storemon versions, whose HTML was written before they became Complete).",
     )
     error: str | None = None
     owner: ProcessIdentity | None = Field(None, description="The process that queued it.")
@@ -187,7 +187,7 @@ class ReportView(BaseModel):
         else:
             view.now, view.stores, view.demo_data = record.now, record.stores, record.demo_data
             view.csv_url = csv_url
-            # The HTML copy is written after the report is Complete (issue 8).
+            # The HTML copy is written after the report is Complete.
             view.html_ready = record.html_ready is not False
             view.html_url = html_url if view.html_ready else None
             view.data_latest_poll = record.data_latest_poll

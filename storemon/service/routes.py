@@ -174,7 +174,7 @@ def download_csv(manager: Manager, view: CompleteReport) -> FileResponse:
 )
 def download_html(manager: Manager, view: CompleteReport) -> FileResponse:
     """The executed report notebook as HTML without code: tables and notes for people."""
-    if not view.html_ready:  # issue 8: written just after the report became Complete
+    if not view.html_ready:  # written just after the report became Complete
         raise HTTPException(
             409, f"report {view.report_id} is Complete but its HTML copy is not written yet"
         )
