@@ -10,13 +10,11 @@ Voilà on the dashboard notebook, and Playwright driving Debian's Chromium, all 
 - Complete -> table and charts: a report triggered from the page, from the moment the page
   says Complete until its table and charts are there.
 
-Called by ``bench/benchmark.py --dashboard``; the machine is shared, so each figure is a median
-of ``repeat`` runs and the table says the load average before and after.
+Called by ``bench/benchmark.py --dashboard``; each figure is the median of ``repeat`` runs.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import statistics
@@ -161,7 +159,7 @@ def measure(database: str, work: Path, repeat: int = 5, trigger: bool = True) ->
         trigger: Also time Complete -> table and charts of a report triggered from the page.
 
     Returns:
-        The figures (seconds, bytes) and the load average before and after.
+        The figures (seconds, bytes).
     """
     from playwright.sync_api import sync_playwright
 
@@ -173,7 +171,6 @@ def measure(database: str, work: Path, repeat: int = 5, trigger: bool = True) ->
 
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    load_before = os.getloadavg()[0]
     port = free_port()
     api = _api(database, work / "reports", port)
     api_url = f"http://127.0.0.1:{port}"
@@ -207,7 +204,6 @@ def measure(database: str, work: Path, repeat: int = 5, trigger: bool = True) ->
         "reload_table": statistics.median(v["table"] for v in reload),
         "reload_bytes": statistics.median(v["bytes"] for v in reload),
         "complete_to_table": statistics.median(after) if after else float("nan"),
-        "load": (load_before, os.getloadavg()[0]),
         "repeat": repeat,
     }
 
@@ -228,7 +224,6 @@ def render(rows: dict[str, dict]) -> str:
     line("open -> headline, reload", lambda r: f"{r['reload_headline']:.2f} s")
     line("open -> table and charts, reload", lambda r: f"{r['reload_table']:.2f} s")
     line("Complete -> table and charts", lambda r: f"{r['complete_to_table']:.2f} s")
-    line("load average (1 min) before / after", lambda r: "{:.1f} / {:.1f}".format(*r["load"]))
     repeat = next(iter(rows.values()))["repeat"]
     lines.append("")
     lines.append(f"Medians of {repeat} visits each; 2 cores shared with the servers.")
