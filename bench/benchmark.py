@@ -278,6 +278,21 @@ def bench_store_weeks(database: str, out_dir: str, repeat: int) -> dict[str, flo
     }
 
 
+def live_folder(out: Path) -> Path:
+    """A fresh ``out/live`` folder as a watched folder holds it before the timed drops.
+
+    It gets the generated hours and zones (``out/all``) and the polls of the history
+    (``out/history``), to be loaded first.
+    """
+    live = out / "live"
+    shutil.rmtree(live, ignore_errors=True)
+    live.mkdir()
+    for name in ("menu_hours.csv", "timezones.csv"):
+        shutil.copy(out / "all" / name, live / name)
+    shutil.copy(out / "history" / "store_status.csv", live / "store_status_history.csv")
+    return live
+
+
 def bench_living(stores: int, weeks: list[int], repeat: int) -> list[dict[str, float]]:
     """Hourly-drop ingest and report time after 1, 4 and 12 weeks of history."""
     rows = []
@@ -288,12 +303,7 @@ def bench_living(stores: int, weeks: list[int], repeat: int) -> list[dict[str, f
             run_phase("generate_days", out=str(out / "all"), stores=stores, days=days)
         if not (out / "midnight" / "store_status.csv").exists():
             run_phase("split_living", out=str(out))
-        live = out / "live"
-        shutil.rmtree(live, ignore_errors=True)
-        live.mkdir()
-        for name in ("menu_hours.csv", "timezones.csv"):
-            shutil.copy(out / "all" / name, live / name)
-        shutil.copy(out / "history" / "store_status.csv", live / "store_status_history.csv")
+        live = live_folder(out)
         database = str(live / "storemon.duckdb")
         first = run_phase("living_ingest", out=str(live), database=database)
         # a drop in the middle of the day: what almost every hour costs

@@ -26,7 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark import BENCH_DATA, PHASES, REAL_STORES, _median_drop, run_phase  # noqa: E402
+from benchmark import (  # noqa: E402
+    BENCH_DATA,
+    PHASES,
+    REAL_STORES,
+    _median_drop,
+    live_folder,
+    run_phase,
+)
 from tables import command_line, machine, write_block  # noqa: E402
 
 # A cluster already running that has served a report (what a cluster serving many reports
@@ -126,12 +133,7 @@ def bench_drop(scale: int, days: int, repeat: int) -> dict[str, float]:
         )
     if not (out / "drop" / "store_status.csv").exists():
         run_phase("split_drop", out=str(out))
-    live = out / "live"
-    shutil.rmtree(live, ignore_errors=True)
-    live.mkdir()
-    for name in ("menu_hours.csv", "timezones.csv"):
-        shutil.copy(out / "all" / name, live / name)
-    shutil.copy(out / "history" / "store_status.csv", live / "store_status_history.csv")
+    live = live_folder(out)
     database = live / "storemon.duckdb"
     first = run_phase("living_ingest", out=str(live), database=str(database))
     shutil.copy(out / "drop" / "store_status.csv", live / "store_status_drop.csv")
