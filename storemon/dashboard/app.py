@@ -25,7 +25,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from storemon.analysis import metrics
-from storemon.dashboard import headline, messages
+from storemon.dashboard import charts, headline, messages
 from storemon.dashboard.client import ApiClient, ApiError
 from storemon.dashboard.follow import RECENT, Following
 from storemon.dashboard.layout import page, results_box
@@ -64,6 +64,7 @@ class Dashboard(Following, Results, widgets.VBox):
         self._page = 0
         self._progress_seen = 0.0
         self._setting_stores = False
+        self._store_asked: str | None = None
         self._setting_recent = False
         self.build_controls()
         self.results = results_box(self)
@@ -206,7 +207,7 @@ class Dashboard(Following, Results, widgets.VBox):
                 return
         if not self.current(generation):
             return
-        from storemon.analysis import plots  # matplotlib: here, not while the page is built
+        plots = charts.plots()  # matplotlib: not while the page is built
 
         self.report = report
         down = metrics.down_all_week(report)
@@ -241,7 +242,7 @@ class Dashboard(Following, Results, widgets.VBox):
         while self.current(generation):
             trend = self.client.trend(view.report_id, "week")
             if trend is not None:
-                from storemon.analysis import plots  # matplotlib: not while the page is built
+                plots = charts.plots()  # matplotlib: not while the page is built
 
                 table = metrics.fleet_trend_table(trend_frame(trend))
                 show_png(self.trend_image, plots.figure_png(plots.fleet_trend_chart(table)))

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from storemon.config import REPORT_COLUMNS
-from storemon.dashboard import messages
+from storemon.dashboard import charts, messages
 from storemon.dashboard.client import ApiClient, ApiError
 from storemon.dashboard.controls import ALL_ZONES, NO_STORE, Controls
 from storemon.dashboard.store_week import unknown_store, week_picture, week_summary
@@ -51,6 +51,7 @@ class Results(Controls):
     client: ApiClient
     _page: int
     _setting_stores: bool
+    _store_asked: str | None
     _setting_zones: bool = False
     poll_interval: float
     _in_background: Callable[..., None]
@@ -170,6 +171,7 @@ class Results(Controls):
         if view is None:
             self.timeline_message.value = messages.message("error", "Get a complete report first.")
             return
+        self._store_asked = store_id  # the last one asked for is the one shown
         self.timeline_message.value = f"<i>Drawing store {html.escape(store_id)}…</i>"
         self._in_background(self._draw_store, store_id, view, shown_in=self.timeline_message)
 
@@ -178,21 +180,25 @@ class Results(Controls):
         try:
             store = self.client.store_view(view.report_id, store_id)
         except StoremonError as error:
+            if self._store_asked != store_id:
+                return  # another store was asked for meanwhile
             unknown = isinstance(error, ApiError) and error.status == 404
             text = unknown_store(store_id) if unknown else html.escape(str(error))
             self.timeline_message.value = messages.message("error", text)
             show_png(self.timeline_image, None)
             show_png(self.store_days_image, None)
             return
-        if self.report_status is not view:
-            return  # another report was shown meanwhile
+        if self.report_status is not view or self._store_asked != store_id:
+            return  # another report or store was asked for meanwhile
         show_png(self.timeline_image, week_picture(store))
         self.timeline_message.value = week_summary(store)
         days = self._store_days(view, store_id)
-        if days is None or self.report_status is not view:
+        if self.report_status is not view or self._store_asked != store_id:
+            return
+        if days is None:
             show_png(self.store_days_image, None)
             return
-        from storemon.analysis import plots  # matplotlib: not while the page is built
+        plots = charts.plots()  # matplotlib: not while the page is built
 
         chart = plots.store_trend_chart(trend_frame(days), "day")
         show_png(self.store_days_image, plots.figure_png(chart))

@@ -12,6 +12,7 @@ import html
 import pandas as pd
 
 from storemon.analysis.weeks import instants, span_frame
+from storemon.dashboard import charts
 from storemon.jobs.store_view import StoreView
 from storemon.timelines import StoreTimeline
 
@@ -49,7 +50,7 @@ def week_of(view: StoreView) -> StoreTimeline:
 
 def week_picture(view: StoreView) -> bytes:
     """A store's week drawn as a PNG (business hours, polls, the status the report counts)."""
-    from storemon.analysis import plots  # matplotlib: not while the page is built
+    plots = charts.plots()  # matplotlib: not while the page is built
 
     return plots.figure_png(plots.timeline_plot(week_of(view)))
 
