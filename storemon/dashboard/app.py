@@ -65,6 +65,7 @@ class Dashboard(Following, Results, widgets.VBox):
         self._progress_seen = 0.0
         self._setting_stores = False
         self._store_asked: str | None = None
+        self._showing = threading.Lock()  # a store's pictures: checked and shown at once
         self._setting_recent = False
         self.build_controls()
         self.results = results_box(self)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import threading
 import time
 from collections.abc import Callable
 
@@ -52,6 +53,7 @@ class Results(Controls):
     _page: int
     _setting_stores: bool
     _store_asked: str | None
+    _showing: threading.Lock
     _setting_zones: bool = False
     poll_interval: float
     _in_background: Callable[..., None]
@@ -171,37 +173,42 @@ class Results(Controls):
         if view is None:
             self.timeline_message.value = messages.message("error", "Get a complete report first.")
             return
-        self._store_asked = store_id  # the last one asked for is the one shown
+        with self._showing:
+            self._store_asked = store_id  # the last one asked for is the one shown
         self.timeline_message.value = f"<i>Drawing store {html.escape(store_id)}…</i>"
         self._in_background(self._draw_store, store_id, view, shown_in=self.timeline_message)
 
+    def _still_asked(self, store_id: str, view: ReportView) -> bool:
+        """Whether the store and report are still the ones to show (hold ``_showing``)."""
+        return self.report_status is view and self._store_asked == store_id
+
     def _draw_store(self, store_id: str, view: ReportView) -> None:
-        """Background part of :meth:`show_store`."""
+        """Background part of :meth:`show_store`: each part shown only if still asked for."""
         try:
             store = self.client.store_view(view.report_id, store_id)
         except StoremonError as error:
-            if self._store_asked != store_id:
-                return  # another store was asked for meanwhile
             unknown = isinstance(error, ApiError) and error.status == 404
             text = unknown_store(store_id) if unknown else html.escape(str(error))
-            self.timeline_message.value = messages.message("error", text)
-            show_png(self.timeline_image, None)
-            show_png(self.store_days_image, None)
+            with self._showing:
+                if self._still_asked(store_id, view):
+                    self.timeline_message.value = messages.message("error", text)
+                    show_png(self.timeline_image, None)
+                    show_png(self.store_days_image, None)
             return
-        if self.report_status is not view or self._store_asked != store_id:
-            return  # another report or store was asked for meanwhile
-        show_png(self.timeline_image, week_picture(store))
-        self.timeline_message.value = week_summary(store)
+        picture = week_picture(store)
+        with self._showing:
+            if not self._still_asked(store_id, view):
+                return  # another report or store was asked for meanwhile
+            show_png(self.timeline_image, picture)
+            self.timeline_message.value = week_summary(store)
         days = self._store_days(view, store_id)
-        if self.report_status is not view or self._store_asked != store_id:
-            return
-        if days is None:
-            show_png(self.store_days_image, None)
-            return
-        plots = charts.plots()  # matplotlib: not while the page is built
-
-        chart = plots.store_trend_chart(trend_frame(days), "day")
-        show_png(self.store_days_image, plots.figure_png(chart))
+        png = None
+        if days is not None:
+            plots = charts.plots()  # matplotlib: not while the page is built
+            png = plots.figure_png(plots.store_trend_chart(trend_frame(days), "day"))
+        with self._showing:
+            if self._still_asked(store_id, view):
+                show_png(self.store_days_image, png)
 
     def _store_days(self, view: ReportView, store_id: str) -> Trend | None:
         """The store's last 28 days, once the report's trend is written (None: not to be had)."""
