@@ -208,13 +208,11 @@ class Dashboard(Following, Results, widgets.VBox):
                 return
         if not self.current(generation):
             return
-        plots = charts.plots()  # matplotlib: not while the page is built
-
         self.report = report
         down = metrics.down_all_week(report)
         self.down_list.value = headline.down_all_week_list(sorted(down.index[down.to_numpy()]))
-        show_png(self.top_chart, plots.figure_png(plots.top_downtime_chart(report, 20)))
-        show_png(self.histogram, plots.figure_png(plots.uptime_histogram(report)))
+        show_png(self.top_chart, charts.png("top_downtime_chart", report, 20))
+        show_png(self.histogram, charts.png("uptime_histogram", report))
         try:
             self.offer_zones(report, zones.result())
         except ApiError:
@@ -243,10 +241,8 @@ class Dashboard(Following, Results, widgets.VBox):
         while self.current(generation):
             trend = self.client.trend(view.report_id, "week")
             if trend is not None:
-                plots = charts.plots()  # matplotlib: not while the page is built
-
                 table = metrics.fleet_trend_table(trend_frame(trend))
-                show_png(self.trend_image, plots.figure_png(plots.fleet_trend_chart(table)))
+                show_png(self.trend_image, charts.png("fleet_trend_chart", table))
                 self.trend_message.value = ""
                 return
             if time.monotonic() > deadline:

@@ -204,8 +204,7 @@ class Results(Controls):
         days = self._store_days(view, store_id)
         png = None
         if days is not None:
-            plots = charts.plots()  # matplotlib: not while the page is built
-            png = plots.figure_png(plots.store_trend_chart(trend_frame(days), "day"))
+            png = charts.png("store_trend_chart", trend_frame(days), "day")
         with self._showing:
             if self._still_asked(store_id, view):
                 show_png(self.store_days_image, png)

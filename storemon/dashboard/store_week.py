@@ -50,9 +50,7 @@ def week_of(view: StoreView) -> StoreTimeline:
 
 def week_picture(view: StoreView) -> bytes:
     """A store's week drawn as a PNG (business hours, polls, the status the report counts)."""
-    plots = charts.plots()  # matplotlib: not while the page is built
-
-    return plots.figure_png(plots.timeline_plot(week_of(view)))
+    return charts.png("timeline_plot", week_of(view))
 
 
 def business_hours(view: StoreView) -> float:
