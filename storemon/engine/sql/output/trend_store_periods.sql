@@ -6,9 +6,11 @@
 --         reads stores, report_clock, report_business_spans, report_outages and
 --         trend_early_outages, built by storemon.engine.trend over all the periods at once)
 -- Period k (0 = the newest) is [now - (k + 1) window, now - k window); the periods tile the
--- span [week_start_us, now) of report_clock. B(x) = business ticks of the span up to instant x
--- (the macro business_ticks, as in store_report): a period's business time is
--- B(end) - B(start).
+-- span [week_start_us, now) of report_clock. A period's business time is the sum of the
+-- business spans' parts inside it (each span counts in the one or few periods it overlaps: a
+-- hash aggregate); the business time of a piece of outage [a, b) is B(b) - B(a), B(x) = the
+-- business ticks of the span up to instant x (the macro business_ticks, as in store_report):
+-- both are the same integer ticks, so a period's uptime is exactly what its report counts.
 -- A report as of a period's end T ignores the polls after T. An outage run [lo, hi) of the span
 -- is cut to what that report sees: a run whose first inactive observation (first_us) is after T
 -- had not begun as of T (its earlier part was the last active observation's status), and a run
@@ -16,9 +18,9 @@
 -- status holds up to T). A store first polled in business hours after T observes all its polls
 -- as of T: those periods read trend_early_outages, the others report_outages.
 -- Each run is cut into its pieces inside the periods it counts in, in time (B grows with x, so
--- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); then every
--- instant B is read at goes through one ASOF join, and one aggregate sums each period's
--- business time and downtime as signed B values.
+-- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); the pieces'
+-- ends go through one ASOF join, and one aggregate sums each period's downtime as signed B
+-- values.
 with
 
 clock as (
@@ -102,24 +104,46 @@ pieces as (
         )::integer
 ),
 
--- Every instant B is read at, signed: a period's end (+) and start (-) for its business time
--- (is_down false), a piece's end (+) and start (-) for its downtime (is_down true);
--- read through the macro business_ticks(probes, ...), which sqlfluff cannot see
-probes as (  -- noqa: ST03
+-- Each business span in the periods it overlaps: period k holds ticks [2 (now - (k + 1) window),
+-- 2 (now - k window)), so from k = (2 now - hi) // (2 window) to (2 now - lo - 1) // (2 window),
+-- and only the periods of its store (store_periods).
+span_periods as (
     select
-        store_periods.store_key,
-        store_periods.k,
-        false as is_down,
-        bound.sign,
-        2 * (clock.now_us - (store_periods.k + bound.back) * clock.window_us) as x_hus
-    from store_periods
+        spans.store_key,
+        spans.lo_hus,
+        spans.hi_hus,
+        unnest(range(
+            (2 * clock.now_us - spans.hi_hus) // (2 * clock.window_us),
+            least(
+                (2 * clock.now_us - spans.lo_hus - 1) // (2 * clock.window_us),
+                clock.periods - 1
+            ) + 1
+        )) as k
+    from report_business_spans as spans
     cross join clock
-    cross join (values (1, 0), (-1, 1)) as bound (sign, back)
-    union all
+),
+
+business as (
+    select
+        span_periods.store_key,
+        span_periods.k,
+        sum(
+            least(span_periods.hi_hus, 2 * (clock.now_us - span_periods.k * clock.window_us))
+            - greatest(
+                span_periods.lo_hus, 2 * (clock.now_us - (span_periods.k + 1) * clock.window_us)
+            )
+        ) as business_hus
+    from span_periods
+    cross join clock
+    group by span_periods.store_key, span_periods.k
+),
+
+-- The instants B is read at, signed: a piece's end (+) and start (-); read through the macro
+-- business_ticks(probes, ...), which sqlfluff cannot see
+probes as (  -- noqa: ST03
     select
         store_key,
         k,
-        true as is_down,
         1 as sign,
         hi_hus as x_hus
     from pieces
@@ -128,21 +152,33 @@ probes as (  -- noqa: ST03
     select
         store_key,
         k,
-        true as is_down,
         -1 as sign,
         lo_hus as x_hus
     from pieces
     where hi_hus > lo_hus
 ),
 
-ticks as (
+down as (
     select
         store_key,
         k,
-        sum(sign * b_hus) filter (where not is_down) as business_hus,
-        coalesce(sum(sign * b_hus) filter (where is_down), 0) as down_hus
+        sum(sign * b_hus) as down_hus
     from business_ticks(probes, report_business_spans)
     group by store_key, k
+),
+
+-- every store's periods, with their business time and downtime (none: 0)
+ticks as (
+    select
+        store_periods.store_key,
+        store_periods.k,
+        coalesce(business.business_hus, 0) as business_hus,
+        coalesce(down.down_hus, 0) as down_hus
+    from store_periods
+    left join business
+        on store_periods.store_key = business.store_key and store_periods.k = business.k
+    left join down
+        on store_periods.store_key = down.store_key and store_periods.k = down.k
 ),
 
 -- the stores in store_id order once, so that the rows sort by integers
