@@ -97,11 +97,11 @@ pieces as (
     inner join stores on run_periods.store_key = stores.store_key
     cross join clock
     where
-        run_periods.variant = coalesce(
+        run_periods.variant = cast(coalesce(
             stores.first_in_hours_us > clock.now_us - run_periods.k * clock.window_us
             and stores.first_in_hours_us <= clock.now_us,
             false
-        )::integer
+        ) as integer)
 ),
 
 -- Each business span in the periods it overlaps: period k holds ticks [2 (now - (k + 1) window),
@@ -123,23 +123,8 @@ span_periods as (
     cross join clock
 ),
 
-business as (
-    select
-        span_periods.store_key,
-        span_periods.k,
-        sum(
-            least(span_periods.hi_hus, 2 * (clock.now_us - span_periods.k * clock.window_us))
-            - greatest(
-                span_periods.lo_hus, 2 * (clock.now_us - (span_periods.k + 1) * clock.window_us)
-            )
-        ) as business_hus
-    from span_periods
-    cross join clock
-    group by span_periods.store_key, span_periods.k
-),
-
 -- The instants B is read at, signed: a piece's end (+) and start (-); read through the macro
--- business_ticks(probes, ...), which sqlfluff cannot see
+-- business_ticks below, which sqlfluff cannot see
 probes as (  -- noqa: ST03
     select
         store_key,
@@ -158,27 +143,49 @@ probes as (  -- noqa: ST03
     where hi_hus > lo_hus
 ),
 
-down as (
+-- Signed contributions, summed by one aggregate: every period of a store (so that a period
+-- without a span or a piece has its row), each business span's part inside a period, and each
+-- piece's business time as B at its ends (the macro business_ticks, which sqlfluff cannot see).
+-- Only the periods of the store (store_periods) are kept.
+contributions as (  -- noqa: ST03
     select
         store_key,
         k,
-        sum(sign * b_hus) as down_hus
+        true as is_period,
+        0 as business_hus,
+        0 as down_hus
+    from store_periods
+    union all
+    select
+        span_periods.store_key,
+        span_periods.k,
+        false as is_period,
+        least(span_periods.hi_hus, 2 * (clock.now_us - span_periods.k * clock.window_us))
+        - greatest(
+            span_periods.lo_hus, 2 * (clock.now_us - (span_periods.k + 1) * clock.window_us)
+        ) as business_hus,
+        0 as down_hus
+    from span_periods
+    cross join clock
+    union all
+    select
+        store_key,
+        k,
+        false as is_period,
+        0 as business_hus,
+        cast(sign * b_hus as bigint) as down_hus
     from business_ticks(probes, report_business_spans)
-    group by store_key, k
 ),
 
--- every store's periods, with their business time and downtime (none: 0)
 ticks as (
     select
-        store_periods.store_key,
-        store_periods.k,
-        coalesce(business.business_hus, 0) as business_hus,
-        coalesce(down.down_hus, 0) as down_hus
-    from store_periods
-    left join business
-        on store_periods.store_key = business.store_key and store_periods.k = business.k
-    left join down
-        on store_periods.store_key = down.store_key and store_periods.k = down.k
+        store_key,
+        k,
+        cast(sum(business_hus) as bigint) as business_hus,
+        cast(sum(down_hus) as bigint) as down_hus
+    from contributions
+    group by store_key, k
+    having bool_or(is_period)
 ),
 
 -- the stores in store_id order once, so that the rows sort by integers
