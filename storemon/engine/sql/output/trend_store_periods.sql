@@ -7,8 +7,8 @@
 --         trend_early_outages, built by storemon.engine.trend over all the periods at once)
 -- Period k (0 = the newest) is [now - (k + 1) window, now - k window); the periods tile the
 -- span [week_start_us, now) of report_clock. A period's business time is the sum of the
--- business spans' parts inside it (each span counts in the one or few periods it overlaps: a
--- hash aggregate); the business time of a piece of outage [a, b) is B(b) - B(a), B(x) = the
+-- business spans' parts inside it (each span counts in each period it overlaps, in one
+-- aggregate); the business time of a piece of outage [a, b) is B(b) - B(a), B(x) = the
 -- business ticks of the span up to instant x (the macro business_ticks, as in store_report):
 -- both are the same integer ticks, so a period's uptime is exactly what its report counts.
 -- A report as of a period's end T ignores the polls after T. An outage run [lo, hi) of the span
