@@ -18,6 +18,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 from browser_kit import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from live_servers import free_port, small_fleet, wait_for
@@ -67,16 +68,35 @@ def complete_report(api: str) -> tuple[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(api: str, complete_report):
+def dashboard(api: str, complete_report):
+    """Voilà serving the dashboard (its process), its log in test-artifacts/voila.log."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     with open(ARTIFACTS / "voila.log", "wb") as log:
         process = start_dashboard(api, port=port, log=log.fileno())
+        process.url = f"http://127.0.0.1:{port}/"
         try:
-            yield f"http://127.0.0.1:{port}/"
+            yield process
         finally:
             # Voilà ends cleanly on SIGTERM (0), within the grace, not killed (-9).
             assert stop_dashboard(process) == 0
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(dashboard) -> str:
+    return dashboard.url
+
+
+def page_kernels(dashboard) -> set[int]:
+    """The pids of the kernels Voilà runs for its pages (not those that ended)."""
+    running = set()
+    for child in psutil.Process(dashboard.pid).children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
+                running.add(child.pid)
+        except psutil.Error:  # it ended meanwhile
+            pass
+    return running
 
 
 @pytest.fixture(scope="module")
@@ -271,6 +291,28 @@ def test_trigger_follows_to_complete_and_table_tools(browser, dashboard_url, com
         raise
     finally:
         context.close()
+
+
+def test_closing_the_page_stops_its_kernel(browser, dashboard, complete_report):
+    """A closed tab's kernel stops at once (Voilà's page asks, with the `_xsrf` cookie's token),
+    rather than holding a place under the kernel cap until it is culled."""
+    before = page_kernels(dashboard)
+    context, page = open_page(browser, dashboard.url, "laptop")
+    try:
+        page.locator(".storemon-kpi-fleet-uptime .storemon-tile-value").wait_for(timeout=WAIT_MS)
+        assert "_xsrf" in {cookie["name"] for cookie in context.cookies()}
+        mine = page_kernels(dashboard) - before
+        assert len(mine) == 1, mine
+        page.close(run_before_unload=True)
+        wait_for(lambda: not mine & page_kernels(dashboard), 30, "the closed page's kernel")
+    finally:
+        context.close()
+    refused = [
+        line
+        for line in (ARTIFACTS / "voila.log").read_text(errors="replace").splitlines()
+        if "voila/api/shutdown" in line and "403" in line
+    ]
+    assert refused == []
 
 
 def test_no_request_left_the_machine(browser):

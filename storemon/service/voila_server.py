@@ -127,7 +127,8 @@ def guard_page(handler: web.RequestHandler, notebook: object, cwd: str) -> None:
     A page request made by another site is refused (403). A request that logs in with
     ``?token=`` is redirected to the same page without it (the login cookie is set by then):
     Voilà copies the request's URL into the kernel's environment, and the token must not be
-    there, nor in the browser's address bar and history.
+    there, nor in the browser's address bar and history. A page served sets the ``_xsrf``
+    cookie, with which it asks Voilà to shut its kernel down when it is closed.
 
     Args:
         handler: The page's request handler.
@@ -149,6 +150,10 @@ def guard_page(handler: web.RequestHandler, notebook: object, cwd: str) -> None:
         ]
         handler.redirect(request.path + (f"?{urlencode(query)}" if query else ""))
         raise web.Finish()
+    # The page's script asks Voilà to shut its kernel down when the tab closes, with the token
+    # of the `_xsrf` cookie; reading the token sets that cookie, which Voilà's page alone does
+    # not, so the request was refused (403) and the kernel ran on until the server stopped.
+    handler.xsrf_token  # noqa: B018  (read for its cookie)
 
 
 def die_with_parent(parent: int) -> None:
