@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
@@ -207,3 +208,27 @@ def test_store_trend_chart_stacks_downtime_under_uptime() -> None:
     assert [b.get_height() for b in bars] == [10.0, 5.0, 30.0, 50.0, 55.0, 30.0]
     assert [b.get_y() for b in bars[3:]] == [10.0, 5.0, 30.0]
     assert not plots.store_trend_chart(rows.iloc[:0]).axes[0].axison
+
+
+def covered_by_legend(figure) -> list[str]:
+    """What a figure's legend covers once drawn: its bars, its title, its tick labels."""
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    axes = figure.axes[0]
+    box = axes.get_legend().get_window_extent(renderer)
+    covered = [
+        f"bar {i}"
+        for i, bar in enumerate(axes.patches)
+        if box.overlaps(bar.get_window_extent(renderer))
+    ]
+    if box.overlaps(axes.title.get_window_extent(renderer)):
+        covered.append("title")
+    return covered
+
+
+def test_legends_cover_no_bar_nor_title(report: pd.DataFrame) -> None:
+    rows = trend_rows()
+    tall = rows[rows["store_id"] == "a"].assign(uptime=0.0, downtime=24.0)  # bars to the top
+    for figure in (plots.store_trend_chart(tall), plots.top_downtime_chart(report, 20)):
+        assert covered_by_legend(figure) == []

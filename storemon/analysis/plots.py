@@ -346,7 +346,10 @@ def store_trend_chart(rows: pd.DataFrame, window: str = "day") -> Figure:
     axes.tick_params(axis="x", labelsize=7, rotation=45 if len(rows) > 8 else 0)
     axes.set_xlabel(f"end of the {window} (UTC)")
     axes.set_ylabel("business hours")
-    axes.set_title(f"Business hours online and offline, {len(rows)} {window}s", fontsize=10)
-    axes.legend(loc="upper left", fontsize=8)
+    axes.set_title(
+        f"Business hours online and offline, {len(rows)} {window}s", fontsize=10, pad=22
+    )
+    # above the bars (between them and the title), so that it covers none
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8, frameon=False)
     axes.grid(axis="y", alpha=0.3)
     return figure
