@@ -1,4 +1,7 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+"""Files: atomic writes (a reader sees the old file or the new one, never half of one).
+
+Also a file's identity, to tell that it was not replaced while it was read.
+"""
 
 from __future__ import annotations
 
@@ -92,3 +95,14 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """A file's (device, inode, size, mtime in ns); None when ``path`` is not a file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)

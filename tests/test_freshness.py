@@ -381,6 +381,10 @@ def test_a_report_of_old_data_warns_and_records_the_freshness(old_data, tmp_path
     assert record["data_age_seconds"] == pytest.approx(age, abs=0.01)
     for field in ("data_latest_poll", "data_last_ingest", "data_age_seconds"):
         assert view[field] == record[field]
+    # read by the notebook on the report's own snapshot, not by the runner afterwards
+    summary = json.loads((tmp_path / "reports" / record["report_id"] / "summary.json").read_text())
+    assert summary["data_latest_poll"] == record["data_latest_poll"]
+    assert summary["data_last_ingest"] == record["data_last_ingest"]
     assert "storemon-tile-warning" in line
     assert f">{age_text(age)} old<" in line
     assert f"the last poll, {latest:%Y-%m-%d %H:%M:%S} UTC, when it ran" in line

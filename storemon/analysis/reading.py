@@ -14,7 +14,6 @@ database's report, store weeks and extrapolated time are computed in partitions 
 
 from __future__ import annotations
 
-import os
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -26,6 +25,7 @@ from storemon.analysis import metrics
 from storemon.analysis.trends import TrendReading, keep_trends, trend_key
 from storemon.config import DEFAULT_DB, DEFAULT_TIMEZONE, PROJ_ROOT, QUALITY_FILE
 from storemon.engine import db
+from storemon.engine.freshness import freshness_of
 from storemon.engine.load import store_coverage
 from storemon.engine.partition import job_partitions, run_partitioned
 from storemon.engine.report import (
@@ -39,7 +39,8 @@ from storemon.engine.report import (
 )
 from storemon.engine.timeline import STORE_WEEKS_DIR, write_store_weeks
 from storemon.errors import StoremonError
-from storemon.files import write_json_atomic
+from storemon.files import file_identity, write_json_atomic
+from storemon.freshness import iso_utc
 from storemon.synthetic.demo import resolve_source
 
 # An observation vouches for the status this long before and after it; business time farther
@@ -269,17 +270,6 @@ def _reading(
     )
 
 
-def file_identity(path: Path) -> tuple[int, int, int, int] | None:
-    """A file's (device, inode, size, mtime in ns); None when ``path`` is not a file."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    if not path.is_file():
-        return None
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-
 def add_trends(reading: Reading, out_dir: str | Path) -> Reading:
     """Keep the report's trends in ``out_dir/trend/``, from its own snapshot, and read them.
 
@@ -360,6 +350,9 @@ def _shown_path(path: Path) -> str:
 def write_outputs(reading: Reading, reports_dir: str | Path, report_id: str = "") -> Path:
     """Write ``report.csv`` and ``summary.json`` (instant, stores, parameters) atomically.
 
+    For a database, ``summary.json`` also says how fresh its data was (``data_latest_poll``,
+    ``data_last_ingest``), read on the reading's own snapshot while it is open.
+
     Args:
         reading: A reading from :func:`build_reading`.
         reports_dir: The folder of report folders; a relative one is relative to the storemon
@@ -371,18 +364,21 @@ def write_outputs(reading: Reading, reports_dir: str | Path, report_id: str = ""
     """
     out_dir = report_folder(reports_dir, report_id)
     csv_path = write_report_csv(reading.report, out_dir / "report.csv")
-    write_json_atomic(
-        out_dir / "summary.json",
-        {
-            "now": reading.now,
-            "week_start": reading.week_start,
-            "stores": len(reading.report),
-            "method": reading.method,
-            "as_of": reading.as_of,
-            "source": str(reading.source),
-            "demo_data": reading.demo_data,
-        },
-    )
+    summary = {
+        "now": reading.now,
+        "week_start": reading.week_start,
+        "stores": len(reading.report),
+        "method": reading.method,
+        "as_of": reading.as_of,
+        "source": str(reading.source),
+        "demo_data": reading.demo_data,
+    }
+    if reading.snapshot is not None and reading.source.is_file() and not reading.demo_data:
+        # how fresh the data the report read was, from its own snapshot (the job's record)
+        fresh = freshness_of(reading.snapshot.con)
+        summary["data_latest_poll"] = iso_utc(fresh.latest_poll)
+        summary["data_last_ingest"] = iso_utc(fresh.last_ingest)
+    write_json_atomic(out_dir / "summary.json", summary)
     return csv_path
 
 

@@ -50,9 +50,25 @@ def read_freshness(source: str | Path, retention: int | None = None) -> Freshnes
         raise StoremonError(f"cannot open database {source}: {error}") from None
     try:
         schema.require_current(con, source)
-        row = db.run_query(con, "data_freshness").iloc[0]
+        return freshness_of(con, retention)
     finally:
         con.close()
+
+
+def freshness_of(con: duckdb.DuckDBPyConnection, retention: int | None = None) -> Freshness:
+    """Read how fresh the data of an open database connection is (see :func:`read_freshness`).
+
+    A report job reads it on the snapshot its report was computed on.
+
+    Args:
+        con: A connection to a database made by ``storemon ingest`` (read-only is enough).
+        retention: As for :func:`read_freshness`.
+
+    Returns:
+        The freshness.
+    """
+    retention = retention_days() if retention is None else retention
+    row = db.run_query(con, "data_freshness").iloc[0]
     return Freshness(
         ingested=True,
         latest_poll=_instant(row["latest_poll"]),

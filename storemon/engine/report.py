@@ -13,6 +13,7 @@ import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
 from storemon.engine import archive, db, pipeline, schema
+from storemon.engine.csv_text import csv_bytes
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.load import LoadSummary, load_folder
 from storemon.engine.sources import check_data_folder
@@ -360,7 +361,7 @@ def report_csv_bytes(report: pd.DataFrame) -> bytes:
     Returns:
         The CSV content.
     """
-    return report[REPORT_COLUMNS].to_csv(index=False, float_format="%.2f").encode("utf-8")
+    return csv_bytes(report[REPORT_COLUMNS])
 
 
 def write_report_csv(report: pd.DataFrame, path: str | Path) -> Path:

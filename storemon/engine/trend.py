@@ -23,6 +23,7 @@ import pandas as pd
 
 from storemon.config import TREND_COLUMNS, TREND_WINDOWS
 from storemon.engine import db, pipeline
+from storemon.engine.csv_text import csv_bytes
 from storemon.engine.report import (
     ArchiveReader,
     check_method,
@@ -349,7 +350,7 @@ def trend_csv_bytes(trend: pd.DataFrame) -> bytes:
     """
     rows = trend[TREND_COLUMNS].copy()
     rows["period_end"] = rows["period_end"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return rows.to_csv(index=False, float_format="%.2f").encode("utf-8")
+    return csv_bytes(rows)
 
 
 def write_trend_csv(trend: pd.DataFrame, path: str | Path) -> Path:

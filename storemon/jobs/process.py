@@ -1,4 +1,4 @@
-"""Processes seen through Linux ``/proc``: identity, liveness and children, in one place.
+"""Processes seen through Linux ``/proc``: identity, liveness, children and priority, in one place.
 
 A record names the process responsible for a report by pid *and* start time, because a pid is
 reused once its process is gone: a later process with the same pid is not the one recorded.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
+from functools import cache
 from pathlib import Path
 
 from storemon.jobs.records import ProcessIdentity
@@ -16,6 +18,7 @@ from storemon.jobs.records import ProcessIdentity
 PROC = Path("/proc")
 # States of a process that has exited and only waits to be reaped (man 5 proc, field 3).
 _GONE_STATES = ("Z", "X")
+GROUP_NICE_ATTEMPTS = 3
 
 
 def _stat_fields(stat: Path) -> list[str] | None:
@@ -110,11 +113,75 @@ def process_alive(identity: ProcessIdentity | None) -> bool:
     return True
 
 
+def own_group_niceness(pid: int) -> int | None:
+    """The nice value of the scheduling group of ``pid``, when that group is not this process's.
+
+    With the kernel's autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``), each
+    session is a group that gets its fair share of the CPU whatever the nice values of its
+    threads, which count only inside the group. A Jupyter kernel starts its own session, so a
+    nice value on its threads alone does not make it yield to another kernel: its group's nice
+    value (``/proc/<pid>/autogroup``) does.
+
+    Args:
+        pid: A process.
+
+    Returns:
+        The group's nice value; None without autogroup scheduling, for a process of this
+        process's own group (whose value would slow this process too), or one that is gone.
+    """
+    try:
+        theirs = (PROC / str(pid) / "autogroup").read_text().split()
+        ours = (PROC / "self" / "autogroup").read_text().split()
+    except OSError:
+        return None
+    if len(theirs) != 3 or theirs[0] == ours[0]:
+        return None
+    return int(theirs[2])
+
+
+def _write_group_niceness(path: Path, niceness: int) -> None:
+    """Write a scheduling group's nice value, trying again while Linux says to wait.
+
+    Linux lets a process without ``CAP_SYS_ADMIN`` change one only every 100 ms (``EAGAIN``
+    sooner).
+
+    Raises:
+        OSError: Not allowed, or the process is gone.
+    """
+    for attempt in range(GROUP_NICE_ATTEMPTS):
+        try:
+            path.write_text(str(niceness))
+            return
+        except BlockingIOError:
+            if attempt == GROUP_NICE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.11)
+
+
+def _set_group_niceness(pid: int, niceness: int) -> None:
+    """Give the scheduling group of ``pid`` the nice value ``niceness``, if it has its own.
+
+    Nothing for a process of this process's group (see :func:`own_group_niceness`).
+
+    Raises:
+        PermissionError: Lowering the value is not allowed.
+    """
+    if own_group_niceness(pid) in (None, niceness):
+        return
+    try:
+        _write_group_niceness(PROC / str(pid) / "autogroup", niceness)
+    except PermissionError:
+        raise
+    except OSError:
+        pass  # gone meanwhile, or busy
+
+
 def lower_priority(pid: int, niceness: int = 10) -> None:
     """Make every thread of a process yield the CPU to others (``nice`` ``niceness``).
 
     Linux keeps a nice value per thread, and a thread started earlier (e.g. DuckDB's workers)
-    keeps the one it had: each thread of ``/proc/<pid>/task`` is set. Raising niceness needs no
+    keeps the one it had: each thread of ``/proc/<pid>/task`` is set, and so is the process's
+    scheduling group when it has one of its own (a kernel's session). Raising niceness needs no
     privilege; a process or thread gone meanwhile is skipped.
 
     Args:
@@ -131,10 +198,16 @@ def lower_priority(pid: int, niceness: int = 10) -> None:
                 os.setpriority(os.PRIO_PROCESS, tid, niceness)
         except OSError:
             pass
+    group = own_group_niceness(pid)
+    if group is not None and group < niceness:
+        try:
+            _set_group_niceness(pid, niceness)
+        except PermissionError:
+            pass
 
 
 def set_priority(pid: int, niceness: int) -> bool:
-    """Set every thread of a process to nice ``niceness``, raising or lowering it.
+    """Set every thread of a process, and its own scheduling group, to nice ``niceness``.
 
     Args:
         pid: The process.
@@ -154,9 +227,41 @@ def set_priority(pid: int, niceness: int) -> bool:
             return False
         except OSError:
             pass  # a thread that ended meanwhile
+    try:
+        _set_group_niceness(pid, niceness)
+    except PermissionError:
+        return False
     return True
 
 
+def set_session_niceness(niceness: int) -> bool:
+    """Give this process's own scheduling group the nice value ``niceness``.
+
+    Only for a session leader (the API server starts each runner in a session of its own, see
+    :func:`own_group_niceness`): its group is its own, and no other process's priority changes.
+    A runner lowers its group while it finishes a Complete report (the notebook's last cells,
+    the HTML), so that the next report, on another runner, goes first, and gives it back before
+    its next report.
+
+    Args:
+        niceness: The nice value.
+
+    Returns:
+        False when nothing was set (not a session leader, no autogroup scheduling, or not
+        allowed).
+    """
+    if os.getsid(0) != os.getpid():
+        return False
+    try:
+        if (PROC / "self" / "autogroup").read_text().split()[-1] == str(niceness):
+            return True  # already: no write (Linux may ask to wait between two)
+        _write_group_niceness(PROC / "self" / "autogroup", niceness)
+    except OSError:
+        return False
+    return True
+
+
+@cache
 def can_raise_priority() -> bool:
     """Whether this process may give a thread back a lower nice value (0) once it raised it.
 

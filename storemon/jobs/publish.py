@@ -14,7 +14,7 @@ from pathlib import Path
 
 from storemon.files import read_json
 from storemon.jobs.pool import KernelPool
-from storemon.jobs.process import lower_priority
+from storemon.jobs.process import lower_priority, set_session_niceness
 from storemon.jobs.records import JobRecord, ReportState, Stage, utc_now
 from storemon.jobs.store import SUMMARY_FILE, record_freshness, save_record
 from storemon.jobs.timing import mark
@@ -38,7 +38,7 @@ def record_complete(job_dir: Path, record: JobRecord) -> JobRecord:
     record.now, record.stores = summary["now"], summary["stores"]
     record.demo_data = summary["demo_data"]
     record.html_ready = False
-    record_freshness(record)
+    record_freshness(record, summary)
     save_record(job_dir, record)
     return record
 
@@ -90,14 +90,19 @@ class Publisher:
             self.complete()
 
     def complete(self) -> None:
-        """Record the report Complete, let the pool refill, then tell ``on_complete``."""
+        """Record the report Complete, let the pool refill, tell ``on_complete``; then yield.
+
+        What is left (the kernel's last cells, this runner's HTML) runs at a lower priority.
+        """
         record_complete(self.job_dir, self.record)
         mark(self.job_dir, "record Complete")
-        if self.kernel_pid is not None and self.tail_niceness > 0:
-            lower_priority(self.kernel_pid, self.tail_niceness)
         self.release()
         if self.on_complete is not None:
             self.on_complete(self.record)
+        if self.tail_niceness > 0:  # the rest yields to the next report (on another runner)
+            if self.kernel_pid is not None:
+                lower_priority(self.kernel_pid, self.tail_niceness)
+            set_session_niceness(self.tail_niceness)  # the runner: back to 0 at its next job
 
     def release(self) -> None:
         """Let the pool refill (once)."""

@@ -27,7 +27,7 @@ from storemon.config import REPORT_NOTEBOOK
 from storemon.files import write_bytes_atomic
 from storemon.jobs.kernel import setup_code
 from storemon.jobs.pool import KernelPool
-from storemon.jobs.process import process_identity
+from storemon.jobs.process import process_identity, set_session_niceness
 from storemon.jobs.publish import TAIL_NICENESS, Publisher, record_complete  # noqa: F401 - re-exported
 from storemon.jobs.records import JobRecord, ReportState, Stage, utc_now
 from storemon.jobs.scratch import use_private_tempdir
@@ -343,6 +343,7 @@ def _serve_runner(kernels: int) -> int:
         import papermill  # noqa: F401
 
         for line in sys.stdin:
+            set_session_niceness(0)  # lowered while the last report's tail ran
             job_dir, answered = Path(line.strip()), []
             answer = partial(_answer, protocol, answered)  # at Complete: the next report starts
             with job_log(job_dir):

@@ -26,7 +26,7 @@ from storemon.engine.freshness import read_freshness
 from storemon.engine.report import check_method
 from storemon.errors import StoremonError
 from storemon.files import read_json, write_json_atomic
-from storemon.freshness import iso_utc, parse_iso, seconds_since
+from storemon.freshness import Freshness, iso_utc, parse_iso, seconds_since
 from storemon.jobs.index import ReportIndex
 from storemon.jobs.params import check_as_of
 from storemon.jobs.process import process_alive, process_identity
@@ -349,20 +349,29 @@ def progress(reports_dir: str | Path, record: JobRecord) -> float | None:
     return min(round(done / len(cells), 2), 0.99) if cells else 0.0
 
 
-def record_freshness(record: JobRecord) -> None:
+def record_freshness(record: JobRecord, summary: dict | None = None) -> None:
     """Note in a finished report's record how fresh its data was when it ran.
 
     Called by the runner once the notebook wrote the report's instant (``record.now``): sets
     ``data_latest_poll`` and ``data_last_ingest`` of the database, and ``data_age_seconds``,
-    from the older of the report's instant and the latest poll to when the report started. A
-    folder of CSV exports (or the demo data) has no ingest: those stay None but the age.
-    Never fails the report: a database that cannot be read leaves the fields None.
+    from the older of the report's instant and the latest poll to when the report started. The
+    notebook's ``summary.json`` says them for a database, read on the report's own snapshot;
+    without them (an older notebook) the database is read now. A folder of CSV exports (or the
+    demo data) has no ingest: those stay None but the age. Never fails the report: a database
+    that cannot be read leaves the fields None.
 
     Args:
         record: The record (updated in place; the caller saves it).
+        summary: The report's ``summary.json``, when read.
     """
     freshness = None
-    if not record.demo_data:
+    if summary is not None and "data_latest_poll" in summary:
+        freshness = Freshness(
+            ingested=True,
+            latest_poll=parse_iso(summary["data_latest_poll"]),
+            last_ingest=parse_iso(summary.get("data_last_ingest")),
+        )
+    elif not record.demo_data:
         try:
             freshness = read_freshness(record.parameters.source)
         except StoremonError as error:
