@@ -42,10 +42,9 @@ API_URL_VARIABLE = "STOREMON_API_URL"
 TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 
 # Warm Jupyter kernels the API server keeps ready for reports, over all its runners:
-# each costs a Python process with pandas and DuckDB imported; 5 is one for each runner of a
-# 2-core server (2 computing, 3 finishing reports' tails at a low priority while the next
-# reports run). 0: no pool.
-KERNEL_POOL = int(os.environ.get("STOREMON_KERNEL_POOL") or 5)
+# each costs a Python process with pandas and DuckDB imported; 3 is one for each runner of a
+# 2-core server (2 computing, 1 finishing a report's tail). 0: no pool.
+KERNEL_POOL = int(os.environ.get("STOREMON_KERNEL_POOL") or 3)
 
 # The dashboard server (`storemon serve`): how many pages may hold a kernel at once (the next
 # visitor is told to retry), and how soon the kernel of a closed page is stopped. The dashboard

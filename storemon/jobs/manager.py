@@ -36,9 +36,7 @@ from storemon.jobs.store import (
 from storemon.jobs.timing import mark
 
 DEFAULT_WORKERS = 2  # the machines have 2 cores; a report keeps one busy
-# Runners beyond the compute slots: each finishes a report's tail (at the lowest priority, so
-# slowly while reports run), and the next report never waits for one.
-SPARE_RUNNERS = 3
+SPARE_RUNNERS = 1  # runners beyond the compute slots: the next report never waits for a tail
 DEFAULT_MAX_QUEUE = 50  # waiting reports; past this a trigger is refused
 STOP_GRACE_SECONDS = 15.0  # how long a stopped runner may take to shut its kernel down
 
