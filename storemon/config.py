@@ -36,6 +36,9 @@ DASHBOARD_NOTEBOOK = NOTEBOOKS_DIR / "dashboard.ipynb"
 # Beside a report's CSV: the share of business time extrapolated per window (its data quality).
 QUALITY_FILE = "quality.json"
 VOILA_TEMPLATES_DIR = PACKAGE_DIR / "dashboard" / "templates"
+# Set for the kernels of a Voilà that serves storemon's template, whose pages say when their
+# widgets exist (storemon/dashboard/page_gate.py).
+PAGE_GATE_VARIABLE = "STOREMON_PAGE_GATE"
 
 # How `storemon serve` hands the dashboard kernel its settings.
 API_URL_VARIABLE = "STOREMON_API_URL"

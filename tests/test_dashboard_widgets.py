@@ -164,6 +164,34 @@ def test_a_new_page_opens_on_the_newest_complete_report(api: str, fleet: Path):
 
 
 @pytest.mark.slow
+def test_under_voila_updates_wait_until_the_page_has_its_widgets(
+    api: str, fleet: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """An update sent before the browser created its widget is lost: it waits for the page."""
+    first = build_dashboard(api, poll_interval=0.3)
+    try:
+        trigger_and_follow(first)
+    finally:
+        first.close()
+    monkeypatch.setenv("VOILA_KERNEL_ID", "a-kernel")  # as Voilà sets it
+    monkeypatch.setenv("STOREMON_PAGE_GATE", "1")  # as `storemon serve` sets it
+    opened = build_dashboard(api, poll_interval=0.3)
+    try:
+        assert "%" in tile_value(opened.kpi_fleet_uptime.value)  # in the page as it is sent
+        assert not opened.wait_idle(8)  # the CSV and the charts are ready, and held
+        assert not opened.page_gate.shown
+        assert bytes(opened.top_chart.value) == b"" and opened.table_rows().empty
+        assert "Asking the API" in opened.data_freshness.value
+        opened.page_gate.button.click()  # what storemon's Voilà template does
+        assert opened.wait_idle(120)
+        assert is_png(opened.top_chart.value) and is_png(opened.trend_image.value)
+        assert len(opened.table_rows()) == len(compute_report(fleet))
+        assert "Asking the API" not in opened.data_freshness.value
+    finally:
+        opened.close()
+
+
+@pytest.mark.slow
 def test_table_filters_sort_download_and_stores(app: Dashboard, fleet: Path):
     trigger_and_follow(app)
     report = compute_report(fleet)

@@ -9,7 +9,8 @@ On open it shows the newest complete report without a click: the headline is ask
 the notebook runs (two small requests), so the page arrives with its tiles filled; the CSV, the
 charts, the table, the trend and a store's week follow in background threads. Callbacks only
 start slow work, so the page never freezes; widgets are updated from those threads, which
-ipywidgets allows (each update is one message to the page).
+ipywidgets allows (each update is one message to the page), once the page has created its
+widgets (:mod:`.page_gate`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from storemon.dashboard import charts, headline, messages
 from storemon.dashboard.client import ApiClient, ApiError
 from storemon.dashboard.follow import RECENT, Following
 from storemon.dashboard.layout import page, results_box
+from storemon.dashboard.page_gate import PageGate
 from storemon.dashboard.results import TREND_WAIT_SECONDS, Results, show_png, trend_frame
 from storemon.dashboard.table import read_report_csv
 from storemon.dashboard.workers import Workers
@@ -51,9 +53,18 @@ class Dashboard(Following, Results, widgets.VBox):
         api_url: Base URL of the storemon API.
         token: The API's bearer token, when it needs one.
         poll_interval: Seconds between two status requests while a report runs.
+        wait_for_page: Hold background updates until the page has created its widgets
+            (:mod:`.page_gate`); by default only under `storemon serve`.
     """
 
-    def __init__(self, api_url: str, token: str | None = None, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        token: str | None = None,
+        poll_interval: float = 1.0,
+        wait_for_page: bool | None = None,
+    ) -> None:
+        self.page_gate = PageGate(wait_for_page)
         self.client = ApiClient(api_url, token)
         self.poll_interval = poll_interval
         self.report: pd.DataFrame | None = None
@@ -69,7 +80,8 @@ class Dashboard(Following, Results, widgets.VBox):
         self._setting_recent = False
         self.build_controls()
         self.results = results_box(self)
-        super().__init__(page(self, self.results), layout=widgets.Layout(width="100%"))
+        children = [*page(self, self.results), self.page_gate.button]
+        super().__init__(children, layout=widgets.Layout(width="100%"))
         self.add_class("storemon-dashboard")
         self._connect()
         self._in_background(self.refresh_data, shown_in=self.data_freshness)
@@ -133,6 +145,7 @@ class Dashboard(Following, Results, widgets.VBox):
                 target(*args)
             except Exception as error:  # noqa: BLE001 - shown to the person, not swallowed
                 log.exception("dashboard task %s failed", getattr(target, "__name__", target))
+                self.page_gate.wait()
                 (shown_in or self.status_message).value = messages.message(
                     "error", html.escape(f"Something went wrong: {type(error).__name__}: {error}")
                 )
@@ -174,6 +187,7 @@ class Dashboard(Following, Results, widgets.VBox):
         self.show_headline(view, summary)
         self.status_message.value = messages.complete(view, summary.stores)
         self.results.layout.display = None
+        self.trend_message.value = "<i>The trend is being computed…</i>"
         self._in_background(self._load_csv, view, generation)
         self._in_background(self._load_trend, view, generation, shown_in=self.trend_message)
         if summary.extrapolated_share_last_week is None:
@@ -208,11 +222,16 @@ class Dashboard(Following, Results, widgets.VBox):
                 return
         if not self.current(generation):
             return
+        top_chart = charts.png("top_downtime_chart", report, 20)
+        histogram = charts.png("uptime_histogram", report)
+        self.page_gate.wait()
+        if not self.current(generation):
+            return
         self.report = report
         down = metrics.down_all_week(report)
         self.down_list.value = headline.down_all_week_list(sorted(down.index[down.to_numpy()]))
-        show_png(self.top_chart, charts.png("top_downtime_chart", report, 20))
-        show_png(self.histogram, charts.png("uptime_histogram", report))
+        show_png(self.top_chart, top_chart)
+        show_png(self.histogram, histogram)
         try:
             self.offer_zones(report, zones.result())
         except ApiError:
@@ -236,16 +255,19 @@ class Dashboard(Following, Results, widgets.VBox):
 
     def _load_trend(self, view: ReportView, generation: int) -> None:
         """Draw the fleet's weekly trend once the report's trend is written."""
-        self.trend_message.value = "<i>The trend is being computed…</i>"
         deadline = time.monotonic() + TREND_WAIT_SECONDS
         while self.current(generation):
             trend = self.client.trend(view.report_id, "week")
             if trend is not None:
                 table = metrics.fleet_trend_table(trend_frame(trend))
-                show_png(self.trend_image, charts.png("fleet_trend_chart", table))
-                self.trend_message.value = ""
+                picture = charts.png("fleet_trend_chart", table)
+                self.page_gate.wait()
+                if self.current(generation):
+                    show_png(self.trend_image, picture)
+                    self.trend_message.value = ""
                 return
             if time.monotonic() > deadline:
+                self.page_gate.wait()
                 self.trend_message.value = messages.message("error", "The trend did not come.")
                 return
             time.sleep(self.poll_interval)
@@ -257,6 +279,7 @@ class Dashboard(Following, Results, widgets.VBox):
             time.sleep(self.poll_interval)
             summary = self.client.summary(view.report_id)
             if summary is not None and summary.extrapolated_share_last_week is not None:
+                self.page_gate.wait()
                 if self.current(generation):
                     self.kpi_extrapolated.value = headline.extrapolated(summary)
                 return
@@ -272,6 +295,7 @@ def build_dashboard(
     api_url: str = DEFAULT_API_URL,
     token: str | None = None,
     poll_interval: float = 1.0,
+    wait_for_page: bool | None = None,
 ) -> Dashboard:
     """Build the dashboard widget.
 
@@ -279,8 +303,12 @@ def build_dashboard(
         api_url: Base URL of the storemon API (``storemon serve``).
         token: The API's bearer token, when it needs one (``STOREMON_API_TOKEN``).
         poll_interval: Seconds between two status requests while a report runs.
+        wait_for_page: Hold background updates until the page has created its widgets
+            (:mod:`.page_gate`); by default only under `storemon serve`.
 
     Returns:
         The dashboard, an ``ipywidgets.VBox``: display it (the last value of a cell).
     """
-    return Dashboard(api_url, token=token, poll_interval=poll_interval)
+    return Dashboard(
+        api_url, token=token, poll_interval=poll_interval, wait_for_page=wait_for_page
+    )

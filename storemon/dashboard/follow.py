@@ -18,6 +18,7 @@ import ipywidgets as widgets
 from storemon.dashboard import messages
 from storemon.dashboard.client import ApiClient, ApiError
 from storemon.dashboard.controls import Controls
+from storemon.dashboard.page_gate import PageGate
 from storemon.jobs.records import ReportState, ReportView
 
 RECENT = 20  # reports offered in the picker
@@ -34,6 +35,7 @@ class Following(Controls):
     _setting_recent: bool
     _progress_seen: float
     _in_background: Callable[..., None]
+    page_gate: PageGate
     show_report: Callable[[ReportView, int], None]
     hide_report: Callable[[], None]
 
@@ -45,6 +47,7 @@ class Following(Controls):
         Args:
             reports: The recent reports, newest first (default: asked from the API).
         """
+        self.page_gate.wait()
         if reports is None:
             reports = self.refresh_recent()
         if reports is None:
@@ -204,7 +207,8 @@ class Following(Controls):
     def refresh_data(self) -> None:
         """Show how fresh the server's data is in the header line (``GET /data``)."""
         try:
-            self.data_freshness.value = messages.data_line(self.client.data())
+            line = messages.data_line(self.client.data())
         except ApiError as error:
-            text = html.escape(f"data: {error}")
-            self.data_freshness.value = f"<p>{messages.message('error', text)}</p>"
+            line = f"<p>{messages.message('error', html.escape(f'data: {error}'))}</p>"
+        self.page_gate.wait()
+        self.data_freshness.value = line

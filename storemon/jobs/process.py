@@ -129,14 +129,28 @@ def own_group_niceness(pid: int) -> int | None:
         The group's nice value; None without autogroup scheduling, for a process of this
         process's own group (whose value would slow this process too), or one that is gone.
     """
+    theirs = _autogroup(pid)
+    ours = _autogroup("self")
+    if theirs is None or ours is None or theirs[0] == ours[0]:
+        return None
+    return theirs[1]
+
+
+def _autogroup(pid: int | str) -> tuple[str, int] | None:
+    """The name and nice value of the autogroup a process is scheduled in.
+
+    Returns:
+        None when the process is gone, or is not scheduled by autogroup: autogroup scheduling
+        off, or the process in a control group of its own (a container), where Linux shows an
+        empty ``/proc/<pid>/autogroup``.
+    """
     try:
-        theirs = (PROC / str(pid) / "autogroup").read_text().split()
-        ours = (PROC / "self" / "autogroup").read_text().split()
+        fields = (PROC / str(pid) / "autogroup").read_text().split()
     except OSError:
         return None
-    if len(theirs) != 3 or theirs[0] == ours[0]:
+    if len(fields) != 3 or not fields[2].lstrip("-").isdigit():
         return None
-    return int(theirs[2])
+    return fields[0], int(fields[2])
 
 
 def _write_group_niceness(path: Path, niceness: int) -> None:
@@ -252,9 +266,12 @@ def set_session_niceness(niceness: int) -> bool:
     """
     if os.getsid(0) != os.getpid():
         return False
+    group = _autogroup("self")
+    if group is None:
+        return False
+    if group[1] == niceness:
+        return True  # already: no write (Linux may ask to wait between two)
     try:
-        if (PROC / "self" / "autogroup").read_text().split()[-1] == str(niceness):
-            return True  # already: no write (Linux may ask to wait between two)
         _write_group_niceness(PROC / "self" / "autogroup", niceness)
     except OSError:
         return False

@@ -35,6 +35,7 @@ from storemon.config import (
     DASHBOARD_CULL_INTERVAL_SECONDS,
     DASHBOARD_NOTEBOOK,
     DEFAULT_DASHBOARD_KERNELS,
+    PAGE_GATE_VARIABLE,
     PROJ_ROOT,
     TOKEN_FILE_VARIABLE,
     TOKEN_VARIABLE,
@@ -250,6 +251,7 @@ def dashboard_environment(
     environment.pop(TOKEN_VARIABLE, None)
     environment.pop(TOKEN_FILE_VARIABLE, None)
     environment[API_URL_VARIABLE] = api_url
+    environment[PAGE_GATE_VARIABLE] = "1"  # pages of TEMPLATE tell when their widgets exist
     if runtime is not None:
         environment[RUNTIME_VARIABLE] = str(runtime)
         environment[PARENT_VARIABLE] = str(os.getpid())
