@@ -86,6 +86,20 @@ def test_memory_budget_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         db.connect()
 
 
+def test_only_a_database_file_is_checkpointed_as_it_grows(tmp_path: Path) -> None:
+    """An in-memory database is thrown away after one computation: checkpoints would be waste."""
+
+    def threshold(con) -> str:
+        return con.execute("select current_setting('checkpoint_threshold')").fetchone()[0]
+
+    assert threshold(db.connect()) == db.IN_MEMORY_CHECKPOINT_THRESHOLD
+    on_file = db.connect(tmp_path / "a.duckdb")
+    try:
+        assert threshold(on_file) == "16.0 MiB"  # DuckDB's default: the WAL stays short
+    finally:
+        on_file.close()
+
+
 def test_default_memory_budget_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     gib = 2**30
     # a quiet 24 GiB machine: 60 % of it; a busy one (the 100x ingest OOM-killed at a 14.1 GiB
