@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -133,3 +134,12 @@ def load_property(examples: int) -> settings:
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
+
+
+def drop_folder(tmp: Path, fleet: Path) -> Path:
+    """A folder holding the fleet's hours and zones, waiting for status drops."""
+    folder = tmp / "drops"
+    folder.mkdir()
+    for name in ("menu_hours.csv", "timezones.csv"):
+        shutil.copy(fleet / name, folder / name)
+    return folder

@@ -1,6 +1,6 @@
 """The Parquet archive on real files: its layout, nothing lost or held twice, late polls, reports
-and reports as of an instant inside it (tests/test_archive_folder.py: whose folder it is, and
-recovery from a killed load)."""
+and reports as of an instant inside it, the archived days' kept instants and when they stop
+holding (tests/test_archive_folder.py: whose folder it is, and recovery from a killed load)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cases import report_differences
+from cases import drop_folder, report_differences
 from reference import compute_reference
 
 from storemon.analysis import reading as reading_module
@@ -26,6 +26,7 @@ from storemon.engine.report import (
     parse_as_of,
     report_from_connection,
 )
+from storemon.engine.trend import compute_trend
 from storemon.synthetic.generate import generate
 
 
@@ -80,10 +81,7 @@ def test_a_report_as_of_an_instant_in_the_archive_equals_the_reference(
 
 
 def test_late_polls_land_in_the_archive_where_they_belong(fleet: Path, tmp_path: Path):
-    folder = tmp_path / "drops"
-    folder.mkdir()
-    for name in ("menu_hours.csv", "timezones.csv"):
-        shutil.copy(fleet / name, folder / name)
+    folder = drop_folder(tmp_path, fleet)
     lines = (fleet / "store_status.csv").read_text().splitlines(keepends=True)
     polls = pd.read_csv(fleet / "store_status.csv", dtype=str)
     old = polls["timestamp_utc"] < "2024-10-30"
@@ -165,3 +163,92 @@ def test_a_report_on_a_snapshot_whose_archive_day_was_rewritten_runs_again_on_th
     )
     assert report_differences(after, reference) == []
     assert not after.equals(before)
+
+
+def kept_listing(database: Path) -> pd.DataFrame:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute("select path, day from archive_instant_files order by day").df()
+    finally:
+        con.close()
+
+
+def inputs_of(folder: Path) -> list[pd.DataFrame]:
+    names = ("store_status", "menu_hours", "timezones")
+    return [pd.read_csv(folder / f"{name}.csv", dtype=str) for name in names]
+
+
+def test_each_archived_day_keeps_its_instants_and_reports_read_them(fleet: Path, tmp_path: Path):
+    database = tmp_path / "storemon.duckdb"
+    ingest(fleet, database, options=LoadOptions(retention_days=3))
+    folder = archive_dir(database)
+    kept = kept_listing(database)
+    days = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    assert [f"date={d:%Y-%m-%d}" for d in kept["day"]] == days, "one kept file per archived day"
+    assert all((folder / path).is_file() for path in kept["path"])
+
+    as_of = "2024-10-30T18:00:00Z"  # its week lies in the archive
+    expected = compute_reference(*inputs_of(fleet), as_of=as_of)
+    assert report_differences(compute_report(database, as_of=as_of), expected) == []
+
+    # the report reads the kept instants, not the polls: flip every kept status to inactive
+    for path in kept["path"]:
+        target = str(folder / path)
+        flip = "select store_key, t_us, false as active, in_hours from read_parquet($f)"
+        rows = duckdb.connect().execute(flip, {"f": target}).df()
+        duckdb.connect().from_df(rows).write_parquet(target)
+    flipped = compute_report(database, as_of=as_of).merge(
+        expected.astype({"store_id": str}), on="store_id", suffixes=("", "_expected")
+    )
+    assert len(flipped) == len(expected)
+    assert (flipped["uptime_last_week"] < flipped["uptime_last_week_expected"]).any()
+
+
+def test_a_store_with_new_hours_reads_its_archived_days_from_their_polls(
+    fleet: Path, tmp_path: Path
+):
+    data = Path(shutil.copytree(fleet, tmp_path / "data"))
+    database = tmp_path / "storemon.duckdb"
+    ingest(data, database, options=LoadOptions(retention_days=3))
+    hours = pd.read_csv(data / "menu_hours.csv", dtype=str)
+    store = hours["store_id"].iloc[0]
+    hours.loc[hours["store_id"] == store, ["start_time_local", "end_time_local"]] = [
+        "02:00:00",
+        "23:30:00",
+    ]
+    hours.to_csv(data / "menu_hours.csv", index=False)
+    ingest(data, database, options=LoadOptions(retention_days=3))
+    assert len(kept_listing(database)) > 0, "the kept instants stay for the other stores"
+
+    for as_of in ("2024-10-30T18:00:00Z", "2024-11-02T07:15:00Z"):
+        report = compute_report(database, as_of=as_of)
+        expected = compute_reference(*inputs_of(data), as_of=as_of)
+        assert report_differences(report, expected) == [], as_of
+        assert report.equals(compute_report(data, as_of=as_of))
+    trend = compute_trend(database, as_of="2024-11-02T07:15:00Z", window="day", periods=6)
+    assert trend.equals(compute_trend(data, as_of="2024-11-02T07:15:00Z", window="day", periods=6))
+
+
+def test_a_day_whose_polls_change_stops_listing_its_kept_instants(fleet: Path, tmp_path: Path):
+    folder = drop_folder(tmp_path, fleet)
+    lines = (fleet / "store_status.csv").read_text().splitlines(keepends=True)
+    late_day = [lines[0]] + [line for line in lines[1:] if "2024-10-28 1" in line]
+    (folder / "store_status.csv").write_text(
+        "".join([lines[0]] + [line for line in lines[1:] if "2024-10-28 1" not in line])
+    )
+    database = tmp_path / "storemon.duckdb"
+    ingest(folder, database, options=LoadOptions(retention_days=3))
+    kept = kept_listing(database)
+    day = pd.Timestamp("2024-10-28").date()
+    (old_path,) = kept.loc[[pd.Timestamp(d).date() == day for d in kept["day"]], "path"]
+
+    (folder / "store_status_late.csv").write_text("".join(late_day))  # polls of an archived day
+    ingest(folder, database, options=LoadOptions(retention_days=3))
+    now_kept = kept_listing(database)
+    assert day not in {pd.Timestamp(d).date() for d in now_kept["day"]}
+    assert len(now_kept) == len(kept) - 1
+    assert not (archive_dir(database) / old_path).exists(), "its file is deleted"
+    as_of = "2024-10-29T12:00:00Z"
+    report = compute_report(database, as_of=as_of)
+    expected = compute_reference(*inputs_of(fleet), as_of=as_of)
+    assert report_differences(report, expected) == []

@@ -40,13 +40,17 @@ def load(data: Path, database: Path) -> None:
 
 
 def parts(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.parquet"))
+    """The archive's files: days' polls and their kept instants."""
+    return sorted([*folder.rglob("*.parquet"), *folder.rglob("*.kept")])
 
 
 def listed(database: Path) -> list[str]:
     con = duckdb.connect(str(database), read_only=True)
     try:
-        return sorted(path for (path,) in con.execute("select path from archive_files").fetchall())
+        rows = con.execute(
+            "select path from archive_files union all select path from archive_instant_files"
+        ).fetchall()
+        return sorted(path for (path,) in rows)
     finally:
         con.close()
 
@@ -110,7 +114,7 @@ def test_files_no_load_journalled_are_never_deleted(fleet: Path, tmp_path: Path)
     load(fleet, database)
     folder = archive_dir(database)
     copy = folder / "date=2024-10-27" / "part-0123abcd.parquet"  # an analyst's copy of a part
-    shutil.copy(parts(folder)[0], copy)
+    shutil.copy(next(p for p in parts(folder) if p.suffix == ".parquet"), copy)
     (folder / "notes.txt").write_text("kept\n")
     load(fleet, database)
     assert copy.is_file() and (folder / "notes.txt").is_file()
@@ -171,7 +175,7 @@ def test_a_killed_load_leaves_nothing_the_next_load_does_not_clean_up(
     hot = duckdb.connect(str(database), read_only=True)
     (n_hot,) = hot.execute("select count(*) from store_status").fetchone()
     hot.close()
-    files = [str(p) for p in parts(folder)]
+    files = [str(p) for p in parts(folder) if p.suffix == ".parquet"]
     (n_cold,) = (
         duckdb.connect().execute("select count(*) from read_parquet($f)", {"f": files}).fetchone()
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cases import load_property, report_differences
+from cases import drop_folder, load_property, report_differences
 from hypothesis import given
 from hypothesis import strategies as st
 from reference import compute_reference
@@ -76,15 +76,6 @@ def all_polls(database: Path) -> list[tuple]:
             .fetchall()
         )
     return sorted(hot + cold)
-
-
-def drop_folder(tmp: Path, fleet: Path) -> Path:
-    """A folder holding the fleet's hours and zones, waiting for status drops."""
-    folder = tmp / "drops"
-    folder.mkdir()
-    for name in ("menu_hours.csv", "timezones.csv"):
-        shutil.copy(fleet / name, folder / name)
-    return folder
 
 
 @load_property(6)

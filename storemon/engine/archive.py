@@ -1,13 +1,17 @@
 """The Parquet archive: polls older than the hot window, kept next to their database.
 
 Layout: ``<archive>/date=YYYY-MM-DD/part-<tag>.parquet`` (store_id, timestamp_utc, status,
-source_file), where ``<archive>`` is ``archive/`` beside the default ``storemon.duckdb``,
-``<stem>-archive/`` beside another ``<stem>.duckdb`` and ``<name>-archive/`` beside a file of any
-other name, so two database files never share one (and the folder's marker says whose it is:
-:mod:`storemon.engine.archive_folder`). Analysts read it with
-``read_parquet('data/archive/**/*.parquet')``.
+source_file), beside ``instants-<tag>.kept``: the day's poll instants as the hot database held
+them when the day left it (Parquet too: store_key, t_us, active, in_hours), which reports and
+trends read instead of deriving the day again, for every store whose hours, zone and polls have
+not changed since (``derive_marks``). ``<archive>`` is ``archive/`` beside the default
+``storemon.duckdb``, ``<stem>-archive/`` beside another ``<stem>.duckdb`` and
+``<name>-archive/`` beside a file of any other name, so two database files never share one (and
+the folder's marker says whose it is: :mod:`storemon.engine.archive_folder`). Analysts read the
+polls with ``read_parquet('data/archive/**/*.parquet')``.
 
-Consistency (docs/report.md, "Loading"): the database lists its Parquet files (``archive_files``).
+Consistency (docs/report.md, "Loading"): the database lists its Parquet files (``archive_files``,
+``archive_instant_files``).
 A load notes each file it will write or supersede in its journal, writes its new files (each to a
 temporary name, then renamed), commits and renames the database copy over the old one, then
 deletes the files it superseded. Readers read only the files their database lists. After a kill,
@@ -109,8 +113,30 @@ def recover(folder: Path, con: duckdb.DuckDBPyConnection) -> int:
     """
     if not folder.is_dir():
         return 0
-    listed = set(db.run_query(con, "archive_listing")["path"])
+    listed = set(db.run_query(con, "archive_listing")["path"]) | set(_kept_listing(con)["path"])
     return archive_folder.recover(folder, listed)
+
+
+def _kept_listing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The kept instants' files (path, day, generation); none in an older storemon's database."""
+    if not bool(db.fetch_row(con, "has_instant_listing")["has_listing"]):
+        return pd.DataFrame({"path": [], "day": [], "generation": []})
+    listing = db.run_query(con, "instant_listing")
+    listing["day"] = [pd.Timestamp(d).date() for d in listing["day"]]
+    return listing
+
+
+def _drop_kept(
+    con: duckdb.DuckDBPyConnection, folder: Path, day: date, change: ArchiveChange
+) -> None:
+    """Stop listing a day's kept instants (its polls change): its reports derive it again."""
+    listing = _kept_listing(con)
+    paths = list(listing.loc[listing["day"] == day, "path"])
+    if not paths:
+        return
+    change.note(paths)
+    change.superseded += [folder / p for p in paths]
+    db.execute(con, "drop_instant_day", day=day)
 
 
 def _write(
@@ -132,8 +158,10 @@ def _write(
     os.replace(temporary, target)
 
 
-def _new_part(folder: Path, day: date) -> tuple[Path, str]:
-    relative = f"date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
+def _new_part(
+    folder: Path, day: date, kind: str = "part-", suffix: str = ".parquet"
+) -> tuple[Path, str]:
+    relative = f"date={day.isoformat()}/{kind}{uuid.uuid4().hex}{suffix}"
     return folder / relative, relative
 
 
@@ -162,15 +190,43 @@ def apply_retention(
     days = db.run_query(con, "archive_days", cutoff=cutoff)["day"]
     if days.empty and not pd.isna(held) and cutoff == _EPOCH + timedelta(microseconds=int(held)):
         return  # the window did not move and no late poll is older than it: nothing to do
+    archived_days = set(_listing(con)["day"])
+    db.execute(con, "archive_cold_instants", cutoff=cutoff)
     sql = db.load_sql("archive_day_polls")
     for value in days:
         the_day = value.date() if hasattr(value, "date") else value
         target, relative = _new_part(folder, the_day)
         _write(con, sql, {"day": the_day, "cutoff": cutoff}, (target, relative), change)
         _register(con, relative, target, the_day, replace_day=False)
-    db.execute(con, "archive_cold_instants", cutoff=cutoff)
+        if the_day in archived_days:  # late polls join a day archived before
+            _drop_kept(con, folder, the_day, change)
+        else:
+            _keep_instants(con, folder, (the_day, cutoff), change)
     db.execute(con, "update_store_cold")
     db.execute(con, "drop_archived", cutoff=cutoff)
+
+
+def _keep_instants(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    day_and_cutoff: tuple[date, datetime],
+    change: ArchiveChange,
+) -> None:
+    """Keep the instants of a day's polls leaving the hot database (cold_instants) beside them."""
+    the_day, cutoff = day_and_cutoff
+    day_us = (the_day - _EPOCH.date()).days * _DAY_US
+    cutoff_us = (cutoff - _EPOCH) // timedelta(microseconds=1)
+    params = {"day_us": day_us, "end_us": min(day_us + _DAY_US, cutoff_us)}
+    target, relative = _new_part(folder, the_day, "instants-", ".kept")
+    _write(con, db.load_sql("archive_day_instants"), params, (target, relative), change)
+    db.execute(con, "register_instant_file", path=relative, day=the_day)
+
+
+def _listing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The archive's Parquet files of polls (path, day), in day order."""
+    listing = db.run_query(con, "archive_listing")
+    listing["day"] = [pd.Timestamp(d).date() for d in listing["day"]]
+    return listing
 
 
 def listed_files(
@@ -190,13 +246,18 @@ def listed_files(
     Returns:
         The paths, in day order.
     """
-    listing = db.run_query(con, "archive_listing")
-    rows = zip(listing["path"], (pd.Timestamp(d).date() for d in listing["day"]), strict=True)
+    return [str(folder / path) for path, _ in _days_between(_listing(con), lo_us, hi_us)]
+
+
+def _days_between(
+    listing: pd.DataFrame, lo_us: int | None, hi_us: int | None
+) -> list[tuple[str, date]]:
+    """The (path, day) rows of a listing whose day meets ``[lo_us, hi_us]``."""
     lo_day = None if lo_us is None else _day(lo_us)
     hi_day = None if hi_us is None else _day(hi_us)
     return [
-        str(folder / path)
-        for path, day in rows
+        (path, day)
+        for path, day in zip(listing["path"], listing["day"], strict=True)
         if (lo_day is None or day >= lo_day) and (hi_day is None or day <= hi_day)
     ]
 
@@ -224,8 +285,7 @@ def forget_file(
         return
     db.execute(con, "archived_file_polls", files=files, source_file=source_file)
     days = [pd.Timestamp(d).date() for d in db.run_query(con, "forgotten_days")["day"]]
-    listing = db.run_query(con, "archive_listing")
-    listing["day"] = [pd.Timestamp(d).date() for d in listing["day"]]
+    listing = _listing(con)
     sql = db.load_sql("archive_day_rest")
     for the_day in days:
         old_paths = list(listing.loc[listing["day"] == the_day, "path"])
@@ -236,6 +296,7 @@ def forget_file(
         _write(con, sql, params, (target, relative), change)
         change.superseded += old
         _register(con, relative, target, the_day, replace_day=True)
+        _drop_kept(con, folder, the_day, change)
 
 
 def _register(
@@ -280,3 +341,69 @@ def derive_archived(
     else:
         steps = pipeline.DERIVE_ARCHIVED_FILES
         db.run_steps(con, steps, files=files, default_tz=default_tz, **bounds)
+
+
+def read_archived(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    lo_us: int | None,
+    hi_us: int,
+    default_tz: str,
+) -> list[str]:
+    """The instants of the archived polls in ``[lo_us, hi_us)`` for a report (batch_instants).
+
+    A day with kept instants is read from them, but for the stores whose kept instants no longer
+    hold (marked after them: new hours or zone, lost polls), whose polls of that day are derived
+    again; a day without is derived from its polls.
+
+    Args:
+        con: A connection to the database (read-only is enough).
+        folder: Its archive folder.
+        lo_us: First instant (microseconds since the epoch), or None for the start.
+        hi_us: End instant, excluded.
+        default_tz: The zone of a store without one.
+
+    Returns:
+        The files read (polls and kept instants); none: no archived day meets the range.
+    """
+    polls = _days_between(_listing(con), lo_us, hi_us)
+    if not polls:
+        return []
+    kept = _kept_listing(con)
+    kept = kept[kept["path"].isin([p for p, _ in _days_between(kept, lo_us, hi_us)])]
+    kept_days = set(kept["day"])
+    derived = [str(folder / p) for p, day in polls if day not in kept_days]
+    again = [str(folder / p) for p, day in polls if day in kept_days]
+    generation = int(kept["generation"].min()) if len(kept) else 0
+    if again and not int(db.fetch_row(con, "stale_stores", generation=generation)["n_stale"]):
+        again = []
+    bounds = {
+        "lo": datetime(1, 1, 1) if lo_us is None else _EPOCH + timedelta(microseconds=lo_us),
+        "hi": _EPOCH + timedelta(microseconds=hi_us),
+    }
+    db.execute(con, "begin_instants")
+    if derived or again:
+        db.run_steps(con, pipeline.DAY_SPANS, default_tz=default_tz)
+    if derived:
+        db.run_steps(con, pipeline.ARCHIVED_DAYS_PASS, files=derived, **bounds)
+    if again:
+        steps = pipeline.ARCHIVED_STALE_PASS
+        db.run_steps(con, steps, files=again, generation=generation, **bounds)
+    db.execute(con, "dedupe_instants")
+    kept_files = [str(folder / p) for p in kept["path"]]
+    if kept_files:
+        db.execute(
+            con,
+            "read_kept_instants",
+            files=kept_files,
+            lo_us=-(2**62) if lo_us is None else lo_us,
+            hi_us=hi_us,
+            generation=generation,
+        )
+    return [str(folder / p) for p, _ in polls] + kept_files
+
+
+def every_listed_file(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
+    """Every file the database lists in its archive (polls and kept instants), absolute paths."""
+    paths = [*_listing(con)["path"], *_kept_listing(con)["path"]]
+    return [str(folder / p) for p in paths]

@@ -25,10 +25,12 @@ from storemon.errors import StoremonError
 
 MARKER = ".storemon-archive"
 _JOURNAL_PREFIX = ".storemon-load-"
-# What storemon itself puts in an archive folder (archive.py): day folders, parts, their temps.
+# What storemon itself puts in an archive folder (archive.py): day folders, parts of polls and
+# kept instants, their temps.
 _OURS = re.compile(
     r"^(\.storemon-archive|\.storemon-load-[0-9a-f]+|date=\d{4}-\d{2}-\d{2}"
-    r"(/(part-[0-9a-f]+\.parquet|\.part-[0-9a-f]+\.parquet\.tmp))?)$"
+    r"(/(part-[0-9a-f]+\.parquet|\.part-[0-9a-f]+\.parquet\.tmp"
+    r"|instants-[0-9a-f]+\.kept|\.instants-[0-9a-f]+\.kept\.tmp))?)$"
 )
 
 

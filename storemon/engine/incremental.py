@@ -106,6 +106,7 @@ class Derivation:
             if options.archive is not None:
                 _archived_firsts(self.con, options.archive)
             db.execute(self.con, "drop_vanished_stores")
+        db.execute(self.con, "mark_derived_stores")
 
 
 def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

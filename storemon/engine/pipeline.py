@@ -70,6 +70,9 @@ BASE = Stage(
                 "files",
                 "poll_copies",
                 "archive_files",
+                "archive_instant_files",
+                "derive_generation",
+                "derive_marks",
                 "hot_window",
                 "stores",
                 "poll_instants",
@@ -128,6 +131,7 @@ DERIVE = Stage(
         Step("input_new_polls", ("derive_input",)),
         Step("input_archive_polls", ("derive_input",)),
         Step("input_archive_files", ("derive_input",)),
+        Step("input_archive_stale", ("derive_input",)),
         Step("append_stores", ("derive_keys",)),
         Step("derive_store_zones"),
         Step("derive_weekly_spans"),
@@ -144,6 +148,7 @@ DERIVE = Stage(
         Step("cold_from_batch", ("cold_instants",)),
         Step("update_store_cold"),
         Step("drop_vanished_stores", ("vanished_keys",)),
+        Step("mark_derived_stores"),
     ),
 )
 # How a load derives (storemon.engine.incremental): the zone and spans of the stores it changed
@@ -153,17 +158,22 @@ DERIVE = Stage(
 # store and instant, into poll_instants and store_days).
 DERIVE_SPANS = ("derive_store_zones", "derive_weekly_spans", "derive_day_spans")
 DAY_SPANS = ("begin_day_spans", "derive_day_spans")  # every store's, once per load or report
-_INSTANTS = ("segment_range_polls", "zone_segments", "derive_poll_instants")
-DERIVE_PASS = ("append_stores", *DERIVE_SPANS, *_INSTANTS)
+# The instants of the polls of derive_input.
+INSTANTS = ("segment_range_polls", "zone_segments", "derive_poll_instants")
+DERIVE_PASS = ("append_stores", *DERIVE_SPANS, *INSTANTS)
 # A pass over the last merged piece's new polls; over the changed stores' hot polls.
 DERIVE_NEW = ("input_new_polls", *DERIVE_PASS)
 DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
 _MERGES = ("merge_poll_instants", "store_days_batch", "update_store_firsts")
 DERIVE_MERGE = ("dedupe_instants", *_MERGES)
-_ARCHIVED = ("input_archive_polls", *_INSTANTS, "dedupe_instants")
+_ARCHIVED = ("input_archive_polls", *INSTANTS, "dedupe_instants")
 DERIVE_ARCHIVED = ("begin_instants", *DAY_SPANS, *_ARCHIVED)
 # A report's archived polls, derived as their Parquet files are scanned (no copy: archive_polls).
 DERIVE_ARCHIVED_FILES = ("begin_instants", *DAY_SPANS, "input_archive_files", *_ARCHIVED[1:])
+# A report's archived days without kept instants, and its stores whose kept instants no longer
+# hold (storemon.engine.archive.read_archived): passes between begin_instants and dedupe_instants.
+ARCHIVED_DAYS_PASS = ("input_archive_files", *INSTANTS)
+ARCHIVED_STALE_PASS = ("input_archive_stale", *INSTANTS)
 # Hot polls older than the retention window go to Parquet; reports read them back.
 ARCHIVE = Stage(
     "archive",
@@ -175,6 +185,9 @@ ARCHIVE = Stage(
         Step("read_archive_changed", ("archive_polls",)),
         Step("register_archive_file"),
         Step("archive_cold_instants", ("cold_instants",)),
+        Step("archive_day_instants"),
+        Step("register_instant_file"),
+        Step("drop_instant_day"),
         Step("drop_archived"),
     ),
 )
@@ -183,6 +196,7 @@ CLOCK = Stage("clock", (Step("report_clock", ("report_clock",)),))
 REPORT = Stage(
     "report",
     (
+        Step("read_kept_instants"),
         Step("no_archive_instants", ("archive_instants",)),
         Step("keep_archive_instants", ("archive_instants",)),
         Step("report_instants", ("report_instants",)),
@@ -232,6 +246,9 @@ BOOKKEEPING = Stage(
     (
         Step("registry_files"),
         Step("archive_listing"),
+        Step("instant_listing"),
+        Step("has_instant_listing"),
+        Step("stale_stores"),
         Step("load_batch_counts"),
         Step("held_polls"),
         Step("forgotten_days"),
@@ -317,6 +334,7 @@ SHARED_RELATIONS = {
         "input_new_polls",
         "input_archive_polls",
         "input_archive_files",
+        "input_archive_stale",
     ),
     "derive_keys": ("changed_derive_keys", "append_stores", "begin_day_spans"),
     "archive_instants": ("no_archive_instants", "keep_archive_instants"),
@@ -351,6 +369,8 @@ SEQUENCES = (
     DERIVE_MERGE,
     DERIVE_ARCHIVED,
     DERIVE_ARCHIVED_FILES,
+    ARCHIVED_DAYS_PASS,
+    ARCHIVED_STALE_PASS,
     REPORT_STEPS,
     REPORT_STEPS_ARCHIVED,
     tuple(step.name for step in PARTITION_EXPORT.steps),

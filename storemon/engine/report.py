@@ -242,19 +242,17 @@ def _database_archive(con: duckdb.DuckDBPyConnection) -> ArchiveReader | None:
 def _read_archive(
     con: duckdb.DuckDBPyConnection, folder: Path, lo_us: int | None, hi_us: int
 ) -> bool:
-    """Derive the instants of the archived polls in ``[lo_us, hi_us)`` (batch_instants).
+    """Read the instants of the archived polls in ``[lo_us, hi_us)`` (batch_instants).
 
     Raises:
         SnapshotSuperseded: A listed file is gone: a load that replaced a changed file rewrote
             that archived day after this snapshot was opened (the database now in place lists
             the new file; :func:`compute_report` opens it and runs again).
     """
-    files = archive.listed_files(con, folder, lo_us, hi_us)
     try:
-        if files:
-            archive.derive_archived(con, files, lo_us, hi_us, DEFAULT_TIMEZONE)
+        files = archive.read_archived(con, folder, lo_us, hi_us, DEFAULT_TIMEZONE)
     except duckdb.IOException:
-        gone = [f for f in files if not Path(f).exists()]
+        gone = [f for f in archive.every_listed_file(con, folder) if not Path(f).exists()]
         if not gone:
             raise
         raise SnapshotSuperseded(

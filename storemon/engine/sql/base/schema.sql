@@ -79,6 +79,27 @@ create table if not exists archive_files (
     n_rows bigint not null
 );
 
+-- The poll instants of an archived day as the hot database held them when the day left it
+-- (Parquet files beside the day's polls, storemon.engine.archive), so that a report or trend
+-- reads them instead of deriving them again; generation: derive_generation then.
+create table if not exists archive_instant_files (
+    path varchar not null,
+    day date not null,
+    generation bigint not null
+);
+
+-- Counts the loads that derived instants (one row); derive_marks holds, per store, the count
+-- when its instants were last derived from scratch (a new store, new hours or zone, lost polls).
+-- A store's kept archived instants are current while its mark is at most their generation.
+create table if not exists derive_generation (
+    generation bigint not null
+);
+
+create table if not exists derive_marks (
+    store_key integer not null,
+    generation bigint not null
+);
+
 create table if not exists hot_window (
     cutoff_us bigint not null
 );
