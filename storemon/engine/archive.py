@@ -30,7 +30,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon.engine import archive_folder, db, pipeline
+from storemon.engine import archive_folder, db
+from storemon.engine.archive_read import kept_listing, listed_files, poll_listing
 
 _DAY_US = 86_400_000_000
 _EPOCH = datetime(1970, 1, 1)
@@ -113,25 +114,16 @@ def recover(folder: Path, con: duckdb.DuckDBPyConnection) -> int:
     """
     if not folder.is_dir():
         return 0
-    listed = set(db.run_query(con, "archive_listing")["path"]) | set(_kept_listing(con)["path"])
+    listed = set(db.run_query(con, "archive_listing")["path"]) | set(kept_listing(con)["path"])
     return archive_folder.recover(folder, listed)
-
-
-def _kept_listing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The kept instants' files (path, day, generation); none in an older storemon's database."""
-    if not bool(db.fetch_row(con, "has_instant_listing")["has_listing"]):
-        return pd.DataFrame({"path": [], "day": [], "generation": []})
-    listing = db.run_query(con, "instant_listing")
-    listing["day"] = [pd.Timestamp(d).date() for d in listing["day"]]
-    return listing
 
 
 def _drop_kept(
     con: duckdb.DuckDBPyConnection, folder: Path, day: date, change: ArchiveChange
 ) -> None:
     """Stop listing a day's kept instants (its polls change): its reports derive it again."""
-    listing = _kept_listing(con)
-    paths = list(listing.loc[listing["day"] == day, "path"])
+    kept = kept_listing(con)
+    paths = list(kept.loc[kept["day"] == day, "path"])
     if not paths:
         return
     change.note(paths)
@@ -190,7 +182,7 @@ def apply_retention(
     days = db.run_query(con, "archive_days", cutoff=cutoff)["day"]
     if days.empty and not pd.isna(held) and cutoff == _EPOCH + timedelta(microseconds=int(held)):
         return  # the window did not move and no late poll is older than it: nothing to do
-    archived_days = set(_listing(con)["day"])
+    archived_days = set(poll_listing(con)["day"])
     db.execute(con, "archive_cold_instants", cutoff=cutoff)
     sql = db.load_sql("archive_day_polls")
     for value in days:
@@ -222,50 +214,6 @@ def _keep_instants(
     db.execute(con, "register_instant_file", path=relative, day=the_day)
 
 
-def _listing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The archive's Parquet files of polls (path, day), in day order."""
-    listing = db.run_query(con, "archive_listing")
-    listing["day"] = [pd.Timestamp(d).date() for d in listing["day"]]
-    return listing
-
-
-def listed_files(
-    con: duckdb.DuckDBPyConnection,
-    folder: Path,
-    lo_us: int | None = None,
-    hi_us: int | None = None,
-) -> list[str]:
-    """Return the archive's files (absolute paths) whose day meets ``[lo_us, hi_us]``.
-
-    Args:
-        con: A connection to the database.
-        folder: Its archive folder.
-        lo_us: First instant wanted (microseconds since the epoch), or None for the start.
-        hi_us: Last instant wanted, or None for the end.
-
-    Returns:
-        The paths, in day order.
-    """
-    return [str(folder / path) for path, _ in _days_between(_listing(con), lo_us, hi_us)]
-
-
-def _days_between(
-    listing: pd.DataFrame, lo_us: int | None, hi_us: int | None
-) -> list[tuple[str, date]]:
-    """The (path, day) rows of a listing whose day meets ``[lo_us, hi_us]``."""
-    lo_day = None if lo_us is None else _day(lo_us)
-    hi_day = None if hi_us is None else _day(hi_us)
-    return [
-        (path, day)
-        for path, day in zip(listing["path"], listing["day"], strict=True)
-        if (lo_day is None or day >= lo_day) and (hi_day is None or day <= hi_day)
-    ]
-
-
-def _day(t_us: int) -> date:
-    return date(1970, 1, 1) + timedelta(days=t_us // _DAY_US)
-
-
 def forget_file(
     con: duckdb.DuckDBPyConnection, folder: Path, source_file: str, change: ArchiveChange
 ) -> None:
@@ -285,10 +233,10 @@ def forget_file(
         return
     db.execute(con, "archived_file_polls", files=files, source_file=source_file)
     days = [pd.Timestamp(d).date() for d in db.run_query(con, "forgotten_days")["day"]]
-    listing = _listing(con)
+    days_listed = poll_listing(con)
     sql = db.load_sql("archive_day_rest")
     for the_day in days:
-        old_paths = list(listing.loc[listing["day"] == the_day, "path"])
+        old_paths = list(days_listed.loc[days_listed["day"] == the_day, "path"])
         old = [folder / p for p in old_paths]
         change.note(old_paths)
         target, relative = _new_part(folder, the_day)
@@ -311,99 +259,3 @@ def _register(
         day=day,
         replace_day=replace_day,
     )
-
-
-def derive_archived(
-    con: duckdb.DuckDBPyConnection,
-    files: list[str],
-    lo_us: int | None,
-    hi_us: int | None,
-    default_tz: str,
-    changed_only: bool = False,
-) -> None:
-    """Read archived polls in ``[lo_us, hi_us)`` back and derive their instants (batch_instants).
-
-    Args:
-        con: A connection holding the derived tables (stores, store_zones, weekly_spans).
-        files: The Parquet files to read.
-        lo_us: First instant (microseconds since the epoch), or None for the start.
-        hi_us: End instant, excluded, or None for the end.
-        default_tz: The zone of a store without one.
-        changed_only: Read only the polls of the load's changed stores (``changed_stores``).
-    """
-    bounds = {
-        "lo": datetime(1, 1, 1) if lo_us is None else _EPOCH + timedelta(microseconds=lo_us),
-        "hi": datetime(9999, 1, 1) if hi_us is None else _EPOCH + timedelta(microseconds=hi_us),
-    }
-    if changed_only:
-        db.execute(con, "read_archive_changed", files=files, **bounds)
-        db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=default_tz)
-    else:
-        steps = pipeline.DERIVE_ARCHIVED_FILES
-        db.run_steps(con, steps, files=files, default_tz=default_tz, **bounds)
-
-
-def read_archived(
-    con: duckdb.DuckDBPyConnection,
-    folder: Path,
-    lo_us: int | None,
-    hi_us: int,
-    default_tz: str,
-) -> list[str]:
-    """The instants of the archived polls in ``[lo_us, hi_us)`` for a report (batch_instants).
-
-    A day with kept instants is read from them, but for the stores whose kept instants no longer
-    hold (marked after them: new hours or zone, lost polls), whose polls of that day are derived
-    again; a day without is derived from its polls.
-
-    Args:
-        con: A connection to the database (read-only is enough).
-        folder: Its archive folder.
-        lo_us: First instant (microseconds since the epoch), or None for the start.
-        hi_us: End instant, excluded.
-        default_tz: The zone of a store without one.
-
-    Returns:
-        The files read (polls and kept instants); none: no archived day meets the range.
-    """
-    polls = _days_between(_listing(con), lo_us, hi_us)
-    if not polls:
-        return []
-    kept = _kept_listing(con)
-    kept = kept[kept["path"].isin([p for p, _ in _days_between(kept, lo_us, hi_us)])]
-    kept_days = set(kept["day"])
-    derived = [str(folder / p) for p, day in polls if day not in kept_days]
-    again = [str(folder / p) for p, day in polls if day in kept_days]
-    generation = int(kept["generation"].min()) if len(kept) else 0
-    if again and not int(db.fetch_row(con, "stale_stores", generation=generation)["n_stale"]):
-        again = []
-    bounds = {
-        "lo": datetime(1, 1, 1) if lo_us is None else _EPOCH + timedelta(microseconds=lo_us),
-        "hi": _EPOCH + timedelta(microseconds=hi_us),
-    }
-    db.execute(con, "begin_instants")
-    if derived or again:
-        db.run_steps(con, pipeline.DAY_SPANS, default_tz=default_tz)
-    if derived:
-        db.run_steps(con, pipeline.ARCHIVED_DAYS_PASS, files=derived, **bounds)
-    if again:
-        steps = pipeline.ARCHIVED_STALE_PASS
-        db.run_steps(con, steps, files=again, generation=generation, **bounds)
-    db.execute(con, "dedupe_instants")
-    kept_files = [str(folder / p) for p in kept["path"]]
-    if kept_files:
-        db.execute(
-            con,
-            "read_kept_instants",
-            files=kept_files,
-            lo_us=-(2**62) if lo_us is None else lo_us,
-            hi_us=hi_us,
-            generation=generation,
-        )
-    return [str(folder / p) for p, _ in polls] + kept_files
-
-
-def every_listed_file(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
-    """Every file the database lists in its archive (polls and kept instants), absolute paths."""
-    paths = [*_listing(con)["path"], *_kept_listing(con)["path"]]
-    return [str(folder / p) for p in paths]

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from storemon.config import DEFAULT_TIMEZONE
-from storemon.engine import archive, db, pipeline
+from storemon.engine import archive_read, db, pipeline
 from storemon.engine.archive import ArchiveChange
 from storemon.engine.sources import FileLoad
 from storemon.errors import StoremonError
@@ -111,10 +111,10 @@ class Derivation:
 
 def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Find the changed stores' firsts and last archived observations again, from the archive."""
-    files = archive.listed_files(con, folder)
+    files = archive_read.listed_files(con, folder)
     if not files:
         return
-    archive.derive_archived(con, files, None, None, DEFAULT_TIMEZONE, changed_only=True)
+    archive_read.derive_archived(con, files, None, None, DEFAULT_TIMEZONE, changed_only=True)
     db.execute(con, "update_store_firsts")
     db.execute(con, "cold_from_batch")
     db.execute(con, "update_store_cold")

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE
-from storemon.engine import archive, db, pipeline
+from storemon.engine import archive_read, db, pipeline
 from storemon.engine.report import ArchiveReader, report_from_connection
 from storemon.engine.timeline import write_store_weeks
 from storemon.errors import StoremonError
@@ -213,7 +213,7 @@ def archive_reader(con: duckdb.DuckDBPyConnection, task: PartitionTask) -> Archi
     )
 
     def read(con: duckdb.DuckDBPyConnection, lo_us: int | None, hi_us: int) -> bool:
-        files = archive.listed_files(con, folder, lo_us, hi_us)
+        files = archive_read.listed_files(con, folder, lo_us, hi_us)
         if files:
             db.execute(con, "partition_archive_polls", files=files, lo_us=lo_us, hi_us=hi_us)
             db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=DEFAULT_TIMEZONE)

@@ -171,7 +171,7 @@ DERIVE_ARCHIVED = ("begin_instants", *DAY_SPANS, *_ARCHIVED)
 # A report's archived polls, derived as their Parquet files are scanned (no copy: archive_polls).
 DERIVE_ARCHIVED_FILES = ("begin_instants", *DAY_SPANS, "input_archive_files", *_ARCHIVED[1:])
 # A report's archived days without kept instants, and its stores whose kept instants no longer
-# hold (storemon.engine.archive.read_archived): passes between begin_instants and dedupe_instants.
+# hold (archive_read.read_archived): passes between begin_instants and dedupe_instants.
 ARCHIVED_DAYS_PASS = ("input_archive_files", *INSTANTS)
 ARCHIVED_STALE_PASS = ("input_archive_stale", *INSTANTS)
 # Hot polls older than the retention window go to Parquet; reports read them back.
@@ -219,16 +219,9 @@ WEEKS = Stage("weeks", (Step("report_status_spans", ("report_status_spans",)),))
 TIMELINE = Stage(
     "timeline",
     (
-        Step("timeline_store"),
-        Step("timeline_business"),
-        Step("timeline_polls"),
-        Step("timeline_status"),
-        Step("timeline_figures"),
-        Step("week_stores"),
-        Step("week_business"),
-        Step("week_polls"),
-        Step("week_status"),
-        Step("week_counted"),
+        *(Step(name) for name in ("timeline_store", "timeline_business", "timeline_polls")),
+        *(Step(name) for name in ("timeline_status", "timeline_figures", "week_stores")),
+        *(Step(name) for name in ("week_business", "week_polls", "week_status", "week_counted")),
         *(Step(name) for name in ("store_week_row", "store_week_lists", "store_zones")),
     ),
     queries=True,
@@ -241,24 +234,13 @@ QUALITY = Stage(
 FRESHNESS = Stage("freshness", (Step("data_freshness"),), queries=True)
 
 # Small lookups of the loader and the report: the registry, the archive's listing, the window.
+_REGISTRY = ("registry_files", "load_batch_counts", "held_polls", "forgotten_days")
+_ARCHIVE_LOOKUPS = ("archive_listing", "instant_listing", "has_instant_listing", "stale_stores")
+_WINDOW = ("hot_cutoff", "latest_poll", "first_poll")
+_DATABASE = ("database_path", "schema_state", "schema_version")
 BOOKKEEPING = Stage(
     "bookkeeping",
-    (
-        Step("registry_files"),
-        Step("archive_listing"),
-        Step("instant_listing"),
-        Step("has_instant_listing"),
-        Step("stale_stores"),
-        Step("load_batch_counts"),
-        Step("held_polls"),
-        Step("forgotten_days"),
-        Step("hot_cutoff"),
-        Step("latest_poll"),
-        Step("first_poll"),
-        Step("database_path"),
-        Step("schema_state"),
-        Step("schema_version"),
-    ),
+    tuple(Step(name) for name in (*_REGISTRY, *_ARCHIVE_LOOKUPS, *_WINDOW, *_DATABASE)),
     queries=True,
 )
 # Partitioned reports (storemon.engine.partition): each store's bucket, the tables a report reads

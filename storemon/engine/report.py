@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
-from storemon.engine import archive, db, pipeline, schema
+from storemon.engine import archive, archive_read, db, pipeline, schema
 from storemon.engine.csv_text import csv_bytes
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.load import LoadSummary, load_folder
@@ -234,7 +234,7 @@ class SnapshotSuperseded(StoremonError):
 def _database_archive(con: duckdb.DuckDBPyConnection) -> ArchiveReader | None:
     """The reader of the archive of the connection's database (None: it lists no file)."""
     folder = _archive_of(con)
-    if folder is None or not archive.listed_files(con, folder):
+    if folder is None or not archive_read.listed_files(con, folder):
         return None
     return lambda con, lo_us, hi_us: _read_archive(con, folder, lo_us, hi_us)
 
@@ -250,9 +250,9 @@ def _read_archive(
             the new file; :func:`compute_report` opens it and runs again).
     """
     try:
-        files = archive.read_archived(con, folder, lo_us, hi_us, DEFAULT_TIMEZONE)
+        files = archive_read.read_archived(con, folder, lo_us, hi_us, DEFAULT_TIMEZONE)
     except duckdb.IOException:
-        gone = [f for f in archive.every_listed_file(con, folder) if not Path(f).exists()]
+        gone = [f for f in archive_read.every_listed_file(con, folder) if not Path(f).exists()]
         if not gone:
             raise
         raise SnapshotSuperseded(
