@@ -32,6 +32,8 @@ DERIVED = {
     "from store_zones z join stores s using (store_key)",
     "weekly_spans": "select s.store_id, w.* exclude (store_key) "
     "from weekly_spans w join stores s using (store_key)",
+    "day_spans": "select s.store_id, d.* exclude (store_key) "
+    "from day_spans d join stores s using (store_key)",
 }
 
 

@@ -94,3 +94,27 @@ def test_a_database_of_a_newer_storemon_is_refused_and_left_as_it_was(older: Pat
 def test_status_tells_the_retention_the_database_was_loaded_with(older: Path):
     ingest(older.parent / "data", older, options=LoadOptions(retention_days=3))
     assert read_freshness(older).retention_days == 3
+
+
+def test_a_database_from_before_day_spans_were_kept_gets_them_on_its_next_load(
+    older: Path, tmp_path: Path
+):
+    """Schema 1 databases have no day_spans table: readers refuse them, and the next load
+    derives every store's day spans (a load without them would place no poll in hours)."""
+    data = older.parent / "data"
+    ingest(data, older, options=LoadOptions(retention_days=3))
+    expected = compute_report(older)
+    con = duckdb.connect(str(older))
+    spans = con.execute("select * from day_spans order by all").fetchall()
+    assert spans  # every store of the fixture has business hours
+    con.execute("drop table day_spans")
+    con.execute("update storemon_info set schema_version = 1")
+    con.close()
+    with pytest.raises(StoremonError, match=r"older storemon \(schema 1"):
+        compute_report(older)
+    summary = ingest(data, older, options=LoadOptions(retention_days=3))
+    assert "made by an older storemon (schema 1)" in summary.render()
+    con = duckdb.connect(str(older), read_only=True)
+    assert con.execute("select * from day_spans order by all").fetchall() == spans
+    con.close()
+    assert compute_report(older).equals(expected)

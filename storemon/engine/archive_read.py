@@ -72,34 +72,20 @@ def _day(t_us: int) -> date:
     return date(1970, 1, 1) + timedelta(days=t_us // _DAY_US)
 
 
-def derive_archived(
-    con: duckdb.DuckDBPyConnection,
-    files: list[str],
-    lo_us: int | None,
-    hi_us: int | None,
-    default_tz: str,
-    changed_only: bool = False,
+def derive_archived_changed(
+    con: duckdb.DuckDBPyConnection, files: list[str], default_tz: str
 ) -> None:
-    """Read archived polls in ``[lo_us, hi_us)`` back and derive their instants (batch_instants).
+    """Read the load's changed stores' archived polls back and derive their instants.
 
     Args:
-        con: A connection holding the derived tables (stores, store_zones, weekly_spans).
+        con: The load's connection (``changed_stores``, and the derived tables: stores,
+            store_zones, weekly_spans, day_spans).
         files: The Parquet files to read.
-        lo_us: First instant (microseconds since the epoch), or None for the start.
-        hi_us: End instant, excluded, or None for the end.
         default_tz: The zone of a store without one.
-        changed_only: Read only the polls of the load's changed stores (``changed_stores``).
     """
-    bounds = {
-        "lo": datetime(1, 1, 1) if lo_us is None else _EPOCH + timedelta(microseconds=lo_us),
-        "hi": datetime(9999, 1, 1) if hi_us is None else _EPOCH + timedelta(microseconds=hi_us),
-    }
-    if changed_only:
-        db.execute(con, "read_archive_changed", files=files, **bounds)
-        db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=default_tz)
-    else:
-        steps = pipeline.DERIVE_ARCHIVED_FILES
-        db.run_steps(con, steps, files=files, default_tz=default_tz, **bounds)
+    bounds = {"lo": datetime(1, 1, 1), "hi": datetime(9999, 1, 1)}
+    db.execute(con, "read_archive_changed", files=files, **bounds)
+    db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=default_tz)
 
 
 def read_archived(
@@ -141,8 +127,6 @@ def read_archived(
         "hi": _EPOCH + timedelta(microseconds=hi_us),
     }
     db.execute(con, "begin_instants")
-    if derived or again:
-        db.run_steps(con, pipeline.DAY_SPANS, default_tz=default_tz)
     if derived:
         db.run_steps(con, pipeline.ARCHIVED_DAYS_PASS, files=derived, **bounds)
     if again:

@@ -71,7 +71,6 @@ class Derivation:
         self.con = con
         self.passes = 0
         db.execute(con, "begin_instants")
-        db.run_steps(con, pipeline.DAY_SPANS)  # the stores held; each pass adds the new ones
 
     def changed_spans(self) -> None:
         """Derive again the zone and spans of the stores the load changed, before any poll."""
@@ -114,7 +113,7 @@ def _archived_firsts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     files = archive_read.listed_files(con, folder)
     if not files:
         return
-    archive_read.derive_archived(con, files, None, None, DEFAULT_TIMEZONE, changed_only=True)
+    archive_read.derive_archived_changed(con, files, DEFAULT_TIMEZONE)
     db.execute(con, "update_store_firsts")
     db.execute(con, "cold_from_batch")
     db.execute(con, "update_store_cold")

@@ -216,7 +216,7 @@ def archive_reader(con: duckdb.DuckDBPyConnection, task: PartitionTask) -> Archi
         files = archive_read.listed_files(con, folder, lo_us, hi_us)
         if files:
             db.execute(con, "partition_archive_polls", files=files, lo_us=lo_us, hi_us=hi_us)
-            db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=DEFAULT_TIMEZONE)
+            db.run_steps(con, pipeline.DERIVE_ARCHIVED_WORKER, default_tz=DEFAULT_TIMEZONE)
         return bool(files)
 
     return read

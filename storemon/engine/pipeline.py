@@ -78,6 +78,7 @@ BASE = Stage(
                 "poll_instants",
                 "store_zones",
                 "weekly_spans",
+                "day_spans",
                 "store_days",
                 "storemon_info",
             ),
@@ -135,7 +136,7 @@ DERIVE = Stage(
         Step("append_stores", ("derive_keys",)),
         Step("derive_store_zones"),
         Step("derive_weekly_spans"),
-        Step("begin_day_spans", ("day_spans", "derive_keys")),
+        Step("begin_day_spans", ("derive_keys",)),
         Step("derive_day_spans"),
         Step("reset_changed_stores", ("changed_keys",)),
         Step("segment_range_polls", ("segment_range",)),
@@ -157,8 +158,6 @@ DERIVE = Stage(
 # spans, the instants appended to raw_instants), then merged once (DERIVE_MERGE: one row per
 # store and instant, into poll_instants and store_days).
 DERIVE_SPANS = ("derive_store_zones", "derive_weekly_spans", "derive_day_spans")
-DAY_SPANS = ("begin_day_spans", "derive_day_spans")  # every store's, once per load or report
-# The instants of the polls of derive_input.
 INSTANTS = ("segment_range_polls", "zone_segments", "derive_poll_instants")
 DERIVE_PASS = ("append_stores", *DERIVE_SPANS, *INSTANTS)
 # A pass over the last merged piece's new polls; over the changed stores' hot polls.
@@ -166,10 +165,9 @@ DERIVE_NEW = ("input_new_polls", *DERIVE_PASS)
 DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
 _MERGES = ("merge_poll_instants", "store_days_batch", "update_store_firsts")
 DERIVE_MERGE = ("dedupe_instants", *_MERGES)
-_ARCHIVED = ("input_archive_polls", *INSTANTS, "dedupe_instants")
-DERIVE_ARCHIVED = ("begin_instants", *DAY_SPANS, *_ARCHIVED)
-# A report's archived polls, derived as their Parquet files are scanned (no copy: archive_polls).
-DERIVE_ARCHIVED_FILES = ("begin_instants", *DAY_SPANS, "input_archive_files", *_ARCHIVED[1:])
+DERIVE_ARCHIVED = ("begin_instants", "input_archive_polls", *INSTANTS, "dedupe_instants")
+# A partition's worker (its export leaves day_spans out): every store's day spans, then that.
+DERIVE_ARCHIVED_WORKER = ("begin_day_spans", "derive_day_spans", *DERIVE_ARCHIVED)
 # A report's archived days without kept instants, and its stores whose kept instants no longer
 # hold (archive_read.read_archived): passes between begin_instants and dedupe_instants.
 ARCHIVED_DAYS_PASS = ("input_archive_files", *INSTANTS)
@@ -345,12 +343,11 @@ REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])
 # The step sequences the package runs by name (tests/test_sql.py checks every file is run).
 SEQUENCES = (
     DERIVE_SPANS,
-    DAY_SPANS,
     DERIVE_NEW,
     DERIVE_CHANGED,
     DERIVE_MERGE,
     DERIVE_ARCHIVED,
-    DERIVE_ARCHIVED_FILES,
+    DERIVE_ARCHIVED_WORKER,
     ARCHIVED_DAYS_PASS,
     ARCHIVED_STALE_PASS,
     REPORT_STEPS,

@@ -18,7 +18,8 @@ from storemon.engine import db
 from storemon.errors import StoremonError
 
 # 1: the first recorded version (store_days, the stores' firsts and last archived observations).
-CURRENT_VERSION = 1
+# 2: day_spans kept in the database (each store's hours merged and cut at local midnights).
+CURRENT_VERSION = 2
 
 
 def version_of(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -145,6 +145,15 @@ create table if not exists weekly_spans (
     e bigint
 );
 
+-- The same hours merged into disjoint spans of the local week and cut at local midnights
+-- (derive_day_spans, with weekly_spans): what places a poll in or out of business hours.
+create table if not exists day_spans (
+    store_key integer,
+    day_no bigint,
+    lo bigint,
+    hi bigint
+);
+
 -- Each hot store's last observations of each UTC day, so that a report finds a store's last
 -- observation before its look-back without reading the older hot polls.
 create table if not exists store_days (

@@ -1,14 +1,8 @@
--- begin_day_spans: the merged day spans of every store (derive_day_spans fills them): a load's or
--- a report's derive passes then only add the stores they key.
--- grain: one row per store key (temp table derive_keys: every store); temp table day_spans made
--- empty (one row per store, local weekday and merged span, filled next)
+-- begin_day_spans: every store, to derive its day spans again (derive_day_spans).
+-- grain: one row per store key (temp table derive_keys: every store)
 -- params: none (reads stores)
-create or replace temp table day_spans (
-    store_key integer,
-    day_no bigint,
-    lo bigint,
-    hi bigint
-);
-
+-- Only a partition's worker runs it: its tables come from an export that leaves day_spans out,
+-- and it derives them from weekly_spans before it places archived polls. A database keeps its
+-- day spans (loads derive them with the weekly spans of the stores they key or change).
 create or replace temp table derive_keys as
 select store_key from stores

@@ -1,5 +1,5 @@
 -- drop_vanished_stores: remove the changed stores left without any poll, hot or archived.
--- grain: n/a (delete from stores, store_zones and weekly_spans)
+-- grain: n/a (delete from stores, store_zones, weekly_spans and day_spans)
 -- params: none (reads changed_keys and stores: reset_changed_stores marked such a store's first
 --         poll with the largest bigint, and no poll lowered it)
 create or replace temp table vanished_keys as
@@ -12,6 +12,9 @@ delete from store_zones
 where store_key in (select vanished_keys.store_key from vanished_keys);
 
 delete from weekly_spans
+where store_key in (select vanished_keys.store_key from vanished_keys);
+
+delete from day_spans
 where store_key in (select vanished_keys.store_key from vanished_keys);
 
 delete from stores
