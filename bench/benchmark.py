@@ -57,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dashboard_bench  # noqa: E402  (bench/dashboard_bench.py, beside this script)
 import trend as trend_bench  # noqa: E402  (bench/trend.py, beside this script)
+from kept import is_current  # noqa: E402  (bench/kept.py)
 from tables import command_line, machine, write_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -582,7 +583,7 @@ def bench_dashboard(scales: list[int], repeat: int) -> str:
         out, database = str(BENCH_DATA / f"{scale}x"), BENCH_DATA / f"{scale}x-dashboard.duckdb"
         if not Path(out, "store_status.csv").exists():
             run_phase("generate", out=out, stores=REAL_STORES * scale)
-        if not database.exists():
+        if not is_current(database):
             run_phase("ingest", out=out, database=str(database))
         work = BENCH_DATA / f"{scale}x-dashboard"
         rows[f"{REAL_STORES * scale:,} stores"] = dashboard_bench.measure(

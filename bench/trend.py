@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from kept import is_current
+
 WEEKS = 4
 HOT_ALL_DAYS = 35  # retention that keeps the whole history hot
 DEFAULT_HOT_DAYS = 21  # storemon.config.DEFAULT_RETENTION_DAYS
@@ -95,7 +97,7 @@ def bench_trend(
     for label, retention in (("archive", DEFAULT_HOT_DAYS), ("hot", HOT_ALL_DAYS)):
         live = out / f"live-{retention}d"
         database = live / "storemon.duckdb"
-        if not database.exists():
+        if not is_current(database):
             run_phase(
                 "ingest_weeks",
                 out=str(out),

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import BENCH_DATA, REAL_STORES, ROOT, run_phase  # noqa: E402
 from dashboard_bench import _api, _complete_report, _visit  # noqa: E402
+from kept import is_current  # noqa: E402
 from tables import command_line, machine, write_block  # noqa: E402
 
 LIBRARIES = ("ipydatagrid", "plotly", "itables")
@@ -140,7 +141,7 @@ def measure(venv: Path, repeat: int) -> dict:
     out, database = BENCH_DATA / "1x", BENCH_DATA / "1x-dashboard.duckdb"
     if not (out / "store_status.csv").exists():
         run_phase("generate", out=str(out), stores=REAL_STORES)
-    if not database.exists():
+    if not is_current(database):
         run_phase("ingest", out=str(out), database=str(database))
     python = str(widgets_venv(venv))
     work = BENCH_DATA / "widgets"

@@ -100,21 +100,25 @@ def test_a_database_from_before_day_spans_were_kept_gets_them_on_its_next_load(
     older: Path, tmp_path: Path
 ):
     """Schema 1 databases have no day_spans table: readers refuse them, and the next load
-    derives every store's day spans (a load without them would place no poll in hours)."""
+    derives every store's day spans (a load without them would place no poll in hours), and only
+    them: the stores' derive marks stay, so the archive's kept instants still hold."""
     data = older.parent / "data"
     ingest(data, older, options=LoadOptions(retention_days=3))
     expected = compute_report(older)
     con = duckdb.connect(str(older))
     spans = con.execute("select * from day_spans order by all").fetchall()
     assert spans  # every store of the fixture has business hours
+    marks = con.execute("select * from derive_marks order by all").fetchall()
+    assert marks
     con.execute("drop table day_spans")
     con.execute("update storemon_info set schema_version = 1")
     con.close()
     with pytest.raises(StoremonError, match=r"older storemon \(schema 1"):
         compute_report(older)
     summary = ingest(data, older, options=LoadOptions(retention_days=3))
-    assert "made by an older storemon (schema 1)" in summary.render()
+    assert "(schema 1): its stores' day spans were derived (schema 2 now)" in summary.render()
     con = duckdb.connect(str(older), read_only=True)
     assert con.execute("select * from day_spans order by all").fetchall() == spans
+    assert con.execute("select * from derive_marks order by all").fetchall() == marks
     con.close()
     assert compute_report(older).equals(expected)

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon.engine import archive, db, planning, registry, schema, staging
+from storemon.engine import archive, db, pipeline, planning, registry, schema, staging
 from storemon.engine.incremental import Derivation, LoadOptions, snapshot_drops
 from storemon.engine.planning import Plan
 from storemon.engine.sources import (
@@ -63,7 +63,7 @@ def load_folder(
     options = options or LoadOptions()
     sources = find_sources(folder)
     version = schema.check_loadable(con, options.database or "the database")
-    upgrade = version is not None and version < schema.CURRENT_VERSION
+    upgrade = None if version is None or version == schema.CURRENT_VERSION else version
     db.run_stage(con, "base")
     if options.archive is not None:
         archive.recover(options.archive, con)  # what a killed load left, before writing more
@@ -89,10 +89,15 @@ def load_folder(
         for _, plan, _ in plans
         if plan.torn and plan.action not in ("skip", "wait")
     ]
-    if upgrade:
+    if upgrade is not None:
+        what = (
+            "every store's report tables were derived again"
+            if upgrade < schema.DERIVE_AGAIN_BELOW
+            else "its stores' day spans were derived"
+        )
         kept.append(
-            f"the database was made by an older storemon (schema {version}): every store's "
-            f"report tables were derived again (schema {schema.CURRENT_VERSION} now)"
+            f"the database was made by an older storemon (schema {version}): {what} "
+            f"(schema {schema.CURRENT_VERSION} now)"
         )
     summary = _summary(con, [f for f, plan in loads if plan.action != "wait"], kept)
     summary.snapshot_drops = drops
@@ -170,17 +175,21 @@ def _load_plans(
     plans: list[Plan],
     progress: Callable[[str], None] | None,
     options: LoadOptions,
-    upgrade: bool,
+    upgrade: int | None,
 ) -> tuple[list[tuple[FileLoad, registry.FilePlan]], list[str]]:
     """Stage and merge the planned files, derive what they add; note each one in the registry.
 
     The snapshots (hours, zones) load first, so that every poll is derived once, with the hours
     and zone the load leaves; a snapshot that drops most stores is refused before any poll
-    loads. Returns what each file did (in plan order) and the snapshots' drops.
+    loads. Returns what each file did (in plan order) and the snapshots' drops. ``upgrade``: the
+    older schema version of the database, if it is one.
     """
     db.execute(con, "begin_batch")
-    if upgrade:
+    derive_again = upgrade is not None and upgrade < schema.DERIVE_AGAIN_BELOW
+    if derive_again:
         db.run_stage(con, "upgrade")
+    elif upgrade is not None:  # kept since schema 2, derived from the weekly spans it holds
+        db.run_steps(con, pipeline.DAY_SPANS)
     reload = planning.reloaded_snapshots(plans)
     if reload:  # an hourly drop of polls alone leaves the snapshots untouched, unread
         db.execute(
@@ -204,7 +213,7 @@ def _load_plans(
     for i in (i for i in range(len(plans)) if i not in loads):
         loads[i] = _load_plan(con, plans[i], progress, options, derivation)
     if progress:
-        progress("deriving the report tables" + (" again for every store" if upgrade else ""))
+        progress("deriving the report tables" + (" again for every store" if derive_again else ""))
     derivation.finish(options)
     return [loads[i] for i in range(len(plans))], drops
 

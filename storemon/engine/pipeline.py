@@ -166,8 +166,9 @@ DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
 _MERGES = ("merge_poll_instants", "store_days_batch", "update_store_firsts")
 DERIVE_MERGE = ("dedupe_instants", *_MERGES)
 DERIVE_ARCHIVED = ("begin_instants", "input_archive_polls", *INSTANTS, "dedupe_instants")
-# A partition's worker (its export leaves day_spans out): every store's day spans, then that.
-DERIVE_ARCHIVED_WORKER = ("begin_day_spans", "derive_day_spans", *DERIVE_ARCHIVED)
+# Every store's day spans: a partition's worker (its export leaves them out), a schema-1 database.
+DAY_SPANS = ("begin_day_spans", "derive_day_spans")
+DERIVE_ARCHIVED_WORKER = (*DAY_SPANS, *DERIVE_ARCHIVED)  # a worker's stores' archived polls
 # A report's archived days without kept instants, and its stores whose kept instants no longer
 # hold (archive_read.read_archived): passes between begin_instants and dedupe_instants.
 ARCHIVED_DAYS_PASS = ("input_archive_files", *INSTANTS)
@@ -343,6 +344,7 @@ REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])
 # The step sequences the package runs by name (tests/test_sql.py checks every file is run).
 SEQUENCES = (
     DERIVE_SPANS,
+    DAY_SPANS,
     DERIVE_NEW,
     DERIVE_CHANGED,
     DERIVE_MERGE,

@@ -20,6 +20,9 @@ from storemon.errors import StoremonError
 # 1: the first recorded version (store_days, the stores' firsts and last archived observations).
 # 2: day_spans kept in the database (each store's hours merged and cut at local midnights).
 CURRENT_VERSION = 2
+# A load into a database older than this derives every store's rows again; into a newer one
+# (still older than CURRENT_VERSION) only what the versions since added: each store's day spans.
+DERIVE_AGAIN_BELOW = 1
 
 
 def version_of(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -82,7 +85,7 @@ def require_current(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
         raise StoremonError(
             f"{path} was made by an older storemon (schema {version}, this one reads "
             f"{CURRENT_VERSION}): run `storemon ingest --db {path}` once to bring it up to date "
-            "(its report tables are derived again from the polls it holds; nothing is lost)"
+            "(what it lacks is derived from the data it holds; nothing is lost)"
         )
 
 
