@@ -83,8 +83,7 @@ def derive_archived_changed(
         files: The Parquet files to read.
         default_tz: The zone of a store without one.
     """
-    bounds = {"lo": datetime(1, 1, 1), "hi": datetime(9999, 1, 1)}
-    db.execute(con, "read_archive_changed", files=files, **bounds)
+    db.execute(con, "read_archive_changed", files=files)
     db.run_steps(con, pipeline.DERIVE_ARCHIVED, default_tz=default_tz)
 
 

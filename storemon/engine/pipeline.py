@@ -198,7 +198,7 @@ REPORT = Stage(
         Step("read_kept_instants"),
         Step("no_archive_instants", ("archive_instants",)),
         Step("keep_archive_instants", ("archive_instants",)),
-        Step("report_instants", ("report_instants",)),
+        Step("report_instants", ("report_instants", "report_older_instants")),
         Step("report_needy", ("report_needy",)),
         Step("report_fallback"),
         Step("report_cold_stores"),

@@ -1,11 +1,12 @@
 -- report_fallback: the last observation before the look-back, for stores without one inside it.
--- grain: one row per needy store (report_needy) that has one, into report_instants
+-- grain: one row per needy store (report_needy) that has one, into report_older_instants (read
+-- through the view report_instants)
 -- params: $lo_us (the first instant report_instants read, a UTC midnight; reads report_needy,
 --         stores, store_days and archive_instants)
 -- From store_days (the hot days before the look-back), archive_instants (when the report read
 -- the archive) or, for a store silent since before the hot window, its last archived observation
 -- in stores (cold_hours_*, cold_any_*: update_store_cold) when that is before the look-back.
-insert into report_instants
+insert into report_older_instants
 
 with
 
