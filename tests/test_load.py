@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from storemon.engine import db
 from storemon.engine.ingest import ingest
 from storemon.engine.load import load_folder
+from storemon.engine.report import open_source
 from storemon.errors import StoremonError
 
 
@@ -116,6 +118,23 @@ def test_ingest_twice_adds_nothing(tmp_path, export_2023):
     con = db.connect(db_path, read_only=True)
     sizes = dict(db.run_query(con, "table_sizes").itertuples(index=False))
     assert sizes == {"store_status": 6, "menu_hours": 4, "timezones": 2, "rejects": 9}
+
+
+def test_only_a_database_kept_for_later_loads_fingerprints_its_files(tmp_path, export_2023):
+    # an ingest keeps each file's blake2b (a later load knows a grown file by it); a folder
+    # loaded in memory for one report is never loaded into again, so it hashes nothing
+    db_path = tmp_path / "s.duckdb"
+    ingest(export_2023, db_path)
+    con = db.connect(db_path, read_only=True)
+    kept = dict(con.execute("select source_file, fingerprint from files").fetchall())
+    expected = {
+        path.name: hashlib.blake2b(path.read_bytes()).hexdigest()
+        for path in export_2023.glob("*.csv")
+    }
+    assert kept == expected
+    with open_source(export_2023) as in_memory:
+        files = in_memory.execute("select source_file, fingerprint from files").fetchall()
+    assert dict(files) == dict.fromkeys(expected, "")
 
 
 def test_one_more_hourly_file_adds_only_its_new_polls(tmp_path, export_2024):

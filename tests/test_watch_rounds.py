@@ -191,10 +191,10 @@ def test_a_drop_deleted_during_a_round_is_named_and_the_rest_loads(
     doomed.write_text(header + "".join(lines[-3:]))
     real = planning.registry.plan_file
 
-    def deleted_first(known, path, *args):
+    def deleted_first(known, path, *args, **kwargs):
         if path == doomed and path.exists():
             path.unlink()  # the exporter's clean-up runs while the load plans
-        return real(known, path, *args)
+        return real(known, path, *args, **kwargs)
 
     monkeypatch.setattr(planning.registry, "plan_file", deleted_first)
     said: list[str] = []

@@ -48,6 +48,9 @@ class LoadOptions:
             copy, or an in-memory database for one report): no reader sees it before the load
             ends, so what each piece of a file writes is committed as it goes, and the rows a
             piece staged are freed with the next piece instead of being kept for a rollback.
+        fingerprint: Hash the bytes of each file read, for the registry (a later load into the
+            same database knows by it that a grown file kept its loaded bytes); off for a
+            folder loaded in memory for one report, which no later load reads.
     """
 
     archive: Path | None = None
@@ -61,6 +64,7 @@ class LoadOptions:
     keep_snapshots: frozenset[str] = frozenset()
     clock: datetime | None = None
     private: bool = False
+    fingerprint: bool = True
 
 
 class Derivation:

@@ -89,7 +89,9 @@ def _plan(
     """One file's plan; a torn last line loads once the file stopped changing (``settled``)."""
     complete_lines_only = options.complete_lines_only and path.name not in options.settled
     try:
-        plan = registry.plan_file(known, path, complete_lines_only, clock)
+        plan = registry.plan_file(
+            known, path, complete_lines_only, clock, fingerprint=options.fingerprint
+        )
     except FileNotFoundError:
         raise vanished(path) from None
     return replace(plan, torn=plan.torn and options.complete_lines_only)

@@ -1,7 +1,8 @@
 """The file registry: what is loaded of each input file, so that a load costs what is new.
 
 Each loaded file has a row in ``files``: its size and mtime when loaded, the bytes loaded so far,
-their line count and a blake2b fingerprint of them. A load reads the whole registry once
+their line count and a blake2b fingerprint of them (left empty by a load into a database that no
+later load reads: a folder loaded in memory for one report). A load reads the whole registry once
 (:func:`known_files`), then compares each file: same size and mtime -> skipped unread; grown, with
 the loaded bytes unchanged -> only the new complete lines load (their line numbers continue the
 file's); otherwise the file changed and is loaded again whole. A file some of whose polls were
@@ -38,7 +39,7 @@ class FilePlan:
         end: Byte offset it reads to (the end of the last complete line, or of the file).
         lines_before: Physical lines before ``start`` (the header included).
         n_lines: Physical lines in ``[0, end)``.
-        fingerprint: blake2b of the bytes ``[0, end)``.
+        fingerprint: blake2b of the bytes ``[0, end)`` (empty when the load keeps none).
         rows_read: Rows read from the file by earlier loads (kept for ``skip`` and ``append``).
         rows_good: Good rows among them.
         refresh: Skipped, but its mtime changed and its bytes did not: the registry notes the new
@@ -101,6 +102,7 @@ def plan_file(
     path: Path,
     complete_lines_only: bool,
     clock: datetime,
+    fingerprint: bool = True,
 ) -> FilePlan:
     """Decide what a load does with ``path``, reading it only when it is not known unchanged.
 
@@ -110,6 +112,7 @@ def plan_file(
         complete_lines_only: Load only up to the last newline (``--watch``: a torn last line is a
             line still being written); otherwise the whole file.
         clock: The load's clock (a file's polls rejected as in the future may be due).
+        fingerprint: Hash the bytes read (the plan's ``fingerprint``; else it is empty).
 
     Returns:
         The plan.
@@ -117,7 +120,7 @@ def plan_file(
     stat = path.stat()
     now = (stat.st_size, stat.st_mtime_ns)
     if known is not None and known.retry_at is not None and clock >= known.retry_at:
-        plan = plan_file(None, path, complete_lines_only, clock)
+        plan = plan_file(None, path, complete_lines_only, clock, fingerprint)
         return FilePlan(**{**plan.__dict__, "action": "replace", "retry": True})
     if known is not None and now == (known.size, known.mtime_ns):
         if known.loaded == stat.st_size or complete_lines_only:
@@ -136,7 +139,7 @@ def plan_file(
             )
     with open(path, "rb") as stream:
         end = _complete_end(stream) if complete_lines_only else stat.st_size
-        digest = hashlib.blake2b()
+        digest = hashlib.blake2b() if fingerprint else _Unhashed()
         grown = known is not None and 0 < known.loaded <= end
         if grown:
             last = _feed(stream, digest, 0, known.loaded)
@@ -176,6 +179,17 @@ def plan_file(
     )
 
 
+class _Unhashed:
+    """Stands for the digest of a load that keeps no fingerprint."""
+
+    def update(self, data: bytes) -> None:
+        """Take bytes and keep nothing of them."""
+
+    def hexdigest(self) -> str:
+        """The empty fingerprint."""
+        return ""
+
+
 def _complete_end(stream: BinaryIO) -> int:
     """The byte offset just past the last newline of the file (0 without any)."""
     position = 0
@@ -191,7 +205,7 @@ def _complete_end(stream: BinaryIO) -> int:
 
 def _feed(
     stream: BinaryIO,
-    digest: hashlib.blake2b,
+    digest: hashlib.blake2b | _Unhashed,
     start: int,
     end: int,
     cutter: PieceCutter | None = None,

@@ -67,7 +67,7 @@ def open_source(
     if source.is_dir():
         con = db.connect()
         try:
-            loaded = load_folder(con, source, options=LoadOptions(private=True))
+            loaded = load_folder(con, source, options=LoadOptions(private=True, fingerprint=False))
             if summary is not None:
                 summary.append(loaded)
             yield con
