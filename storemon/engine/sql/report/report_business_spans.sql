@@ -70,27 +70,13 @@ positive_spans as (  -- noqa: ST03
 ),
 
 -- Doubled: microseconds to ticks, the unit of report_outages.
-merged as (
-    select
-        store_key,
-        2 * lo as lo_hus,
-        2 * hi as hi_hus
-    from merge_spans(positive_spans)
-),
-
 final as (
     select
         store_key,
-        lo_hus,
-        hi_hus,
-        coalesce(
-            sum(hi_hus - lo_hus) over (
-                partition by store_key order by lo_hus
-                rows between unbounded preceding and 1 preceding
-            ),
-            0
-        ) as before_lo_hus
-    from merged
+        2 * lo as lo_hus,
+        2 * hi as hi_hus,
+        2 * before_lo as before_lo_hus
+    from merge_spans(positive_spans)
 )
 
 select * from final
