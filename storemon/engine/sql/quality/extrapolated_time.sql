@@ -3,8 +3,8 @@
 -- business time; reads the report_* temp tables of storemon.report.prepare_report
 -- params: $reach_us (how far an observation vouches for the status, in microseconds)
 -- An observation at t vouches for [t - reach, t + reach]; business time outside the union of
--- these neighbourhoods (merged by the macro merge_spans) is extrapolated. Times are ticks
--- (half-microseconds, suffix _hus) like report_*.
+-- these neighbourhoods is extrapolated. Times are ticks (half-microseconds, suffix _hus) like
+-- report_*.
 with
 
 report_windows as (
@@ -34,22 +34,30 @@ window_spans as (
             and report_business_spans.hi_hus > report_windows.w_lo_hus
 ),
 
--- read through the macro merge_spans(neighbourhoods), which sqlfluff cannot see
-neighbourhoods as (  -- noqa: ST03
+-- Every neighbourhood has the same length, so the one before a poll reaches furthest: a poll
+-- starts a union of neighbourhoods (an island) when the gap to the store's previous observation
+-- is over 2 reach, and ends one when the gap to its next one is. One sort finds both.
+gaps as (
     select
         store_key,
-        2 * (t_us - $reach_us) as lo,
-        2 * (t_us + $reach_us) as hi
+        t_us,
+        coalesce(t_us - lag(t_us) over by_time > 2 * cast($reach_us as bigint), true) as starts,
+        coalesce(lead(t_us) over by_time - t_us > 2 * cast($reach_us as bigint), true) as ends
     from report_polls
     where observed
+    window by_time as (partition by store_key order by t_us)
 ),
 
+-- An island runs from its first poll to the next poll that ends one (itself, when it ends it).
 vouched as (
     select
         store_key,
-        lo as lo_hus,
-        hi as hi_hus
-    from merge_spans(neighbourhoods)
+        2 * (t_us - $reach_us) as lo_hus,
+        2 * (case when ends then t_us else lead(t_us) over by_time end + $reach_us) as hi_hus
+    from gaps
+    where starts or ends
+    window by_time as (partition by store_key order by t_us)
+    qualify starts
 ),
 
 business as (
