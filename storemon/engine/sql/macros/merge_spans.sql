@@ -3,8 +3,8 @@
 --        with before_lo = the length of the store's islands before it (any one unit)
 -- params: spans, the name of a relation with columns store_key, lo, hi (bigint, lo < hi)
 -- Spans that overlap or touch (lo <= the highest hi before it) belong to one island. Defined once
--- per connection by storemon.engine.db.connect and used by derive_day_spans,
--- report_business_spans and extrapolated_time.
+-- per connection by storemon.engine.db.connect and used by derive_day_spans and
+-- report_business_spans.
 -- Two sorts: the spans in order (the highest hi before each one, reach, marks where an island
 -- starts), then the islands' first spans in order. An island ends at the reach of the next
 -- island's first span (every earlier island ends before it starts), the last one at the store's
