@@ -449,13 +449,18 @@ def render(rows: list[dict[str, float]]) -> str:
 # --- latency: engine, API trigger -> Complete, `storemon report` -------------------
 
 
+def _report_status(client, report_id: str) -> dict:
+    """A report's status as the API answers it in JSON (``status``, ``html_ready``, ...)."""
+    return client.get(
+        "/get_report", params={"report_id": report_id}, headers={"Accept": "application/json"}
+    ).json()
+
+
 def _wait_complete(client, report_id: str) -> float:
     """Poll the API every 20 ms until the report is done; return the seconds it took."""
     started = time.perf_counter()
     while True:
-        body = client.get(
-            "/get_report", params={"report_id": report_id}, headers={"Accept": "application/json"}
-        ).json()
+        body = _report_status(client, report_id)
         if body["status"] != "Running":
             if body["status"] != "Complete":
                 raise SystemExit(f"report failed: {body}")
@@ -496,8 +501,10 @@ def api_latency(database: str, reports: int) -> tuple[list[float], list[float], 
                     return False
 
             wait_for(up, 60, "the API server")
-            _wait_complete(client, client.post("/trigger_report").json()["report_id"])
-            time.sleep(10)  # a server that has been up a while: its pool is warm
+            first = client.post("/trigger_report").json()["report_id"]
+            _wait_complete(client, first)
+            # a server that has been up a while: the first report's tail done, its pool warm
+            wait_for(lambda: _html_ready(client, first), 300, "the first report's tail")
             _until_idle()
             busy = _busy_seconds()
             times, ids = [], []
@@ -520,10 +527,7 @@ def api_latency(database: str, reports: int) -> tuple[list[float], list[float], 
 
 def _html_ready(client, report_id: str) -> bool:
     """Whether a report's HTML copy is written (the last step of its tail)."""
-    body = client.get(
-        "/get_report", params={"report_id": report_id}, headers={"Accept": "application/json"}
-    ).json()
-    return bool(body.get("html_ready"))
+    return bool(_report_status(client, report_id).get("html_ready"))
 
 
 def _busy_seconds() -> float:
@@ -535,13 +539,22 @@ def _busy_seconds() -> float:
 
 
 def _until_idle(busy_share: float = 0.05, timeout: float = 120) -> None:
-    """Wait until the machine is idle: under ``busy_share`` of one core busy for a second."""
+    """Wait until the machine is idle: under ``busy_share`` of one core busy for a second.
+
+    Raises:
+        SystemExit: Still busy after ``timeout`` seconds (something else runs here: the CPU
+            per report would count its work too).
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         before = _busy_seconds()
         time.sleep(1)
         if _busy_seconds() - before < busy_share:
             return
+    raise SystemExit(
+        f"the machine stayed busy for {timeout:g} s (over {busy_share:.0%} of a core): stop "
+        "what else runs here, then measure again"
+    )
 
 
 def _job_steps(reports_dir: Path, report_id: str) -> list[tuple[float, str]]:
@@ -556,11 +569,23 @@ def _job_steps(reports_dir: Path, report_id: str) -> list[tuple[float, str]]:
 
 
 def _waits(reports_dir: Path, report_ids: list[str]) -> list[float]:
-    """Seconds from each report's trigger until a runner picked it."""
+    """Seconds from each report's trigger until a runner picked it.
+
+    Raises:
+        SystemExit: A report's log holds no such step (a server without storemon.jobs.timing's
+            marks).
+    """
     picked = "worker: job picked"
-    return [
-        next(s for s, step in _job_steps(reports_dir, r) if step == picked) for r in report_ids
-    ]
+    waits = []
+    for report_id in report_ids:
+        steps = [seconds for seconds, step in _job_steps(reports_dir, report_id) if step == picked]
+        if not steps:
+            raise SystemExit(
+                f"report {report_id} has no {picked!r} step in {reports_dir / report_id}: "
+                "its server marks no steps"
+            )
+        waits.append(steps[0])
+    return waits
 
 
 def _breakdown(reports_dir: Path, report_ids: list[str]) -> str:

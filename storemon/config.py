@@ -47,7 +47,31 @@ TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 # Warm Jupyter kernels the API server keeps ready for reports, over all its runners:
 # each costs a Python process with pandas and DuckDB imported; 3 is one for each runner of a
 # 2-core server (2 computing, 1 finishing a report's tail). 0: no pool.
-KERNEL_POOL = int(os.environ.get("STOREMON_KERNEL_POOL") or 3)
+KERNEL_POOL_VARIABLE = "STOREMON_KERNEL_POOL"
+DEFAULT_KERNEL_POOL = 3
+
+
+def kernel_pool_setting() -> int:
+    """The warm kernels the API server keeps: ``STOREMON_KERNEL_POOL``, else 3.
+
+    Returns:
+        A whole number, 0 or more.
+
+    Raises:
+        StoremonError: The variable is set to something else.
+    """
+    text = (os.environ.get(KERNEL_POOL_VARIABLE) or "").strip()
+    if not text:
+        return DEFAULT_KERNEL_POOL
+    if not text.isdigit():
+        from storemon.errors import StoremonError
+
+        raise StoremonError(
+            f"{KERNEL_POOL_VARIABLE} must be a whole number of warm kernels, 0 or more, not "
+            f"{text!r} (unset it for {DEFAULT_KERNEL_POOL})"
+        )
+    return int(text)
+
 
 # The dashboard server (`storemon serve`): how many pages may hold a kernel at once (the next
 # visitor is told to retry), and how soon the kernel of a closed page is stopped. The dashboard

@@ -285,7 +285,8 @@ def test_trigger_follows_to_complete_and_table_tools(browser, dashboard_url, com
         page.locator(".storemon-timeline-message", has_text="There is no store").wait_for(
             timeout=WAIT_MS
         )
-        assert not page.locator("img.storemon-timeline").is_visible()
+        page.locator("img.storemon-timeline").wait_for(state="hidden", timeout=WAIT_MS)
+        page.locator("img.storemon-store-days").wait_for(state="hidden", timeout=WAIT_MS)
     except BaseException:
         failed(page)
         raise

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -357,6 +359,22 @@ def test_a_scheduler_address_that_is_not_a_scheduler_is_one_sentence(
     assert err.startswith("storemon: error: ") and err.count("\n") == 1, err
     assert says in err and address in err and "8786" in err  # what to check: the port
     assert "Traceback" not in err and not out.exists()
+
+
+def test_a_report_without_a_scheduler_does_not_import_dask() -> None:
+    """Every report notebook's kernel imports storemon.analysis.reading; Dask is loaded only
+    when a partitioned report reaches a scheduler (about 0.1 s of each kernel's start)."""
+    code = (
+        "import sys, storemon, storemon.analysis.reading, storemon.engine.partition; "
+        "storemon.compute_report; print(' '.join(m for m in sys.argv[1:] if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "storemon.engine.dask_scheduler", "dask", "distributed"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["storemon.engine.dask_scheduler"]
 
 
 @pytest.fixture(scope="module")

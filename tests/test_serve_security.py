@@ -231,12 +231,23 @@ def test_exposure_check():
 
 
 @pytest.mark.slow
-def test_serve_refuses_an_open_non_loopback_address(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("host", "pool", "says"),
+    [
+        ("0.0.0.0", "", "refusing to serve on 0.0.0.0 without a token"),
+        ("127.0.0.1", "abc", "STOREMON_KERNEL_POOL must be a whole number of warm kernels"),
+        ("127.0.0.1", "-1", "STOREMON_KERNEL_POOL must be a whole number of warm kernels"),
+    ],
+)
+def test_serve_refuses_before_anything_starts(tmp_path: Path, host: str, pool: str, says: str):
+    """An open address without a token, or a pool of kernels that is not a number: one
+    sentence, and neither server started."""
     fleet = small_fleet(tmp_path / "raw", stores=5)
     api_port, dashboard_port = free_port(), free_port()
     environment = {k: v for k, v in os.environ.items() if k != "STOREMON_API_TOKEN"}
+    environment["STOREMON_KERNEL_POOL"] = pool
     command = [
-        sys.executable, "-m", "storemon.cli", "serve", "--host", "0.0.0.0", "--data", str(fleet),
+        sys.executable, "-m", "storemon.cli", "serve", "--host", host, "--data", str(fleet),
         "--port", str(api_port), "--dashboard-port", str(dashboard_port),
     ]  # fmt: skip
     server = subprocess.Popen(
@@ -249,8 +260,9 @@ def test_serve_refuses_an_open_non_loopback_address(tmp_path: Path):
             server.kill()
             server.wait()
     assert server.returncode == 1
-    assert err.startswith("storemon: error: refusing to serve on 0.0.0.0 without a token")
-    assert "--insecure" in err and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"storemon: error: {says}"), err
+    assert len(err.strip().splitlines()) == 1
+    assert ("--insecure" if pool == "" else repr(pool)) in err
     assert "storemon dashboard on" not in out
 
 

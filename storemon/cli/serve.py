@@ -12,6 +12,7 @@ from storemon.config import (
     DEFAULT_DASHBOARD_KERNELS,
     DEFAULT_DB,
     TOKEN_VARIABLE,
+    kernel_pool_setting,
 )
 from storemon.errors import StoremonError
 
@@ -76,6 +77,7 @@ def run_serve(args: argparse.Namespace) -> None:
     from storemon.service.serve import serve_with_dashboard
 
     source = require_data(args.data if args.data is not None else args.db)  # before any start
+    kernel_pool_setting()  # a bad STOREMON_KERNEL_POOL is refused before any start, too
     try:
         serve_with_dashboard(
             host=args.host,

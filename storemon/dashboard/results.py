@@ -191,9 +191,9 @@ class Results(Controls):
             text = unknown_store(store_id) if unknown else html.escape(str(error))
             with self._showing:
                 if self._still_asked(store_id, view):
-                    self.timeline_message.value = messages.message("error", text)
-                    show_png(self.timeline_image, None)
+                    show_png(self.timeline_image, None)  # no picture of another store under it
                     show_png(self.store_days_image, None)
+                    self.timeline_message.value = messages.message("error", text)
             return
         picture = week_picture(store)
         with self._showing:

@@ -15,9 +15,6 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-import dask.config
-from dask.utils import parse_timedelta
-
 from storemon.config import SCHEDULER_VARIABLE
 from storemon.errors import StoremonError
 
@@ -28,6 +25,11 @@ EXAMPLE = "tcp://10.0.0.5:8786"
 
 def connect_timeout() -> float:
     """Seconds to wait for a scheduler: Dask's connect timeout (``TIMEOUT_SETTING``)."""
+    # Imported here: a report that never reaches a scheduler (every notebook kernel's) does
+    # not pay for importing Dask.
+    import dask.config
+    from dask.utils import parse_timedelta
+
     return float(
         parse_timedelta(dask.config.get(TIMEOUT_SETTING, DEFAULT_TIMEOUT), default="seconds")
     )

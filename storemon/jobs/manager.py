@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from storemon.config import KERNEL_POOL, REPORTS_DIR
+from storemon.config import DEFAULT_KERNEL_POOL, REPORTS_DIR
 from storemon.errors import StoremonError
 from storemon.jobs.listing import list_reports
 from storemon.jobs.records import JobRecord
@@ -70,7 +70,7 @@ class JobManager:
         reports_dir: str | Path = REPORTS_DIR,
         workers: int = DEFAULT_WORKERS,
         max_queue: int = DEFAULT_MAX_QUEUE,
-        kernel_pool: int = KERNEL_POOL,
+        kernel_pool: int = DEFAULT_KERNEL_POOL,
         spare_runners: int = SPARE_RUNNERS,
     ) -> None:
         self.source = Path(source)

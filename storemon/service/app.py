@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from storemon import __version__, jobs
-from storemon.config import DEFAULT_DB, KERNEL_POOL, REPORTS_DIR, TOKEN_VARIABLE
+from storemon.config import DEFAULT_DB, REPORTS_DIR, TOKEN_VARIABLE, kernel_pool_setting
 from storemon.jobs.params import shown
 from storemon.service.dependencies import ApiSettings, check_token, require_token
 from storemon.service.docs import add_local_docs
@@ -53,7 +53,7 @@ def create_app(
     workers: int = jobs.DEFAULT_WORKERS,
     max_queue: int = jobs.DEFAULT_MAX_QUEUE,
     token: str | None = None,
-    kernel_pool: int = KERNEL_POOL,
+    kernel_pool: int | None = None,
     hostnames: Iterable[str] = (),
 ) -> FastAPI:
     """Build the API app; its job queue starts and stops with the app (lifespan).
@@ -66,7 +66,7 @@ def create_app(
         token: Required bearer token; default the ``STOREMON_API_TOKEN`` environment variable,
             and no token (an open API) when that is unset or empty.
         kernel_pool: Warm kernels kept ready for reports (default ``STOREMON_KERNEL_POOL``,
-            3: one per runner); they start and stop with the app, in its runners.
+            else 3: one per runner); they start and stop with the app, in its runners.
         hostnames: Host names the API answers to besides ``localhost`` and IP addresses
             (``storemon serve --hostname``); a request under another, or from another site's
             page, gets 403 (:mod:`storemon.service.sites`).
@@ -76,11 +76,13 @@ def create_app(
 
     Raises:
         StoremonError: The token is not one (see
-            :func:`storemon.service.dependencies.check_token`).
+            :func:`storemon.service.dependencies.check_token`), or ``STOREMON_KERNEL_POOL`` is
+            not a number of kernels.
     """
     token = token if token is not None else os.environ.get(TOKEN_VARIABLE)
     # an empty token means an open API
     settings = ApiSettings(token=check_token(token) if token else None)
+    kernel_pool = kernel_pool_setting() if kernel_pool is None else kernel_pool
     app = FastAPI(
         title="storemon",
         version=__version__,
