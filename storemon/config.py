@@ -44,15 +44,19 @@ PAGE_GATE_VARIABLE = "STOREMON_PAGE_GATE"
 API_URL_VARIABLE = "STOREMON_API_URL"
 TOKEN_VARIABLE = "STOREMON_API_TOKEN"
 
-# Warm Jupyter kernels the API server keeps ready for reports, over all its runners:
-# each costs a Python process with pandas and DuckDB imported; 3 is one for each runner of a
-# 2-core server (2 computing, 1 finishing a report's tail). 0: no pool.
+# The API server's report runners beyond its compute slots (2 on a 2-core server): a runner
+# finishes a report's tail (its last cells, the HTML) after Complete while the next reports run
+# on others; 3 spares keep back-to-back reports from waiting for tails.
+SPARE_RUNNERS = 3
+# Warm Jupyter kernels the API server keeps ready for reports, over all its runners: each costs
+# a Python process with pandas and DuckDB imported; 5 is one for each runner of a 2-core server
+# (2 computing, 3 spares). 0: no pool.
 KERNEL_POOL_VARIABLE = "STOREMON_KERNEL_POOL"
-DEFAULT_KERNEL_POOL = 3
+DEFAULT_KERNEL_POOL = 2 + SPARE_RUNNERS
 
 
 def kernel_pool_setting() -> int:
-    """The warm kernels the API server keeps: ``STOREMON_KERNEL_POOL``, else 3.
+    """The warm kernels the API server keeps: ``STOREMON_KERNEL_POOL``, else 5.
 
     Returns:
         A whole number, 0 or more.

@@ -308,7 +308,8 @@ def test_sigterm_stops_serve_and_its_jobs(database: Path, tmp_path: Path) -> Non
         )["pid"]
         kernels = wait_for(lambda: children(runner), 60, "its kernel")
         runners = children(server.pid)
-        assert len(runners) == 2 + jobs.SPARE_RUNNERS  # two computing, a spare for tails
+        # two computing and a spare; the other spares start once a report has its outcome
+        assert len(runners) in (3, 2 + jobs.SPARE_RUNNERS)
 
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=60)

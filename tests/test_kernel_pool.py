@@ -25,6 +25,7 @@ from storemon.jobs import runner
 from storemon.jobs.kernel import WarmKernel, answers
 from storemon.jobs.manager import SPARE_RUNNERS
 from storemon.jobs.pool import KernelPool
+from storemon.jobs.process import can_raise_priority
 from storemon.jobs.publish import TAIL_NICENESS, Publisher
 from storemon.service.app import create_app
 
@@ -128,12 +129,14 @@ def test_ten_concurrent_triggers_and_a_clean_stop(
                 )
             )
         runners = app.state.jobs.runner_pids()
-        assert len(runners) == 2 + SPARE_RUNNERS  # 2 compute, the spare takes a report's tail
+        assert len(runners) in (3, 2 + SPARE_RUNNERS)  # the spares past one: after a report
         bodies = []
         for report_id in ids:
             seen.update(kernels_of(app))
             bodies.append(complete(client, report_id, timeout=400))
         assert [b["status"] for b in bodies] == ["Complete"] * 10, bodies
+        runners = app.state.jobs.runner_pids()
+        assert len(runners) == 2 + SPARE_RUNNERS  # 2 compute, the spares take reports' tails
         assert {client.get(b["csv_url"]).content for b in bodies} == {expected}
         seen.update(wait_for(lambda: len(k := kernels_of(app)) == 2 and k, 120, "a full pool"))
         # A report is stopped in the middle, with the pool warm: nothing may be left behind.
@@ -141,6 +144,42 @@ def test_ten_concurrent_triggers_and_a_clean_stop(
         seen.update(kernels_of(app))
     assert len(seen) >= 2
     assert wait_for(lambda: not any(map(alive, [*runners, *seen])), 30, "no kernel left")
+
+
+def test_spares_start_after_a_report_in_the_background_and_take_reports(
+    database: Path, expected: bytes, tmp_path: Path
+) -> None:
+    """A new server starts 3 runners; the other spares once a report is Complete, at the
+    lowest priority with their kernels until their first report, which runs at full priority."""
+    app = create_app(database, tmp_path / "reports", workers=2, kernel_pool=2 + SPARE_RUNNERS)
+    background = can_raise_priority()  # else every runner starts at full priority
+    with running_server(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        first = wait_for(lambda: len(k := kernels_of(app)) == 3 and k, 120, "3 kernels")
+        wait_for(lambda: all(map(imported, first)), 120, "their imports")
+        assert len(app.state.jobs.runner_pids()) == 3
+        run_one(client, expected)
+        runners = wait_for(
+            lambda: len(r := app.state.jobs.runner_pids()) == 2 + SPARE_RUNNERS and r, 60, "spares"
+        )
+        spares = [pid for pid in runners if not set(children(pid)) & set(first)][-2:]
+        spare_kernels = wait_for(
+            lambda: all(children(p) for p in spares) and [k for p in spares for k in children(p)],
+            60,
+            "the spares' kernels",
+        )
+        if background:
+            for pid in [*spares, *spare_kernels]:
+                assert os.getpriority(os.PRIO_PROCESS, pid) == TAIL_NICENESS, pid
+        for _ in range(8):  # back to back, until a spare runs one (the next waiter takes it)
+            body = run_one(client, expected)
+            record = tmp_path / "reports" / body["report_id"] / jobs.STATUS_FILE
+            runner_pid = json.loads(record.read_text())["runner"]["pid"]
+            if runner_pid in spares:
+                break
+        else:
+            raise AssertionError(f"no spare ran a report: {runners}, spares {spares}")
+        if background:
+            assert os.getpriority(os.PRIO_PROCESS, runner_pid) == 0  # its first report: full
 
 
 def test_complete_and_csv_come_before_the_html(

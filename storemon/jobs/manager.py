@@ -6,8 +6,11 @@ them at a time, each in a runner process (``python -m storemon.jobs --serve``, s
 runner answers as soon as its report is Complete (or Failed), then runs what is left of it (the
 notebook's display and data-quality cells, the HTML) at the lowest priority; its compute slot is
 free from the answer on, and ``spare_runners`` more runners than slots take the next reports
-while others finish theirs, so that a report never waits for another's tail. Stopping the manager
-stops the runners (their kernels are shut down) and marks their reports Failed "stopped".
+while others finish theirs, so that a report never waits for another's tail. The slots' runners
+and one spare start with the manager; the other spares once the first report has its outcome,
+warming at the lowest priority (a server that has not run a report yet starts fewer processes,
+and the first report does not wait for them). Stopping the manager stops the runners (their
+kernels are shut down) and marks their reports Failed "stopped".
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ import threading
 import time
 from pathlib import Path
 
-from storemon.config import DEFAULT_KERNEL_POOL, REPORTS_DIR
+from storemon.config import DEFAULT_KERNEL_POOL, REPORTS_DIR, SPARE_RUNNERS
 from storemon.errors import StoremonError
 from storemon.jobs.listing import list_reports
 from storemon.jobs.records import JobRecord
-from storemon.jobs.runner import SERVE_FLAG
+from storemon.jobs.runner import BACKGROUND_FLAG, SERVE_FLAG
 from storemon.jobs.store import (
     STOPPED,
     create_job,
@@ -36,7 +39,6 @@ from storemon.jobs.store import (
 from storemon.jobs.timing import mark
 
 DEFAULT_WORKERS = 2  # the machines have 2 cores; a report keeps one busy
-SPARE_RUNNERS = 1  # runners beyond the compute slots: the next report never waits for a tail
 DEFAULT_MAX_QUEUE = 50  # waiting reports; past this a trigger is refused
 STOP_GRACE_SECONDS = 15.0  # how long a stopped runner may take to shut its kernel down
 
@@ -51,7 +53,8 @@ class JobManager:
     Each worker thread drives one long-lived runner process (``python -m storemon.jobs``) that
     has papermill and nbconvert imported once and runs the reports it is handed, one at a time;
     a runner that dies (killed, crashed) is replaced for the next report. There are
-    ``workers + spare_runners`` of them; at most ``workers`` compute a report at once.
+    ``workers + spare_runners`` of them; at most ``workers`` compute a report at once. The first
+    ``workers + 1`` start at once, the others once a report has its outcome.
 
     Args:
         source: The data every report reads (database or CSV folder).
@@ -77,6 +80,8 @@ class JobManager:
         self.reports_dir = Path(reports_dir)
         self.workers = workers
         self.runners = workers + max(spare_runners, 0)
+        self.first_runners = min(self.runners, workers + 1)  # started at once
+        self._spares_go = threading.Event()  # set once a report has its outcome (or at a stop)
         self._computing = 0  # runners computing a report (not yet Complete or Failed)
         self.max_queue = max_queue
         self.kernel_pool = kernel_pool
@@ -95,6 +100,7 @@ class JobManager:
             if self._threads:
                 return
             self._stopping = False
+            self._spares_go.clear()
             self._threads = [
                 threading.Thread(target=self._work, args=(n,), name=f"storemon-jobs-{n}")
                 for n in range(self.runners)
@@ -159,11 +165,19 @@ class JobManager:
         return share + (number < extra)
 
     def _spawn_runner(self, number: int) -> subprocess.Popen:
-        """Start worker ``number``'s runner; it reads job folders on stdin, answers on stdout."""
+        """Start worker ``number``'s runner; it reads job folders on stdin, answers on stdout.
+
+        A later spare (past ``first_runners``) starts in the background: it and its kernels warm
+        at the lowest priority, beside the reports already running.
+        """
+        share = str(self.kernel_share(number))
+        command = [sys.executable, "-m", "storemon.jobs", SERVE_FLAG, share]
+        if number >= self.first_runners:
+            command.append(BACKGROUND_FLAG)
         # A session of its own: Ctrl-C in the server's terminal reaches the server only, which
         # then stops the runners itself and records why.
         return subprocess.Popen(
-            [sys.executable, "-m", "storemon.jobs", SERVE_FLAG, str(self.kernel_share(number))],
+            command,
             cwd=self.reports_dir,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -178,6 +192,11 @@ class JobManager:
         no other report until the runner says the report's tail is done too.
         """
         runner = None
+        if number >= self.first_runners:
+            self._spares_go.wait()  # a spare past the first: once a report had its outcome
+            with self._lock:
+                if self._stopping:
+                    return
         try:
             while True:
                 with self._lock:
@@ -220,6 +239,7 @@ class JobManager:
         except (BrokenPipeError, OSError):
             pass
         finally:
+            self._spares_go.set()
             with self._lock:
                 self._computing -= 1
                 self._lock.notify_all()
@@ -257,6 +277,7 @@ class JobManager:
             runners = list(self._runners.values())
             threads, self._threads = self._threads, []
             self._lock.notify_all()
+        self._spares_go.set()  # spares not started yet see the stop and end
         for report_id in waiting:
             job_dir = self.reports_dir / report_id
             fail_record(job_dir, load_record(job_dir), STOPPED)

@@ -24,15 +24,19 @@ from pathlib import Path
 from typing import TextIO
 
 from storemon.config import REPORT_NOTEBOOK
-from storemon.files import write_bytes_atomic
+from storemon.jobs.html_copy import write_html
 from storemon.jobs.kernel import setup_code
 from storemon.jobs.pool import KernelPool
-from storemon.jobs.process import process_identity, set_session_niceness
+from storemon.jobs.process import (
+    can_raise_priority,
+    process_identity,
+    set_priority,
+    set_session_niceness,
+)
 from storemon.jobs.publish import TAIL_NICENESS, Publisher, record_complete  # noqa: F401 - re-exported
 from storemon.jobs.records import JobRecord, ReportState, Stage, utc_now
 from storemon.jobs.scratch import use_private_tempdir
 from storemon.jobs.store import (
-    HTML_FILE,
     NOTEBOOK_FILE,
     PARTIAL_NOTEBOOK,
     RUNNER_LOG,
@@ -44,18 +48,11 @@ from storemon.jobs.store import (
 from storemon.jobs.timing import mark
 
 SERVE_FLAG = "--serve"
+BACKGROUND_FLAG = "--background"  # a spare runner: it and its kernels warm at TAIL_NICENESS
 DONE = "done"  # a runner's second answer: the report's tail (last cells, HTML) is done too
 CELL_TIMEOUT_SECONDS = 3600  # a cell running longer than this is stuck, not slow
 KERNEL_START_SECONDS = 180  # a kernel start on a busy 2-core machine can take a while
 KERNEL_ATTEMPTS = 2
-
-# The lab template without its scripts (require.js, MathJax, mermaid from a CDN): the report is
-# tables and text, and its HTML copy should open offline without fetching anything.
-_HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-"""
 
 
 class JobStopped(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt, not an error
@@ -298,30 +295,7 @@ def _run_notebook(
     return None
 
 
-def write_html(job_dir: Path) -> None:
-    """Write the executed notebook as HTML without code, for people (nbconvert --no-input).
-
-    Args:
-        job_dir: The job's folder, holding the executed ``report.ipynb``.
-    """
-    import jinja2
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    notebook = nbformat.read(job_dir / NOTEBOOK_FILE, as_version=4)
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_loaders=[jinja2.DictLoader({"storemon_report.html.j2": _HTML_TEMPLATE})],
-        template_file="storemon_report.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    body, _ = exporter.from_notebook_node(notebook)
-    write_bytes_atomic(job_dir / HTML_FILE, body.encode("utf-8"))
-
-
-def _serve_runner(kernels: int) -> int:
+def _serve_runner(kernels: int, background: bool = False) -> int:
     """Runner loop: run each job folder read from stdin, answer its status on stdout.
 
     Two lines per job: its status (Complete or Failed) as soon as the record says so, then
@@ -329,6 +303,9 @@ def _serve_runner(kernels: int) -> int:
 
     Args:
         kernels: Warm kernels this runner keeps ready (its share of the server's pool).
+        background: Start at the lowest priority (``TAIL_NICENESS``), kernels included, until
+            the first report: a spare started beside running reports. Only where this process
+            may give itself its priority back.
 
     Returns:
         The exit code.
@@ -336,6 +313,10 @@ def _serve_runner(kernels: int) -> int:
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything printed goes to the log, never into the answers
     _catch_stops()
+    background = background and can_raise_priority()
+    if background:  # every thread; the threads and kernels started from now on inherit it
+        set_priority(os.getpid(), TAIL_NICENESS)
+        set_session_niceness(TAIL_NICENESS)
     pool = None
     try:
         pool = new_pool(kernels)  # kernels start warming before the imports below
@@ -344,6 +325,9 @@ def _serve_runner(kernels: int) -> int:
 
         for line in sys.stdin:
             set_session_niceness(0)  # lowered while the last report's tail ran
+            if background:  # its first report: full priority from now on (its kernel's: take)
+                set_priority(os.getpid(), 0)
+                background = False
             job_dir, answered = Path(line.strip()), []
             answer = partial(_answer, protocol, answered)  # at Complete: the next report starts
             with job_log(job_dir):
@@ -371,11 +355,12 @@ def _answer(protocol: TextIO, answered: list[JobRecord], record: JobRecord) -> N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runner entry point: ``python -m storemon.jobs --serve [KERNELS]`` or ``... JOB_DIR``.
+    """Runner entry point: ``python -m storemon.jobs --serve [KERNELS [--background]]``, or a job.
 
     With ``--serve`` it runs the job folders it reads on stdin, one per line, and answers each
     with its final status on stdout (the :class:`JobManager` protocol), keeping ``KERNELS``
-    warm kernels ready (default 1); with a folder it runs that one job.
+    warm kernels ready (default 1), started at the lowest priority with ``--background``; with
+    a job's folder (``python -m storemon.jobs JOB_DIR``) it runs that one job.
 
     Args:
         argv: The arguments (default ``sys.argv[1:]``).
@@ -386,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argument, *rest = sys.argv[1:] if argv is None else argv
     use_private_tempdir()  # kernels' connection files go there, and go with this process
     if argument == SERVE_FLAG:
-        return _serve_runner(int(rest[0]) if rest else 1)
+        return _serve_runner(int(rest[0]) if rest else 1, BACKGROUND_FLAG in rest[1:])
     _catch_stops()
     with job_log(Path(argument)):
         record = execute_job(argument)

@@ -66,7 +66,7 @@ def create_app(
         token: Required bearer token; default the ``STOREMON_API_TOKEN`` environment variable,
             and no token (an open API) when that is unset or empty.
         kernel_pool: Warm kernels kept ready for reports (default ``STOREMON_KERNEL_POOL``,
-            else 3: one per runner); they start and stop with the app, in its runners.
+            else 5: one per runner); they start and stop with the app, in its runners.
         hostnames: Host names the API answers to besides ``localhost`` and IP addresses
             (``storemon serve --hostname``); a request under another, or from another site's
             page, gets 403 (:mod:`storemon.service.sites`).
