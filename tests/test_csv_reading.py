@@ -81,6 +81,42 @@ def test_a_row_reads_the_same_whatever_its_neighbours(export_2024):
     assert status_rejects(mixed)[-1] == (4, "unparseable timestamp 'bad'")
 
 
+INSTANTS = {  # what an export may write -> the UTC instant read
+    "2024-10-14 10:00:00.123456 UTC": "2024-10-14 10:00:00.123456",
+    "2024-10-14 10:00:00.5 UTC": "2024-10-14 10:00:00.500000",
+    "2024-10-14 10:00:00.1234567891 UTC": "2024-10-14 10:00:00.123456",  # truncated to us
+    "2024-10-14 10:00:00 UTC": "2024-10-14 10:00:00.000000",
+    "2024-10-14T10:00:00Z": "2024-10-14 10:00:00.000000",
+    "2024-10-14 10:00:00+00:00": "2024-10-14 10:00:00.000000",
+    "2024-10-14 12:00:00 +02:00": "2024-10-14 10:00:00.000000",  # another offset: to UTC
+    "2024-10-14 10:00": "2024-10-14 10:00:00.000000",  # no suffix: UTC
+}
+NOT_INSTANTS = [
+    "2024-10-14",  # a bare date
+    "2024/10/14 10:00:00",
+    "2024-10-14 10:0",
+    "2024-10-14X10:00:00",
+    "2024-10-14 10-00:00",
+    "yesterday",
+]
+
+
+def test_the_instants_an_export_writes_and_those_refused(export_2024):
+    texts = [*INSTANTS, *NOT_INSTANTS]
+    body = "".join(f"S{i},{text},active\n" for i, text in enumerate(texts))
+    con = load_status(export_2024, body.encode())
+    read = dict(
+        con.execute(
+            "select store_id, strftime(timestamp_utc, '%Y-%m-%d %H:%M:%S.%f') from store_status"
+        ).fetchall()
+    )
+    assert read == {f"S{i}": instant for i, instant in enumerate(INSTANTS.values())}
+    assert status_rejects(con) == [
+        (len(INSTANTS) + 2 + i, f"unparseable timestamp '{text}'")
+        for i, text in enumerate(NOT_INSTANTS)
+    ]
+
+
 def test_quoting_follows_rfc_4180_on_one_line(export_2024):
     body = (
         b'"abc,def",2024-10-14 10:00:00 UTC,active\n'  # 2: a comma inside quotes

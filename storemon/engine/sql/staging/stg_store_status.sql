@@ -1,6 +1,6 @@
 -- stg_store_status: validate and type the fields of one store-status file.
 -- grain: one row per data line in stg_lines, into the temp table `staged`
---        (reject_reason is null for a good row)
+--        (reject_reason is null for a good row, and raw too: only a reject keeps its line)
 -- params: $ts_pos, $status_pos (1-based positions from the header); stg_lines has read the
 --         fields and refused the lines any kind refuses (line_reason)
 -- Timestamps are UTC instants: `2023-01-22 12:09:39.388884 UTC`, `2024-10-01T10:00:00Z`,
@@ -27,12 +27,9 @@ parsed as (
     select
         *,
         case
-            when not (
-                length(ts_text) >= 16
-                and substr(ts_text, 5, 1) = '-'
-                and substr(ts_text, 11, 1) in (' ', 'T', 't')
-                and substr(ts_text, 14, 1) = ':'
-            ) then null
+            -- at least 16 characters, the 5th '-', the 11th ' ', 'T' or 't', the 14th ':' (one
+            -- pattern: a quarter of the cost of reading the characters one by one)
+            when not ts_text glob '????-?????[ Tt]??:??*' then null
             when ts_text like '%.% UTC'
                 then coalesce(
                     try_strptime(ts_text, '%Y-%m-%d %H:%M:%S.%f UTC'),
@@ -48,7 +45,7 @@ parsed as (
     from status_fields
 ),
 
-final as (
+checked as (
     select
         line,
         raw,
@@ -62,6 +59,18 @@ final as (
                 then 'unknown status ''' || status_text || ''''
         end as reject_reason
     from parsed
+),
+
+-- a good row's line is not kept: only a reject's is read again (merge_rejects)
+final as (
+    select
+        line,
+        if(reject_reason is null, null, raw) as raw,
+        store_id,
+        timestamp_utc,
+        status,
+        reject_reason
+    from checked
 )
 
 select * from final
