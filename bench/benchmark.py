@@ -52,6 +52,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -468,13 +469,21 @@ def _wait_complete(client, report_id: str) -> float:
         time.sleep(0.02)
 
 
-def api_latency(database: str, reports: int) -> tuple[list[float], list[float], float]:
-    """Trigger -> Complete of ``reports`` sequential reports on a real API server (seconds).
+class ApiRun(NamedTuple):
+    """What :func:`api_latency` measured."""
+
+    times: list[float]  # each report's trigger -> Complete (s)
+    waits: list[float]  # each report's trigger -> picked by a runner (s)
+    cpu: float  # CPU seconds the machine spent per report, tail and kernel replacement included
+    processes: int  # the server's processes afterwards (runners and their warm kernels)
+    memory_mib: float  # their unique memory (USS) together
+
+
+def api_latency(database: str, reports: int) -> ApiRun:
+    """Trigger -> Complete of ``reports`` sequential reports on a real API server.
 
     Returns:
-        Each report's trigger -> Complete, its trigger -> picked by a runner, and the CPU
-        seconds the machine spent per report (from its trigger until its tail and its
-        kernel's replacement are done).
+        The times, and what the server holds once idle again (every runner started).
     """
     import httpx
 
@@ -519,7 +528,8 @@ def api_latency(database: str, reports: int) -> tuple[list[float], list[float], 
             _until_idle()
             cpu = (_busy_seconds() - busy) / reports
             print(_breakdown(reports_dir, ids), file=sys.stderr)
-            return times, _waits(reports_dir, ids), cpu
+            processes, memory = _tree_memory(server.pid)
+            return ApiRun(times, _waits(reports_dir, ids), cpu, processes, memory)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
@@ -555,6 +565,15 @@ def _until_idle(busy_share: float = 0.05, timeout: float = 120) -> None:
         f"the machine stayed busy for {timeout:g} s (over {busy_share:.0%} of a core): stop "
         "what else runs here, then measure again"
     )
+
+
+def _tree_memory(pid: int) -> tuple[int, float]:
+    """A process and its descendants: how many, and their unique memory (USS, MiB) together."""
+    import psutil
+
+    root = psutil.Process(pid)
+    processes = [root, *root.children(recursive=True)]
+    return len(processes), sum(p.memory_full_info().uss for p in processes) / 2**20
 
 
 def _job_steps(reports_dir: Path, report_id: str) -> list[tuple[float, str]]:
@@ -634,8 +653,8 @@ def bench_latency(reports: int) -> str:
     if not is_current(Path(database)):  # an older schema's is brought up to date
         run_phase("ingest", out=out, database=database)
     engine = sorted(run_phase("report_db", database=database)["seconds"] for _ in range(3))[1]
-    api, waits, cpu = api_latency(database, reports)
-    api = sorted(api)
+    run = api_latency(database, reports)
+    api, waits, cpu = sorted(run.times), run.waits, run.cpu
     p50, p95 = api[len(api) // 2], api[min(len(api) - 1, round(0.95 * (len(api) - 1)))]
     cold_csv, cold = cli_seconds(database, False)
     early_csv, early = cli_seconds(database, True)
@@ -649,6 +668,11 @@ def bench_latency(reports: int) -> str:
         (
             "CPU per API report: compute, tail, its kernel's replacement",
             f"{cpu:.1f} s ({CORES} cores: one report per {cpu / CORES:.1f} s at most)",
+        ),
+        (
+            "API server idle after the reports: processes, unique memory",
+            f"{run.processes} (the server, its runners and their warm kernels), "
+            f"{run.memory_mib:,.0f} MiB",
         ),
         ("`storemon report`: CSV path printed / exited", f"{early_csv:.1f} s / {early:.1f} s"),
         ("same, kernel started when needed", f"{cold_csv:.1f} s / {cold:.1f} s"),
