@@ -10,6 +10,8 @@ to the working directory, as in every command-line tool; only these defaults use
 import os
 from pathlib import Path
 
+from storemon.errors import StoremonError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -68,8 +70,6 @@ def kernel_pool_setting() -> int:
     if not text:
         return DEFAULT_KERNEL_POOL
     if not text.isdigit():
-        from storemon.errors import StoremonError
-
         raise StoremonError(
             f"{KERNEL_POOL_VARIABLE} must be a whole number of warm kernels, 0 or more, not "
             f"{text!r} (unset it for {DEFAULT_KERNEL_POOL})"

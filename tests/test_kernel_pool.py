@@ -161,7 +161,7 @@ def test_spares_start_after_a_report_in_the_background_and_take_reports(
         runners = wait_for(
             lambda: len(r := app.state.jobs.runner_pids()) == 2 + SPARE_RUNNERS and r, 60, "spares"
         )
-        spares = [pid for pid in runners if not set(children(pid)) & set(first)][-2:]
+        spares = runners[app.state.jobs.first_runners :]  # started last, in order
         spare_kernels = wait_for(
             lambda: all(children(p) for p in spares) and [k for p in spares for k in children(p)],
             60,
