@@ -204,18 +204,35 @@ def test_each_archived_day_keeps_its_instants_and_reports_read_them(fleet: Path,
     assert (flipped["uptime_last_week"] < flipped["uptime_last_week_expected"]).any()
 
 
+# The store given new, shorter hours (its kept instants in the old hours would be wrong): the one
+# with the lowest key, or the highest (reading the kept instants keeps the range of the current
+# stores' keys, less the others in it).
+@pytest.mark.parametrize("key", ["lowest", "highest"])
 def test_a_store_with_new_hours_reads_its_archived_days_from_their_polls(
-    fleet: Path, tmp_path: Path
+    key: str, fleet: Path, tmp_path: Path
 ):
     data = Path(shutil.copytree(fleet, tmp_path / "data"))
+    polls = pd.read_csv(data / "store_status.csv", dtype=str)
+    store = min(polls["store_id"]) if key == "lowest" else max(polls["store_id"])
+    # down at every third of its polls, so that the hours it is observed in matter
+    mine = polls.index[polls["store_id"] == store]
+    polls.loc[mine[::3], "status"] = "inactive"
+    polls.to_csv(data / "store_status.csv", index=False)
     database = tmp_path / "storemon.duckdb"
     ingest(data, database, options=LoadOptions(retention_days=3))
+    with duckdb.connect(str(database), read_only=True) as con:
+        keys = con.execute("select store_id from stores order by store_key").fetchall()
+    assert (keys[0] if key == "lowest" else keys[-1]) == (store,)
     hours = pd.read_csv(data / "menu_hours.csv", dtype=str)
-    store = hours["store_id"].iloc[0]
-    hours.loc[hours["store_id"] == store, ["start_time_local", "end_time_local"]] = [
-        "02:00:00",
-        "23:30:00",
-    ]
+    new_hours = pd.DataFrame(
+        {
+            "store_id": store,
+            "dayOfWeek": [str(day) for day in range(7)],
+            "start_time_local": "11:00:00",
+            "end_time_local": "13:30:00",
+        }
+    )
+    hours = pd.concat([hours[hours["store_id"] != store], new_hours[hours.columns]])
     hours.to_csv(data / "menu_hours.csv", index=False)
     ingest(data, database, options=LoadOptions(retention_days=3))
     assert len(kept_listing(database)) > 0, "the kept instants stay for the other stores"

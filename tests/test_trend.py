@@ -87,6 +87,8 @@ def late_stores() -> TrendCase:
     - ``late``: first polled (in hours) four days before the end: no row in older periods.
     - ``late_in_hours``: polled out of hours for days, in hours only from two days before the
       end: the periods before observe all its polls, the later ones its polls in hours.
+    - ``in_hours_after_oldest_end``: the same, in hours from an hour after the oldest daily
+      period's end: only that period observes all its polls.
     - ``never_in_hours``: never polled in hours: every period observes all its polls.
     - ``after_end``: inactive just before a period's end and active 40 minutes after it, so
       nearest's switch falls before the end in the whole span but not in that period's report.
@@ -99,7 +101,15 @@ def late_stores() -> TrendCase:
     zone = "America/Chicago"
     now = utc("2024-06-20 18:00")
     data = Dataset()
-    stores = ("late", "late_in_hours", "never_in_hours", "after_end", "down_after_end", "old")
+    stores = (
+        "late",
+        "late_in_hours",
+        "in_hours_after_oldest_end",
+        "never_in_hours",
+        "after_end",
+        "down_after_end",
+        "old",
+    )
     for store in (*stores, "silent_then_open"):
         data.zone(store, zone)
         data.hour_row(store, 0, "08:00", "20:00")
@@ -114,6 +124,8 @@ def late_stores() -> TrendCase:
         outside = not 8 <= wall_hour < 20
         if outside or instant >= now - 2 * DAY:
             data.poll("late_in_hours", instant, "inactive" if n % 5 < 2 else "active")
+        if outside or instant > now - 5 * DAY:
+            data.poll("in_hours_after_oldest_end", instant, "inactive" if n % 5 < 2 else "active")
         if outside:
             data.poll("never_in_hours", instant, "inactive" if n % 4 == 0 else "active")
     data.poll("silent_then_open", local(zone, "2024-06-13 06:00"), "inactive")
@@ -182,7 +194,7 @@ def test_late_stores_have_rows_only_from_their_first_poll(
     assert len(ends) == 6 and ends[-1] == pd.Timestamp("2024-06-20T18:00:00Z")
     late = trend[trend["store_id"] == "late"]
     assert list(late["period_end"]) == ends[-4:]  # first polled 3.5 days before the end
-    assert (trend.groupby("period_end").size() == [6, 6, 7, 7, 7, 7]).all()
+    assert (trend.groupby("period_end").size() == [7, 7, 8, 8, 8, 8]).all()
 
 
 def test_defaults_are_the_reports_now_and_twelve_weeks(

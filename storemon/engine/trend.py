@@ -123,7 +123,8 @@ def prepare_trends(
     """Build the tables every trend of ``periods`` is cut from, in one pass over their span.
 
     The report's steps run once over the longest span asked (its periods that hold a poll),
-    then ``trend_early_outages``; ``trend_store_periods`` cuts any of the trends from them.
+    then ``trend_early_outages`` (the stores first polled in hours after the oldest period's
+    end); ``trend_store_periods`` cuts any of the trends from them.
     The connection's ``report_*`` temp tables are rebuilt: a report prepared on it is gone.
 
     Args:
@@ -152,7 +153,11 @@ def prepare_trends(
     span_us = max(count * WINDOW_US[window] for window, count in held.items())
     if span_us:
         prepare_report(con, as_of, method, read_archive, span_us=span_us)
-        db.run_stage(con, "trend", method=method)
+        now_us = now.value // 1000
+        oldest_end_us = min(
+            now_us - (count - 1) * WINDOW_US[window] for window, count in held.items() if count
+        )
+        db.run_stage(con, "trend", method=method, oldest_end_us=oldest_end_us)
     return now, held
 
 

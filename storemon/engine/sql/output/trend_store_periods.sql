@@ -188,12 +188,14 @@ ticks as (
     having bool_or(is_period)
 ),
 
--- the stores in store_id order once, so that the rows sort by integers
+-- the stores in store_id order once, so that the rows sort by one integer: period k's rows come
+-- before period k - 1's (oldest first), then by rank (1 ... stores)
 store_order as (
     select
         store_key,
         store_id,
-        row_number() over (order by store_id) as store_rank
+        row_number() over (order by store_id) as store_rank,
+        count(*) over () as stores
     from stores
 ),
 
@@ -206,7 +208,7 @@ final as (
     from ticks
     inner join store_order on ticks.store_key = store_order.store_key
     cross join clock
-    order by ticks.k desc, store_order.store_rank asc
+    order by (clock.periods - ticks.k) * (store_order.stores + 1) + store_order.store_rank
 )
 
 select * from final

@@ -25,6 +25,24 @@ current_marks as (
     where generation <= $generation
 ),
 
+-- The keys are dense integers: the rows kept are those in the range of the current marks'
+-- keys and not among the few other keys of that range (none, usually). Probing that small set
+-- stays in the CPU's cache, where a join of every instant with all the marks misses it.
+key_range as (
+    select
+        min(store_key) as lo,
+        max(store_key) as hi
+    from current_marks
+),
+
+other_keys as (
+    select unnest(range(key_range.lo, key_range.hi + 1)) as store_key
+    from key_range
+    except
+    select store_key
+    from current_marks
+),
+
 final as (
     select
         kept.store_key,
@@ -32,7 +50,9 @@ final as (
         kept.active,
         kept.in_hours
     from kept
-    semi join current_marks on kept.store_key = current_marks.store_key
+    cross join key_range
+    anti join other_keys on kept.store_key = other_keys.store_key
+    where kept.store_key between key_range.lo and key_range.hi
 )
 
 select * from final

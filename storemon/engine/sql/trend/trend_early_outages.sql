@@ -2,12 +2,14 @@
 -- trend's span, observed with all their polls.
 -- grain: one row per store and run of inactive polls (temp table trend_early_outages), the
 -- columns of report_outages
--- params: $method ('nearest' | 'carry_forward'; reads stores, report_clock and report_instants)
+-- params: $method ('nearest' | 'carry_forward'), $oldest_end_us (the earliest end of a period
+--         the trends cut: storemon.engine.trend; reads stores, report_clock and report_instants)
 -- A report as of T observes a store's polls in hours when it has one at or before T, else all
 -- its polls (report_polls). report_outages holds the runs as of the trend's end; a store whose
 -- first poll in hours falls inside the span observed all its polls in the periods that end
 -- before that poll, and those periods read these runs instead (trend_store_periods). They end
 -- before it, so its polls before it are enough: a run still open there was open at their ends.
+-- A store first polled in hours at or before the oldest period's end has no such period.
 create or replace temp table trend_early_outages as
 
 with
@@ -19,7 +21,7 @@ early_stores as (
     from stores
     cross join report_clock
     where
-        stores.first_in_hours_us > report_clock.week_start_us
+        stores.first_in_hours_us > greatest(report_clock.week_start_us, $oldest_end_us)
         and stores.first_in_hours_us <= report_clock.now_us
 ),
 
