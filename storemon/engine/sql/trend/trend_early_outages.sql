@@ -9,7 +9,8 @@
 -- first poll in hours falls inside the span observed all its polls in the periods that end
 -- before that poll, and those periods read these runs instead (trend_store_periods). They end
 -- before it, so its polls before it are enough: a run still open there was open at their ends.
--- A store first polled in hours at or before the oldest period's end has no such period.
+-- A store first polled in hours at or before the oldest period's end has no such period (that
+-- end lies inside the span, so the bound holds the span's start too).
 create or replace temp table trend_early_outages as
 
 with
@@ -21,7 +22,7 @@ early_stores as (
     from stores
     cross join report_clock
     where
-        stores.first_in_hours_us > greatest(report_clock.week_start_us, $oldest_end_us)
+        stores.first_in_hours_us > $oldest_end_us
         and stores.first_in_hours_us <= report_clock.now_us
 ),
 
