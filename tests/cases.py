@@ -143,3 +143,33 @@ def drop_folder(tmp: Path, fleet: Path) -> Path:
     for name in ("menu_hours.csv", "timezones.csv"):
         shutil.copy(fleet / name, folder / name)
     return folder
+
+
+def link_differences(database: Path, all_hot: Path) -> list[str]:
+    """Hot in-hours instants of ``database`` whose predecessor (``prev_packed``) is not the one
+    counted by hand from ``all_hot``: a load of the same polls that keeps every poll hot.
+
+    The predecessor of an instant is the store's previous instant in business hours, packed as
+    2 * microseconds + 1 if active (0 if inactive); none before a store's first one.
+    """
+    import duckdb  # the tests' helpers import it lazily, as the engine's callers do
+
+    query = (
+        "select s.store_id, p.t_us, p.active, p.prev_packed from poll_instants p "
+        "join stores s using (store_key) where p.in_hours"
+    )
+    with duckdb.connect(str(all_hot), read_only=True) as con:
+        every = sorted(con.execute(query).fetchall())
+    expected: dict[tuple[str, int], int | None] = {}
+    previous: dict[str, int] = {}
+    for store, t_us, active, _ in every:
+        expected[store, t_us] = previous.get(store)
+        previous[store] = 2 * t_us + int(active)
+    with duckdb.connect(str(database), read_only=True) as con:
+        held = con.execute(query).fetchall()
+    problems = [
+        f"{store} at {t_us}: linked to {prev}, expected {expected.get((store, t_us), 'absent')}"
+        for store, t_us, _, prev in held
+        if (store, t_us) not in expected or expected[store, t_us] != prev
+    ]
+    return sorted(problems)[:10]

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cases import load_property, report_differences
+from cases import link_differences, load_property, report_differences
 from hypothesis import given
 from hypothesis import strategies as st
 from reference import compute_reference
@@ -24,7 +24,7 @@ from storemon.synthetic.generate import generate
 DERIVED = {
     "stores": "select store_id, first_us, first_in_hours_us, cold_hours_us, cold_hours_active, "
     "cold_any_us, cold_any_active from stores",
-    "poll_instants": "select s.store_id, p.t_us, p.active, p.in_hours "
+    "poll_instants": "select s.store_id, p.t_us, p.active, p.in_hours, p.prev_packed "
     "from poll_instants p join stores s using (store_key)",
     "store_days": "select s.store_id, d.* exclude (store_key) "
     "from store_days d join stores s using (store_key)",
@@ -146,6 +146,9 @@ def test_changed_stores_are_derived_again_alone_as_one_bulk_load_derives_them(
     ingest(bulk_folder, bulk, options=options)
 
     assert derived_rows(database) == derived_rows(bulk)
+    all_hot = tmp / "all_hot.duckdb"
+    ingest(bulk_folder, all_hot, options=LoadOptions(retention_days=10_000))
+    assert link_differences(database, all_hot) == []
     inputs = [
         pd.read_csv(bulk_folder / f"{name}.csv", dtype=str)
         for name in ("store_status", "menu_hours", "timezones")

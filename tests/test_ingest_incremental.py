@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cases import drop_folder, load_property, report_differences
+from cases import drop_folder, link_differences, load_property, report_differences
 from hypothesis import given
 from hypothesis import strategies as st
 from reference import compute_reference
@@ -97,8 +97,14 @@ def test_any_split_in_any_order_equals_one_bulk_load_and_the_reference(
         ingest(folder, database, options=LoadOptions(retention_days=retention))
     bulk = tmp / "bulk.duckdb"
     ingest(fleet, bulk, options=LoadOptions(retention_days=retention))
+    all_hot = tmp / "all_hot.duckdb"
+    ingest(fleet, all_hot, options=LoadOptions(retention_days=10_000))
 
     assert all_polls(database) == all_polls(bulk)
+    # each hot in-hours instant is linked to its predecessor, however the polls came
+    assert link_differences(database, all_hot) == []
+    assert link_differences(bulk, all_hot) == []
+    assert link_differences(all_hot, all_hot) == []
     assert len(all_polls(database)) == len(set(all_polls(database)))  # none twice
     con = duckdb.connect(str(database), read_only=True)
     assert con.execute("select count(*) from archive_files").fetchone()[0] > 0  # archive used

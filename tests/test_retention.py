@@ -17,6 +17,7 @@ import pytest
 from storemon import jobs
 from storemon.errors import StoremonError
 from storemon.jobs import JobRecord, Parameters, ReportState, Stage, process_identity
+from storemon.jobs import store as job_store
 
 NOW = datetime.now(timezone.utc)
 
@@ -51,7 +52,7 @@ def _fabricate(reports: Path) -> dict[str, JobRecord]:
                 runner=process_identity() if running else None,
             )
             (reports / record.report_id).mkdir(parents=True)
-            jobs.store.save_record(reports / record.report_id, record)
+            job_store.save_record(reports / record.report_id, record)
             records[f"{label}-{state.value}"] = record
     return records
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cases import report_differences
+from cases import link_differences, report_differences
 from reference import compute_reference
 
 from storemon.cli import main
@@ -116,9 +116,38 @@ def test_a_database_from_before_day_spans_were_kept_gets_them_on_its_next_load(
     with pytest.raises(StoremonError, match=r"older storemon \(schema 1"):
         compute_report(older)
     summary = ingest(data, older, options=LoadOptions(retention_days=3))
-    assert "(schema 1): its stores' day spans were derived (schema 2 now)" in summary.render()
+    assert "(schema 1): its stores' day spans were derived (schema 3 now)" in summary.render()
     con = duckdb.connect(str(older), read_only=True)
     assert con.execute("select * from day_spans order by all").fetchall() == spans
     assert con.execute("select * from derive_marks order by all").fetchall() == marks
+    con.close()
+    assert compute_report(older).equals(expected)
+
+
+def test_a_database_from_before_instants_were_linked_gets_them_on_its_next_load(older: Path):
+    """Schema 2 databases have no links between poll instants: the next load links every hot
+    instant in hours to its predecessor (the first one to the last archived in hours), as a load
+    that keeps every poll hot counts them, and changes nothing else."""
+    data = older.parent / "data"
+    ingest(data, older, options=LoadOptions(retention_days=3))
+    expected = compute_report(older)
+    con = duckdb.connect(str(older))
+    rows = con.execute("select * exclude (prev_packed) from poll_instants order by all").fetchall()
+    assert con.execute("select count(*) from stores where cold_hours_us is not null").fetchone()[0]
+    con.execute("alter table poll_instants drop column prev_packed")
+    con.execute("update storemon_info set schema_version = 2")
+    con.close()
+    with pytest.raises(StoremonError, match=r"older storemon \(schema 2"):
+        compute_report(older)
+    summary = ingest(data, older, options=LoadOptions(retention_days=3))
+    assert "(schema 2): its poll instants were linked (schema 3 now)" in summary.render()
+    all_hot = older.parent / "all_hot.duckdb"
+    ingest(data, all_hot, options=LoadOptions(retention_days=10_000))
+    assert link_differences(older, all_hot) == []
+    con = duckdb.connect(str(older), read_only=True)
+    query = "select * exclude (prev_packed) from poll_instants order by all"
+    again = con.execute(query).fetchall()
+    assert again == rows
+    assert con.execute("select count(prev_packed) from poll_instants").fetchone()[0] > 0
     con.close()
     assert compute_report(older).equals(expected)

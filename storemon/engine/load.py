@@ -70,9 +70,11 @@ def load_folder(
     plans, kept = planning.plan_files(registry.known_files(con), sources, options)
     con.execute("begin transaction")
     try:
-        loads, drops = _load_plans(con, plans, progress, options, upgrade)
+        loads, drops, merged = _load_plans(con, plans, progress, options, upgrade)
         if options.archive is not None:
             archive.apply_retention(con, options.archive, options.retention_days, options.change)
+            if merged:  # the archive and the stores' last archived observations are final now
+                db.execute(con, "link_first_hot")
         done = [_load_row(f) for f, plan in loads if plan.action not in ("skip", "wait")]
         if done:
             db.execute(con, "record_loads", loads=done)
@@ -94,6 +96,8 @@ def load_folder(
             "every store's report tables were derived again"
             if upgrade < schema.DERIVE_AGAIN_BELOW
             else "its stores' day spans were derived"
+            if upgrade < 2
+            else "its poll instants were linked"
         )
         kept.append(
             f"the database was made by an older storemon (schema {version}): {what} "
@@ -176,20 +180,22 @@ def _load_plans(
     progress: Callable[[str], None] | None,
     options: LoadOptions,
     upgrade: int | None,
-) -> tuple[list[tuple[FileLoad, registry.FilePlan]], list[str]]:
+) -> tuple[list[tuple[FileLoad, registry.FilePlan]], list[str], bool]:
     """Stage and merge the planned files, derive what they add; note each one in the registry.
 
     The snapshots (hours, zones) load first, so that every poll is derived once, with the hours
     and zone the load leaves; a snapshot that drops most stores is refused before any poll
-    loads. Returns what each file did (in plan order) and the snapshots' drops. ``upgrade``: the
-    older schema version of the database, if it is one.
+    loads. Returns what each file did (in plan order), the snapshots' drops and whether any
+    instants were merged. ``upgrade``: the older schema version of the database, if it is one.
     """
     db.execute(con, "begin_batch")
     derive_again = upgrade is not None and upgrade < schema.DERIVE_AGAIN_BELOW
     if derive_again:
-        db.run_stage(con, "upgrade")
-    elif upgrade is not None:  # kept since schema 2, derived from the weekly spans it holds
-        db.run_steps(con, pipeline.DAY_SPANS)
+        db.execute(con, "derive_every_store_again")
+    elif upgrade is not None:
+        if upgrade < 2:  # kept since schema 2, derived from the weekly spans it holds
+            db.run_steps(con, pipeline.DAY_SPANS)
+        db.execute(con, "link_every_instant")  # kept since schema 3, from the instants held
     reload = planning.reloaded_snapshots(plans)
     if reload:  # an hourly drop of polls alone leaves the snapshots untouched, unread
         db.execute(
@@ -215,7 +221,7 @@ def _load_plans(
     if progress:
         progress("deriving the report tables" + (" again for every store" if derive_again else ""))
     derivation.finish(options)
-    return [loads[i] for i in range(len(plans))], drops
+    return [loads[i] for i in range(len(plans))], drops, derivation.passes > 0
 
 
 def _load_plan(

@@ -120,9 +120,9 @@ MERGE = Stage(
         Step("record_info"),
     ),
 )
-# A load into a database of an older schema version (storemon.engine.schema) derives every store
-# again: this step marks them all changed before any file loads.
-UPGRADE = Stage("upgrade", (Step("derive_every_store_again"),))
+# A load into a database of an older schema version (storemon.engine.schema) marks every store
+# changed before any file loads (derive again), or links every instant once (from schema 2).
+UPGRADE = Stage("upgrade", (Step("derive_every_store_again"), Step("link_every_instant")))
 DERIVE = Stage(
     "derive",
     (
@@ -143,6 +143,7 @@ DERIVE = Stage(
         Step("zone_segments", ("zone_segments",)),
         Step("derive_poll_instants"),
         Step("dedupe_instants", ("batch_instants",)),
+        Step("link_instants", ("link_stores", "instant_links")),
         Step("merge_poll_instants"),
         Step("store_days_batch", ("touched_days",)),
         Step("update_store_firsts"),
@@ -150,20 +151,20 @@ DERIVE = Stage(
         Step("update_store_cold"),
         Step("drop_vanished_stores", ("vanished_keys",)),
         Step("mark_derived_stores"),
+        Step("link_first_hot", ("first_hot_keys",)),
     ),
 )
 # How a load derives (storemon.engine.incremental): the zone and spans of the stores it changed
-# (DERIVE_SPANS, before any poll), then one pass per merged piece of polls and one for every hot
-# poll of the changed stores (an input step, then DERIVE_PASS: new stores keyed, their zone and
-# spans, the instants appended to raw_instants), then merged once (DERIVE_MERGE: one row per
-# store and instant, into poll_instants and store_days).
+# (DERIVE_SPANS, before any poll), then a pass per merged piece (DERIVE_NEW) and one over the
+# changed stores' hot polls (DERIVE_CHANGED): an input step, then DERIVE_PASS (new stores keyed,
+# their zone and spans, the instants appended to raw_instants); then merged once (DERIVE_MERGE:
+# one row per store and instant, each in hours linked to the one before).
 DERIVE_SPANS = ("derive_store_zones", "derive_weekly_spans", "derive_day_spans")
 INSTANTS = ("segment_range_polls", "zone_segments", "derive_poll_instants")
 DERIVE_PASS = ("append_stores", *DERIVE_SPANS, *INSTANTS)
-# A pass over the last merged piece's new polls; over the changed stores' hot polls.
 DERIVE_NEW = ("input_new_polls", *DERIVE_PASS)
 DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
-_MERGES = ("merge_poll_instants", "store_days_batch", "update_store_firsts")
+_MERGES = ("link_instants", "merge_poll_instants", "store_days_batch", "update_store_firsts")
 DERIVE_MERGE = ("dedupe_instants", *_MERGES)
 DERIVE_ARCHIVED = ("begin_instants", "input_archive_polls", *INSTANTS, "dedupe_instants")
 # Every store's day spans: a partition's worker (its export leaves them out), a schema-1 database.

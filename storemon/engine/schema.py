@@ -19,9 +19,11 @@ from storemon.errors import StoremonError
 
 # 1: the first recorded version (store_days, the stores' firsts and last archived observations).
 # 2: day_spans kept in the database (each store's hours merged and cut at local midnights).
-CURRENT_VERSION = 2
+# 3: each in-hours poll instant linked to its predecessor (poll_instants.prev_packed).
+CURRENT_VERSION = 3
 # A load into a database older than this derives every store's rows again; into a newer one
-# (still older than CURRENT_VERSION) only what the versions since added: each store's day spans.
+# (still older than CURRENT_VERSION) only what the versions since added: each store's day spans
+# (below 2), the instants' links (below 3).
 DERIVE_AGAIN_BELOW = 1
 
 

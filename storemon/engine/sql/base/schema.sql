@@ -119,10 +119,16 @@ create table if not exists poll_instants (
     store_key integer not null,
     t_us bigint not null,
     active boolean not null,
-    in_hours boolean not null
+    in_hours boolean not null,
+    prev_packed bigint
 );
 
 alter table stores add column if not exists first_in_hours_us bigint;
+
+-- Each in-hours instant's predecessor, the store's previous instant in business hours packed as
+-- 2 * t_us + active (derive/link_instants): a report finds where outages start and end from the
+-- instants alone, without ordering them.
+alter table poll_instants add column if not exists prev_packed bigint;
 
 -- The last observation of each store in the archive (an in-hours poll; any poll), so that a
 -- report whose week is hot never reads the archive to place a silent store's status.

@@ -1,6 +1,7 @@
 -- report_instants: the poll instants a report reads: its week, a look-back before it, up to now.
 -- grain: one row per store and instant (temp view report_instants; temp table
--- report_older_instants holds the rows report_fallback adds)
+-- report_older_instants holds the rows report_fallback adds), with its link to the previous
+-- instant in hours (prev_packed: derive/link_instants; null for the archived and added rows)
 -- params: $lo_us, $now_us (the first instant read: the UTC midnight storemon.engine.report
 --         .LOOKBACK_DAYS or more before the week; now), kept as the variables report_lo_us and
 --         report_now_us: DuckDB folds them into constants, so that it prunes the scan
@@ -30,14 +31,16 @@ held as (
         store_key,
         t_us,
         active,
-        in_hours
+        in_hours,
+        prev_packed
     from poll_instants
     union all
     select
         store_key,
         t_us,
         active,
-        in_hours
+        in_hours,
+        null as prev_packed
     from archive_instants
 ),
 
@@ -52,7 +55,10 @@ in_range as (
 final as (
     select * from in_range
     union all
-    select * from report_older_instants
+    select
+        *,
+        null as prev_packed
+    from report_older_instants
 )
 
 select * from final

@@ -3,9 +3,19 @@
 -- [run_lo_hus, run_hi_hus) in ticks (half-microseconds, suffix _hus: the midpoint of two polls
 -- can fall on half a microsecond), with the run's first inactive observation first_us and the
 -- observation after it next_us (see the macro outage_runs)
--- params: $method ('nearest' | 'carry_forward'; reads report_polls and report_clock)
--- The report's observations (report_polls) packed in one bigint, 2 * t_us + active, and cut into
--- runs inside the window [week start, now) by the macro outage_runs, which sqlfluff cannot see.
+-- params: $method ('nearest' | 'carry_forward'), $lo_us (the first instant report_instants read;
+--         reads report_polls, report_needy and report_clock)
+-- A store observed by its polls in business hours (polled_in_hours) has each hot instant in
+-- hours linked to the one before (prev_packed, 2 * t_us + active): its runs start at an
+-- inactive observation after an active one (or none) and end at an active one after an inactive
+-- one, so they come from those few edges, without ordering every observation. Exactly the runs
+-- outage_runs finds over the observations the report read: a link counts when the report read
+-- the observation it names, from the look-back on, or added by report_fallback (report_needy:
+-- the store's last one before the look-back, when it has none between the look-back and the
+-- week); else the instant is the store's first observation, as for the sort. Instants read
+-- without a link (archived days, the added ones, a store's first in hours) are ordered among
+-- themselves: they all precede the store's linked ones. The stores observed by all their polls
+-- go through the macro outage_runs, which sqlfluff cannot see.
 create or replace temp table report_outages as
 
 with
@@ -15,11 +25,83 @@ observations as (  -- noqa: ST03
         store_key,
         2 * t_us + active::bigint as packed
     from report_polls
-    where observed
+    where observed and not polled_in_hours
+),
+
+linked_polls as (
+    select
+        store_key,
+        t_us,
+        active,
+        case
+            when
+                prev_packed >> 1 >= $lo_us
+                or store_key in (select report_needy.store_key from report_needy)
+                then prev_packed
+        end as prev_packed
+    from report_polls
+    where polled_in_hours and in_hours and prev_packed is not null
+    union all
+    select
+        store_key,
+        t_us,
+        active,
+        lag(2 * t_us + active::bigint) over (partition by store_key order by t_us) as prev_packed
+    from report_polls
+    where polled_in_hours and in_hours and prev_packed is null
+),
+
+-- a run starts at an inactive observation after an active one or none, and ends at an active
+-- one after an inactive one; the status changes half way between them (nearest, in ticks: the
+-- sum of the two instants) or at the later one (carry_forward), and before a store's first
+-- observation at -2^62 (clipped to the window below)
+edges as (
+    select
+        store_key,
+        t_us,
+        not active as starts_run,
+        case
+            when prev_packed is null then -4611686018427387904
+            when $method = 'nearest' then (prev_packed >> 1) + t_us
+            else 2 * t_us
+        end as change_hus
+    from linked_polls
+    where
+        (not active and (prev_packed is null or prev_packed & 1 = 1))
+        or (active and prev_packed & 1 = 0)
+),
+
+linked_runs as (
+    select
+        store_key,
+        starts_run,
+        t_us as first_us,
+        change_hus as run_lo_hus,
+        coalesce(lead(change_hus) over by_time, 4611686018427387904) as run_hi_hus,
+        lead(t_us) over by_time as next_us
+    from edges
+    window by_time as (partition by store_key order by t_us)
+),
+
+clipped as (
+    select
+        linked_runs.store_key,
+        greatest(linked_runs.run_lo_hus, 2 * report_clock.week_start_us) as run_lo_hus,
+        least(linked_runs.run_hi_hus, 2 * report_clock.now_us) as run_hi_hus,
+        linked_runs.first_us,
+        linked_runs.next_us
+    from linked_runs
+    cross join report_clock
+    where
+        linked_runs.starts_run
+        and linked_runs.run_lo_hus < 2 * report_clock.now_us
+        and linked_runs.run_hi_hus > 2 * report_clock.week_start_us
 ),
 
 final as (
     select * from outage_runs(observations, $method, report_clock)
+    union all
+    select * from clipped
 )
 
 select * from final

@@ -3,8 +3,10 @@
 -- params: none (reads report_instants, stores and report_clock)
 -- observed: the poll is an observation: it is in business hours, or its store has no poll in
 -- business hours at all up to now (stores.first_in_hours_us, which covers the whole history, the
--- archived polls too; then all of that store's polls are observations). A view, not a table:
--- report_outages reads it once, and materialising ~2 M rows would cost more than it saves.
+-- archived polls too; then all of that store's polls are observations: polled_in_hours false).
+-- prev_packed: the instant's link to the previous one in hours (report_instants).
+-- A view, not a table: report_outages reads it once, and materialising ~2 M rows would cost more
+-- than it saves.
 create or replace temp view report_polls as
 
 with
@@ -14,7 +16,8 @@ polls as (
         report_instants.store_key,
         report_instants.t_us,
         report_instants.active,
-        report_instants.in_hours
+        report_instants.in_hours,
+        report_instants.prev_packed
     from report_instants
     cross join report_clock
     where report_instants.t_us <= report_clock.now_us
@@ -32,15 +35,23 @@ stores_not_polled_in_hours as (
         or stores.first_in_hours_us > report_clock.now_us
 ),
 
+with_flag as (
+    select
+        *,
+        store_key not in (select store_key from stores_not_polled_in_hours) as polled_in_hours
+    from polls
+),
+
 final as (
     select
         store_key,
         t_us,
         active,
         in_hours,
-        in_hours
-        or store_key in (select store_key from stores_not_polled_in_hours) as observed
-    from polls
+        prev_packed,
+        polled_in_hours,
+        in_hours or not polled_in_hours as observed
+    from with_flag
 )
 
 select * from final

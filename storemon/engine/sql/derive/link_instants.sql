@@ -1,0 +1,157 @@
+-- link_instants: the instants a load adds, and each in-hours instant's predecessor, for the
+-- instants it adds and those that follow them.
+-- grain: one row per store and instant of the batch or held after the batch's first in-hours one
+--        (temp table instant_links); merge_poll_instants inserts the new ones (is_held false) and
+--        updates held ones whose predecessor changed
+-- params: none (reads batch_instants, poll_instants, store_days, stores, hot_window)
+-- prev_packed: the store's previous instant in business hours, 2 * t_us + active (1 active, 0
+-- inactive; at one instant inactive wins, as in poll_instants), null when none is known, and for
+-- an instant out of hours. A held instant's predecessor changes when a load adds an in-hours
+-- instant before it, or turns an earlier one inactive: so every in-hours instant of a store from
+-- the batch's first one on is linked again (in an hourly drop, only its own). The instant before
+-- those (the seed) is the latest of: a held in-hours instant read before it, the last in hours
+-- of a hot day when it is earlier (store_days), the last archived in hours (stores.cold_hours_*). A
+-- store the load derives again has no seed until its archived polls are read again, and polls
+-- older than the hot window reach the archive after this step: link_first_hot mends both.
+-- early: the batch reaches before the hot window (late polls the load moves to the archive)
+create or replace temp table link_stores as
+select
+    store_key,
+    min(t_us) as first_us,
+    min(t_us) filter (where in_hours) as from_us,
+    min(t_us) < coalesce(
+        (select max(cutoff_us) from hot_window), -9223372036854775808
+    ) as early
+from batch_instants
+group by store_key;
+
+-- The held instants read: from the batch's first instant on, or from the UTC midnight before a
+-- store's first batch instant in hours when the store holds a later one that day (store_days: its
+-- predecessor may be earlier that day). An hourly drop reads only what it adds (a range DuckDB
+-- prunes); the days before are summarised by store_days.
+set variable link_day_us = coalesce(
+    (
+        select
+            min(
+                case
+                    when store_days.last_hours_us >= link_stores.from_us
+                        then least(
+                            link_stores.first_us,
+                            link_stores.from_us // 86400000000 * 86400000000
+                        )
+                    else link_stores.first_us
+                end
+            )
+        from link_stores
+        left join store_days
+            on
+                link_stores.store_key = store_days.store_key
+                and link_stores.from_us // 86400000000 = store_days.day_no
+    ),
+    9223372036854775807
+);
+
+create or replace temp table instant_links as
+
+with
+
+held as (
+    select
+        poll_instants.store_key,
+        poll_instants.t_us,
+        poll_instants.active,
+        poll_instants.in_hours,
+        poll_instants.prev_packed
+    from poll_instants
+    semi join link_stores on poll_instants.store_key = link_stores.store_key
+    where poll_instants.t_us >= getvariable('link_day_us')
+),
+
+-- an instant both held and in the batch is one, inactive if either says so
+paired as (
+    select
+        coalesce(held.store_key, batch_instants.store_key) as store_key,
+        coalesce(held.t_us, batch_instants.t_us) as t_us,
+        coalesce(held.active, true) and coalesce(batch_instants.active, true) as active,
+        coalesce(held.in_hours, batch_instants.in_hours) as in_hours,
+        held.store_key is not null as is_held,
+        held.prev_packed as held_prev
+    from held
+    full outer join batch_instants
+        on held.store_key = batch_instants.store_key and held.t_us = batch_instants.t_us
+),
+
+placed as (
+    select
+        paired.*,
+        coalesce(paired.in_hours and paired.t_us >= link_stores.from_us, false) as to_link,
+        coalesce(paired.in_hours and paired.t_us < link_stores.from_us, false) as before
+    from paired
+    inner join link_stores on paired.store_key = link_stores.store_key
+),
+
+seeds as (
+    select
+        store_key,
+        max(packed) as seed
+    from (
+        select
+            store_key,
+            2 * t_us + cast(active as bigint) as packed
+        from placed
+        where before
+        union all
+        select
+            store_days.store_key,
+            2 * store_days.last_hours_us + cast(store_days.last_hours_active as bigint) as packed
+        from store_days
+        inner join link_stores on store_days.store_key = link_stores.store_key
+        where
+            store_days.day_no <= link_stores.from_us // 86400000000
+            and store_days.last_hours_us < link_stores.from_us
+        union all
+        select
+            stores.store_key,
+            2 * stores.cold_hours_us + cast(stores.cold_hours_active as bigint) as packed
+        from stores
+        inner join link_stores on stores.store_key = link_stores.store_key
+        where stores.cold_hours_us < link_stores.from_us
+    ) as candidates
+    group by store_key
+),
+
+linked as (
+    select
+        placed.store_key,
+        placed.t_us,
+        placed.active,
+        placed.in_hours,
+        placed.is_held,
+        placed.held_prev,
+        coalesce(
+            lag(2 * placed.t_us + cast(placed.active as bigint)) over (
+                partition by placed.store_key order by placed.t_us
+            ),
+            seeds.seed
+        ) as prev_packed
+    from placed
+    left join seeds on placed.store_key = seeds.store_key
+    where placed.to_link
+),
+
+final as (
+    select * from linked
+    union all
+    select
+        store_key,
+        t_us,
+        active,
+        in_hours,
+        is_held,
+        held_prev,
+        null as prev_packed
+    from placed
+    where not to_link and not is_held
+)
+
+select * from final
