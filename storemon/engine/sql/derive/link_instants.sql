@@ -120,23 +120,28 @@ seeds as (
     group by store_key
 ),
 
+-- ordered by packed alone (it orders like t_us: one instant per store), so the window sorts
+-- and carries one column
 linked as (
     select
-        placed.store_key,
-        placed.t_us,
-        placed.active,
-        placed.in_hours,
-        placed.is_held,
-        placed.held_prev,
-        coalesce(
-            lag(2 * placed.t_us + cast(placed.active as bigint)) over (
-                partition by placed.store_key order by placed.t_us
-            ),
+        store_key,
+        packed >> 1 as t_us,
+        packed & 1 = 1 as active,
+        true as in_hours,
+        is_held,
+        held_prev,
+        coalesce(lag(packed) over (partition by store_key order by packed), seed) as prev_packed
+    from (
+        select
+            placed.store_key,
+            2 * placed.t_us + cast(placed.active as bigint) as packed,
+            placed.is_held,
+            placed.held_prev,
             seeds.seed
-        ) as prev_packed
-    from placed
-    left join seeds on placed.store_key = seeds.store_key
-    where placed.to_link
+        from placed
+        left join seeds on placed.store_key = seeds.store_key
+        where placed.to_link
+    ) as to_link
 ),
 
 final as (

@@ -106,7 +106,7 @@ pieces as (
 
 -- Each business span in the periods it overlaps: period k holds ticks [2 (now - (k + 1) window),
 -- 2 (now - k window)), so from k = (2 now - hi) // (2 window) to (2 now - lo - 1) // (2 window),
--- and only the periods of its store (store_periods).
+-- and only the periods of its store (those of store_periods: ending at or after its first poll).
 span_periods as (
     select
         spans.store_key,
@@ -116,11 +116,14 @@ span_periods as (
             (2 * clock.now_us - spans.hi_hus) // (2 * clock.window_us),
             least(
                 (2 * clock.now_us - spans.lo_hus - 1) // (2 * clock.window_us),
-                clock.periods - 1
+                clock.periods - 1,
+                (clock.now_us - stores.first_us) // clock.window_us
             ) + 1
         )) as k
     from report_business_spans as spans
+    inner join stores on spans.store_key = stores.store_key
     cross join clock
+    where stores.first_us <= clock.now_us
 ),
 
 -- The instants B is read at, signed: a piece's end (+) and start (-); read through the macro
@@ -146,20 +149,18 @@ probes as (  -- noqa: ST03
 -- Signed contributions, summed by one aggregate: every period of a store (so that a period
 -- without a span or a piece has its row), each business span's part inside a period, and each
 -- piece's business time as B at its ends (the macro business_ticks, which sqlfluff cannot see).
--- Only the periods of the store (store_periods) are kept.
+-- Each names a period of its store (spans and runs are cut to them), by one integer key:
+-- store_key * periods + k.
 contributions as (  -- noqa: ST03
     select
-        store_key,
-        k,
-        true as is_period,
+        store_key * clock.periods + k as key,
         0 as business_hus,
         0 as down_hus
     from store_periods
+    cross join clock
     union all
     select
-        span_periods.store_key,
-        span_periods.k,
-        false as is_period,
+        span_periods.store_key * clock.periods + span_periods.k as key,
         least(span_periods.hi_hus, 2 * (clock.now_us - span_periods.k * clock.window_us))
         - greatest(
             span_periods.lo_hus, 2 * (clock.now_us - (span_periods.k + 1) * clock.window_us)
@@ -169,23 +170,29 @@ contributions as (  -- noqa: ST03
     cross join clock
     union all
     select
-        store_key,
-        k,
-        false as is_period,
+        store_key * (select periods from clock) + k as key,
         0 as business_hus,
         cast(sign * b_hus as bigint) as down_hus
     from business_ticks(probes, report_business_spans)
 ),
 
-ticks as (
+summed as (
     select
-        store_key,
-        k,
+        key,
         cast(sum(business_hus) as bigint) as business_hus,
         cast(sum(down_hus) as bigint) as down_hus
     from contributions
-    group by store_key, k
-    having bool_or(is_period)
+    group by key
+),
+
+ticks as (
+    select
+        summed.key // clock.periods as store_key,
+        summed.key % clock.periods as k,
+        summed.business_hus,
+        summed.down_hus
+    from summed
+    cross join clock
 ),
 
 -- the stores in store_id order once, so that the rows sort by one integer: period k's rows come

@@ -28,6 +28,25 @@ observations as (  -- noqa: ST03
     where observed and not polled_in_hours
 ),
 
+-- The instants that can change the status, in one scan: those whose link names the other
+-- status, names no instant, or names one before the look-back (which may not count: below)
+candidates as (
+    select
+        store_key,
+        t_us,
+        active,
+        prev_packed
+    from report_polls
+    where
+        polled_in_hours
+        and in_hours
+        and (
+            prev_packed is null
+            or (prev_packed & 1 = 1) != active
+            or prev_packed >> 1 < $lo_us
+        )
+),
+
 linked_polls as (
     select
         store_key,
@@ -39,16 +58,16 @@ linked_polls as (
                 or store_key in (select report_needy.store_key from report_needy)
                 then prev_packed
         end as prev_packed
-    from report_polls
-    where polled_in_hours and in_hours and prev_packed is not null
+    from candidates
+    where prev_packed is not null
     union all
     select
         store_key,
         t_us,
         active,
         lag(2 * t_us + active::bigint) over (partition by store_key order by t_us) as prev_packed
-    from report_polls
-    where polled_in_hours and in_hours and prev_packed is null
+    from candidates
+    where prev_packed is null
 ),
 
 -- a run starts at an inactive observation after an active one or none, and ends at an active
