@@ -191,10 +191,14 @@ def test_each_archived_day_keeps_its_instants_and_reports_read_them(fleet: Path,
     expected = compute_reference(*inputs_of(fleet), as_of=as_of)
     assert report_differences(compute_report(database, as_of=as_of), expected) == []
 
-    # the report reads the kept instants, not the polls: flip every kept status to inactive
+    # the report reads the kept instants, not the polls: flip every kept status to inactive (and
+    # the status each one's link names)
     for path in kept["path"]:
         target = str(folder / path)
-        flip = "select store_key, t_us, false as active, in_hours from read_parquet($f)"
+        flip = (
+            "select store_key, t_us, false as active, in_hours, "
+            "(prev_packed >> 1) << 1 as prev_packed from read_parquet($f)"
+        )
         rows = duckdb.connect().execute(flip, {"f": target}).df()
         duckdb.connect().from_df(rows).write_parquet(target)
     flipped = compute_report(database, as_of=as_of).merge(

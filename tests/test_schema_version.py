@@ -14,6 +14,7 @@ from reference import compute_reference
 
 from storemon.cli import main
 from storemon.engine import schema
+from storemon.engine.archive import archive_dir
 from storemon.engine.freshness import read_freshness
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.ingest import ingest
@@ -127,16 +128,27 @@ def test_a_database_from_before_day_spans_were_kept_gets_them_on_its_next_load(
 def test_a_database_from_before_instants_were_linked_gets_them_on_its_next_load(older: Path):
     """Schema 2 databases have no links between poll instants: the next load links every hot
     instant in hours to its predecessor (the first one to the last archived in hours), as a load
-    that keeps every poll hot counts them, and changes nothing else."""
+    that keeps every poll hot counts them, stops listing the archived days' kept instants (kept
+    without links: reports derive those days from their polls) and changes nothing else."""
     data = older.parent / "data"
+    older = older.parent / "schema2.duckdb"  # a new load of the data, made schema 2 below
     ingest(data, older, options=LoadOptions(retention_days=3))
     expected = compute_report(older)
     con = duckdb.connect(str(older))
     rows = con.execute("select * exclude (prev_packed) from poll_instants order by all").fetchall()
     assert con.execute("select count(*) from stores where cold_hours_us is not null").fetchone()[0]
     con.execute("alter table poll_instants drop column prev_packed")
+    con.execute("drop table archive_links")
     con.execute("update storemon_info set schema_version = 2")
+    listed = con.execute("select path from archive_instant_files").fetchall()
+    kept = [archive_dir(older) / path for (path,) in listed]
     con.close()
+    assert kept
+    for path in kept:  # as schema 2 wrote them
+        rows_kept = duckdb.connect().execute(
+            "select * exclude (prev_packed) from read_parquet($f)", {"f": str(path)}
+        )
+        duckdb.connect().from_df(rows_kept.df()).write_parquet(str(path))
     with pytest.raises(StoremonError, match=r"older storemon \(schema 2"):
         compute_report(older)
     summary = ingest(data, older, options=LoadOptions(retention_days=3))
@@ -149,5 +161,7 @@ def test_a_database_from_before_instants_were_linked_gets_them_on_its_next_load(
     again = con.execute(query).fetchall()
     assert again == rows
     assert con.execute("select count(prev_packed) from poll_instants").fetchone()[0] > 0
+    assert con.execute("select count(*) from archive_instant_files").fetchone()[0] == 0
     con.close()
+    assert not any(path.exists() for path in kept)
     assert compute_report(older).equals(expected)

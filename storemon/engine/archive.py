@@ -118,6 +118,17 @@ def recover(folder: Path, con: duckdb.DuckDBPyConnection) -> int:
     return archive_folder.recover(folder, listed)
 
 
+def drop_every_kept_day(
+    con: duckdb.DuckDBPyConnection, folder: Path, change: ArchiveChange
+) -> None:
+    """Stop listing every archived day's kept instants (an older storemon's, without links).
+
+    Reports derive those days again from their polls, as for a day whose polls changed.
+    """
+    for day in sorted(set(kept_listing(con)["day"])):
+        _drop_kept(con, folder, day, change)
+
+
 def _drop_kept(
     con: duckdb.DuckDBPyConnection, folder: Path, day: date, change: ArchiveChange
 ) -> None:
@@ -185,8 +196,11 @@ def apply_retention(
     archived_days = set(poll_listing(con)["day"])
     db.execute(con, "archive_cold_instants", cutoff=cutoff)
     sql = db.load_sql("archive_day_polls")
-    for value in days:
-        the_day = value.date() if hasattr(value, "date") else value
+    days = [value.date() if hasattr(value, "date") else value for value in days]
+    if archived_days and days and min(days) <= max(archived_days):  # late polls: days change
+        until_us = (cutoff - _EPOCH) // timedelta(microseconds=1)
+        db.execute(con, "stale_archive_links", until_us=until_us)
+    for the_day in days:
         target, relative = _new_part(folder, the_day)
         _write(con, sql, {"day": the_day, "cutoff": cutoff}, (target, relative), change)
         _register(con, relative, target, the_day, replace_day=False)
@@ -233,6 +247,9 @@ def forget_file(
         return
     db.execute(con, "archived_file_polls", files=files, source_file=source_file)
     days = [pd.Timestamp(d).date() for d in db.run_query(con, "forgotten_days")["day"]]
+    if days:  # every day it touches is before the hot cutoff
+        cutoff_us = int(db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"])
+        db.execute(con, "stale_archive_links", until_us=cutoff_us)
     days_listed = poll_listing(con)
     sql = db.load_sql("archive_day_rest")
     for the_day in days:

@@ -196,6 +196,8 @@ def _load_plans(
         if upgrade < 2:  # kept since schema 2, derived from the weekly spans it holds
             db.run_steps(con, pipeline.DAY_SPANS)
         db.execute(con, "link_every_instant")  # kept since schema 3, from the instants held
+    if upgrade is not None and upgrade < 3 and options.archive is not None:
+        archive.drop_every_kept_day(con, options.archive, options.change)  # kept without links
     reload = planning.reloaded_snapshots(plans)
     if reload:  # an hourly drop of polls alone leaves the snapshots untouched, unread
         db.execute(

@@ -71,6 +71,7 @@ BASE = Stage(
                 "poll_copies",
                 "archive_files",
                 "archive_instant_files",
+                "archive_links",
                 "derive_generation",
                 "derive_marks",
                 "hot_window",
@@ -126,7 +127,7 @@ UPGRADE = Stage("upgrade", (Step("derive_every_store_again"), Step("link_every_i
 DERIVE = Stage(
     "derive",
     (
-        Step("begin_instants", ("raw_instants",)),
+        Step("begin_instants", ("raw_instants", "kept_instants")),
         Step("changed_derive_keys", ("derive_keys",)),
         Step("input_changed_polls", ("derive_input",)),
         Step("input_new_polls", ("derive_input",)),
@@ -170,8 +171,7 @@ DERIVE_ARCHIVED = ("begin_instants", "input_archive_polls", *INSTANTS, "dedupe_i
 # Every store's day spans: a partition's worker (its export leaves them out), a schema-1 database.
 DAY_SPANS = ("begin_day_spans", "derive_day_spans")
 DERIVE_ARCHIVED_WORKER = (*DAY_SPANS, *DERIVE_ARCHIVED)  # a worker's stores' archived polls
-# A report's archived days without kept instants, and its stores whose kept instants no longer
-# hold (archive_read.read_archived): passes between begin_instants and dedupe_instants.
+# archive_read.read_archived's passes: days without kept instants, stores whose kept ones lapsed.
 ARCHIVED_DAYS_PASS = ("input_archive_files", *INSTANTS)
 ARCHIVED_STALE_PASS = ("input_archive_stale", *INSTANTS)
 # Hot polls older than the retention window go to Parquet; reports read them back.
@@ -188,6 +188,7 @@ ARCHIVE = Stage(
         Step("archive_day_instants"),
         Step("register_instant_file"),
         Step("drop_instant_day"),
+        Step("stale_archive_links"),
         Step("drop_archived"),
     ),
 )
@@ -324,12 +325,11 @@ SHARED_RELATIONS = {
 }
 # A load's changed stores, and a partition's worker, read archived polls into archive_polls.
 SHARED_RELATIONS["archive_polls"] = ("read_archive_changed", "partition_archive_polls")
-# A partition's worker reads the report's tables from Parquet (storemon.engine.partition).
-# (created empty by schema and kept across loads)
+# A partition's worker reads the report's tables (created empty by schema) from Parquet.
 for _relation in PARTITION_LOAD.steps[0].makes:
     SHARED_RELATIONS[_relation] = ("schema", "partition_tables")
-# The report steps after report_clock when no archived poll is needed (report_archive adds the
-# archive's instants first, then runs these but the first).
+# The report steps after report_clock when no archived poll is needed (REPORT_STEPS_ARCHIVED
+# reads the archive's instants first).
 REPORT_STEPS = (
     "no_archive_instants",
     "report_instants",

@@ -6,6 +6,7 @@ select
     store_key,
     t_us,
     active,
-    in_hours
+    in_hours,
+    prev_packed
 from poll_instants
 where t_us < epoch_us($cutoff)

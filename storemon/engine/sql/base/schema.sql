@@ -88,6 +88,14 @@ create table if not exists archive_instant_files (
     generation bigint not null
 );
 
+-- The kept instants' links (prev_packed, see poll_instants) hold for the instants that follow
+-- their predecessor from from_us on (at most one row; none: from the start). A load that changes
+-- an archived day (late polls, a changed file) sets it to the hot cutoff: a link made before
+-- that may skip an instant the change added.
+create table if not exists archive_links (
+    from_us bigint not null
+);
+
 -- Counts the loads that derived instants (one row); derive_marks holds, per store, the count
 -- when its instants were last derived from scratch (a new store, new hours or zone, lost polls).
 -- A store's kept archived instants are current while its mark is at most their generation.

@@ -6,5 +6,6 @@ select
     store_key,
     t_us,
     active,
-    in_hours
+    in_hours,
+    null::bigint as prev_packed
 from batch_instants

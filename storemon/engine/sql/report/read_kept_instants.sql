@@ -1,11 +1,13 @@
--- read_kept_instants: add the kept instants of archived days to the instants derived for a
+-- read_kept_instants: read the kept instants of archived days beside the instants derived for a
 -- report (batch_instants), for the stores whose kept instants still hold.
--- grain: one row per store and instant (temp table batch_instants, appended)
+-- grain: one row per store and instant (temp table kept_instants, appended), with its link to
+-- the previous instant in hours where that still holds (archive_links: after a change to an
+-- archived day, a link made before may skip an instant the change added)
 -- params: $files (list of Parquet paths of kept instants), $lo_us, $hi_us (the range
 --         [lo, hi) in microseconds), $generation (the oldest generation of these files)
 -- The other stores' polls of these days were derived again (input_archive_stale): the two sets
 -- of stores are apart, so each store and instant is still one row.
-insert into batch_instants
+insert into kept_instants
 
 with
 
@@ -14,7 +16,15 @@ kept as (
         store_key,
         t_us,
         active,
-        in_hours
+        in_hours,
+        case
+            when
+                prev_packed >> 1 >= coalesce(
+                    (select max(archive_links.from_us) from archive_links),
+                    -4611686018427387904
+                )
+                then prev_packed
+        end as prev_packed
     from read_parquet($files)
     where t_us >= $lo_us and t_us < $hi_us
 ),
@@ -48,7 +58,8 @@ final as (
         kept.store_key,
         kept.t_us,
         kept.active,
-        kept.in_hours
+        kept.in_hours,
+        kept.prev_packed
     from kept
     cross join key_range
     anti join other_keys on kept.store_key = other_keys.store_key

@@ -35,7 +35,12 @@ candidates as (
         from store_days
         where day_no < $lo_us // 86400000000
         union all
-        select * from archive_instants
+        select
+            store_key,
+            t_us,
+            active,
+            in_hours
+        from archive_instants
         where t_us < $lo_us
         union all
         select

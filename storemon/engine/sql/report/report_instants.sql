@@ -1,7 +1,8 @@
 -- report_instants: the poll instants a report reads: its week, a look-back before it, up to now.
 -- grain: one row per store and instant (temp view report_instants; temp table
 -- report_older_instants holds the rows report_fallback adds), with its link to the previous
--- instant in hours (prev_packed: derive/link_instants; null for the archived and added rows)
+-- instant in hours (prev_packed: derive/link_instants, or kept with an archived day while it
+-- holds: read_kept_instants; null for the rows report_fallback adds)
 -- params: $lo_us, $now_us (the first instant read: the UTC midnight storemon.engine.report
 --         .LOOKBACK_DAYS or more before the week; now), kept as the variables report_lo_us and
 --         report_now_us: DuckDB folds them into constants, so that it prunes the scan
@@ -40,7 +41,7 @@ held as (
         t_us,
         active,
         in_hours,
-        null as prev_packed
+        prev_packed
     from archive_instants
 ),
 

@@ -5,17 +5,18 @@
 -- observation after it next_us (see the macro outage_runs)
 -- params: $method ('nearest' | 'carry_forward'), $lo_us (the first instant report_instants read;
 --         reads report_polls, report_needy and report_clock)
--- A store observed by its polls in business hours (polled_in_hours) has each hot instant in
--- hours linked to the one before (prev_packed, 2 * t_us + active): its runs start at an
+-- A store observed by its polls in business hours (polled_in_hours) has each instant in hours
+-- linked to the one before (prev_packed, 2 * t_us + active): its runs start at an
 -- inactive observation after an active one (or none) and end at an active one after an inactive
 -- one, so they come from those few edges, without ordering every observation. Exactly the runs
 -- outage_runs finds over the observations the report read: a link counts when the report read
 -- the observation it names, from the look-back on, or added by report_fallback (report_needy:
 -- the store's last one before the look-back, when it has none between the look-back and the
 -- week); else the instant is the store's first observation, as for the sort. Instants read
--- without a link (archived days, the added ones, a store's first in hours) are ordered among
--- themselves: they all precede the store's linked ones. The stores observed by all their polls
--- go through the macro outage_runs, which sqlfluff cannot see.
+-- without a link are ordered among themselves: they all precede the store's linked ones (the
+-- added ones, a store's first in hours, its archived days derived again, its kept archived
+-- instants before archive_links.from_us and the first after it: read_kept_instants). The stores
+-- observed by all their polls go through the macro outage_runs, which sqlfluff cannot see.
 create or replace temp table report_outages as
 
 with
