@@ -94,11 +94,12 @@ def read_archived(
     hi_us: int,
     default_tz: str,
 ) -> list[str]:
-    """The instants of the archived polls in ``[lo_us, hi_us)`` for a report (batch_instants).
+    """The instants of the archived polls in ``[lo_us, hi_us)`` for a report.
 
-    A day with kept instants is read from them, but for the stores whose kept instants no longer
-    hold (marked after them: new hours or zone, lost polls), whose polls of that day are derived
-    again; a day without is derived from its polls.
+    A day with kept instants is read from them (kept_instants, with their links where they still
+    hold), but for the stores whose kept instants no longer hold (marked after them: new hours or
+    zone, lost polls), whose polls of that day are derived again; a day without is derived from
+    its polls (batch_instants). The view archive_instants reads both.
 
     Args:
         con: A connection to the database (read-only is enough).

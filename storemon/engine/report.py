@@ -39,7 +39,7 @@ EARLIEST_AS_OF = datetime(2000, 1, 1)
 # The report's window, the last week: the span its steps are built for (a trend's is longer).
 WEEK_US = 7 * 86_400_000_000
 # Reads the archived polls of [lo_us (None: the archive's start), hi_us) on a connection and
-# derives their instants into batch_instants; returns whether the archive held files there.
+# reads their instants (archive_read.read_archived); returns whether the archive held files there.
 ArchiveReader = Callable[[duckdb.DuckDBPyConnection, int | None, int], bool]
 T = TypeVar("T")
 
@@ -185,7 +185,7 @@ def prepare_report(
         con: A connection holding the loaded and derived tables.
         as_of: Naive UTC instant, or None for the latest poll.
         method: ``nearest`` or ``carry_forward``.
-        read_archive: Reads archived polls in ``[lo_us, hi_us)`` into ``batch_instants`` when
+        read_archive: Reads archived polls in ``[lo_us, hi_us)`` (``archive_instants``) when
             the report needs them (see :data:`ArchiveReader`); default the archive of the
             connection's database file (a partitioned report's worker passes its own).
         span_us: The window the tables cover, ending at ``now``: the week (a report), or every
@@ -242,7 +242,7 @@ def _database_archive(con: duckdb.DuckDBPyConnection) -> ArchiveReader | None:
 def _read_archive(
     con: duckdb.DuckDBPyConnection, folder: Path, lo_us: int | None, hi_us: int
 ) -> bool:
-    """Read the instants of the archived polls in ``[lo_us, hi_us)`` (batch_instants).
+    """Read the instants of the archived polls in ``[lo_us, hi_us)`` (archive_instants).
 
     Raises:
         SnapshotSuperseded: A listed file is gone: a load that replaced a changed file rewrote
