@@ -145,6 +145,40 @@ def drop_folder(tmp: Path, fleet: Path) -> Path:
     return folder
 
 
+def store_day_differences(database: Path) -> list[str]:
+    """Rows of ``store_days`` that are not the summary of the hot instants, counted by hand.
+
+    Each store's row of a UTC day holds its last instant in business hours and its last of any,
+    each with its status (at one instant the database holds one, inactive if any poll said so);
+    a day without an instant in hours has none there.
+    """
+    import duckdb  # the tests' helpers import it lazily, as the engine's callers do
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        instants = con.execute(
+            "select store_key, t_us, active, in_hours from poll_instants order by t_us"
+        ).fetchall()
+        held = con.execute("select * from store_days").fetchall()
+    day_us = 86_400_000_000
+    expected: dict[tuple[int, int], list] = {}
+    for store, t_us, active, in_hours in instants:
+        row = expected.setdefault((store, t_us // day_us), [None, None, None, None])
+        if in_hours:
+            row[0:2] = [t_us, active]
+        row[2:4] = [t_us, active]
+    found = {(store, day): row for store, day, *row in held}
+    problems = [
+        f"store {store}, day {day}: held {found.get((store, day))}, expected {row}"
+        for (store, day), row in expected.items()
+        if found.get((store, day)) != row
+    ]
+    problems += [
+        f"store {store}, day {day}: held, none expected"
+        for store, day in found.keys() - expected.keys()
+    ]
+    return sorted(problems)[:10]
+
+
 def link_differences(database: Path, all_hot: Path) -> list[str]:
     """Hot in-hours instants of ``database`` whose predecessor (``prev_packed``) is not the one
     counted by hand from ``all_hot``: a load of the same polls that keeps every poll hot.

@@ -12,7 +12,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cases import drop_folder, link_differences, load_property, report_differences
+from cases import (
+    drop_folder,
+    link_differences,
+    load_property,
+    report_differences,
+    store_day_differences,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from reference import compute_reference
@@ -105,6 +111,9 @@ def test_any_split_in_any_order_equals_one_bulk_load_and_the_reference(
     assert link_differences(database, all_hot) == []
     assert link_differences(bulk, all_hot) == []
     assert link_differences(all_hot, all_hot) == []
+    # each hot day's last observations are those of its instants, however the polls came
+    assert store_day_differences(database) == []
+    assert store_day_differences(bulk) == []
     assert len(all_polls(database)) == len(set(all_polls(database)))  # none twice
     con = duckdb.connect(str(database), read_only=True)
     assert con.execute("select count(*) from archive_files").fetchone()[0] > 0  # archive used
@@ -113,6 +122,38 @@ def test_any_split_in_any_order_equals_one_bulk_load_and_the_reference(
         report = compute_report(database, as_of=as_of)
         assert report.equals(compute_report(bulk, as_of=as_of))
         assert report_differences(report, reference(fleet, as_of)) == []
+
+
+def test_a_poll_repeated_with_the_other_status_makes_its_instant_and_day_inactive(
+    fleet: Path, tmp_path: Path
+):
+    folder = drop_folder(tmp_path, fleet)
+    lines = poll_lines(fleet)
+    last = [line for line in lines if ",active," in line][-1]
+    flipped = last.replace(",active,", ",inactive,")
+    (folder / "store_status.csv").write_text(header(fleet) + "".join(lines))
+    database = tmp_path / "storemon.duckdb"
+    ingest(folder, database, options=LoadOptions(retention_days=10_000))
+    (folder / "store_status_late.csv").write_text(header(fleet) + flipped)  # a later drop
+    ingest(folder, database, options=LoadOptions(retention_days=10_000))
+    twice = tmp_path / "twice.duckdb"  # the same poll twice in one file
+    (folder / "store_status_late.csv").unlink()
+    (folder / "store_status.csv").write_text(header(fleet) + "".join(lines) + flipped)
+    ingest(folder, twice, options=LoadOptions(retention_days=10_000))
+
+    store, _, stamp = last.strip().split(",")
+    t_us = pd.Timestamp(stamp.removesuffix(" UTC")).value // 1000
+    for db_path in (database, twice):
+        con = duckdb.connect(str(db_path), read_only=True)
+        held = con.execute(
+            "select p.active from poll_instants p join stores s using (store_key) "
+            "where s.store_id = ? and p.t_us = ?",
+            [store, t_us],
+        ).fetchall()
+        con.close()
+        assert held == [(False,)]  # one instant, inactive
+        assert store_day_differences(db_path) == []
+    assert compute_report(database).equals(compute_report(twice))
 
 
 def test_unchanged_files_are_skipped_and_a_grown_file_loads_only_its_new_lines(
