@@ -6,10 +6,9 @@
 --         reads stores, report_clock, report_business_spans, report_outages and
 --         trend_early_outages, built by storemon.engine.trend over all the periods at once)
 -- Period k (0 = the newest) is [now - (k + 1) window, now - k window); the periods tile the
--- span [week_start_us, now) of report_clock. A period's business time is the sum of the
--- business spans' parts inside it (each span counts in each period it overlaps, in one
--- aggregate); the business time of a piece of outage [a, b) is B(b) - B(a), B(x) = the
--- business ticks of the span up to instant x (the macro business_ticks, as in store_report):
+-- span [week_start_us, now) of report_clock. B(x) = the business ticks of the span up to
+-- instant x (the macro business_ticks, as in store_report): a period's business time is B at its
+-- end minus B at its start, and the business time of a piece of outage [a, b) is B(b) - B(a);
 -- both are the same integer ticks, so a period's uptime is exactly what its report counts.
 -- A report as of a period's end T ignores the polls after T. An outage run [lo, hi) of the span
 -- is cut to what that report sees: a run whose first inactive observation (first_us) is after T
@@ -19,8 +18,8 @@
 -- as of T: those periods read trend_early_outages, the others report_outages.
 -- Each run is cut into its pieces inside the periods it counts in, in time (B grows with x, so
 -- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); the pieces'
--- ends go through one ASOF join, and one aggregate sums each period's downtime as signed B
--- values.
+-- ends and the periods' bounds go through one ASOF join, and one aggregate sums each period's
+-- business time and downtime as signed B values.
 with
 
 clock as (
@@ -31,17 +30,22 @@ clock as (
     from report_clock
 ),
 
--- The periods of each store: those that end at or after its first poll.
-store_periods as (
+-- The periods of each store: those that end at or after its first poll, k = 0 ... periods - 1;
+-- their bounds are j = 0 ... periods, period k from bound k + 1 to bound k.
+store_bounds as (
     select
-        stores.store_key,
-        stores.first_in_hours_us,
-        unnest(range(
-            0, least(clock.periods, (clock.now_us - stores.first_us) // clock.window_us + 1)
-        )) as k
-    from stores
-    cross join clock
-    where stores.first_us <= clock.now_us
+        store_key,
+        periods,
+        unnest(range(0, periods + 1)) as j
+    from (
+        select
+            stores.store_key,
+            least(clock.periods, (clock.now_us - stores.first_us) // clock.window_us + 1)
+                as periods
+        from stores
+        cross join clock
+        where stores.first_us <= clock.now_us
+    ) as counted
 ),
 
 runs as (
@@ -104,35 +108,15 @@ pieces as (
         ) as integer)
 ),
 
--- Each business span in the periods it overlaps: period k holds ticks [2 (now - (k + 1) window),
--- 2 (now - k window)), so from k = (2 now - hi) // (2 window) to (2 now - lo - 1) // (2 window),
--- and only the periods of its store (those of store_periods: ending at or after its first poll).
-span_periods as (
-    select
-        spans.store_key,
-        spans.lo_hus,
-        spans.hi_hus,
-        unnest(range(
-            (2 * clock.now_us - spans.hi_hus) // (2 * clock.window_us),
-            least(
-                (2 * clock.now_us - spans.lo_hus - 1) // (2 * clock.window_us),
-                clock.periods - 1,
-                (clock.now_us - stores.first_us) // clock.window_us
-            ) + 1
-        )) as k
-    from report_business_spans as spans
-    inner join stores on spans.store_key = stores.store_key
-    cross join clock
-    where stores.first_us <= clock.now_us
-),
-
--- The instants B is read at, signed: a piece's end (+) and start (-); read through the macro
+-- The instants B is read at: a piece's end (sign 1) and start (-1), and each bound j of a
+-- store's periods (sign 0; periods: how many the store has); read through the macro
 -- business_ticks below, which sqlfluff cannot see
 probes as (  -- noqa: ST03
     select
         store_key,
         k,
         1 as sign,
+        null as periods,
         hi_hus as x_hus
     from pieces
     where hi_hus > lo_hus
@@ -141,39 +125,40 @@ probes as (  -- noqa: ST03
         store_key,
         k,
         -1 as sign,
+        null as periods,
         lo_hus as x_hus
     from pieces
     where hi_hus > lo_hus
+    union all
+    select
+        store_bounds.store_key,
+        store_bounds.j as k,
+        0 as sign,
+        store_bounds.periods,
+        2 * (clock.now_us - store_bounds.j * clock.window_us) as x_hus
+    from store_bounds
+    cross join clock
 ),
 
--- Signed contributions, summed by one aggregate: every period of a store (so that a period
--- without a span or a piece has its row), each business span's part inside a period, and each
--- piece's business time as B at its ends (the macro business_ticks, which sqlfluff cannot see).
--- Each names a period of its store (spans and runs are cut to them), by one integer key:
+-- Signed contributions, summed by one aggregate (the macro business_ticks, which sqlfluff cannot
+-- see): B at each piece's ends, down (+ end, - start) in its period; B at each bound j, business
+-- time: + in period j (its end, when the store has it) and - in period j - 1 (its start), so
+-- every period of a store has a row. Each names a period of its store by one integer key:
 -- store_key * periods + k.
 contributions as (  -- noqa: ST03
     select
-        store_key * clock.periods + k as key,
-        0 as business_hus,
-        0 as down_hus
-    from store_periods
+        ticked.store_key * clock.periods + ticked.k + shifts.shift as key,
+        if(ticked.sign = 0, (1 + 2 * shifts.shift) * ticked.b_hus, 0) as business_hus,
+        ticked.sign * ticked.b_hus as down_hus
+    from business_ticks(probes, report_business_spans) as ticked
     cross join clock
-    union all
-    select
-        span_periods.store_key * clock.periods + span_periods.k as key,
-        least(span_periods.hi_hus, 2 * (clock.now_us - span_periods.k * clock.window_us))
-        - greatest(
-            span_periods.lo_hus, 2 * (clock.now_us - (span_periods.k + 1) * clock.window_us)
-        ) as business_hus,
-        0 as down_hus
-    from span_periods
-    cross join clock
-    union all
-    select
-        store_key * (select periods from clock) + k as key,
-        0 as business_hus,
-        cast(sign * b_hus as bigint) as down_hus
-    from business_ticks(probes, report_business_spans)
+    inner join (values (0), (-1)) as shifts (shift)
+        on
+            shifts.shift = 0 and ticked.sign != 0
+            or ticked.sign = 0 and (
+                shifts.shift = 0 and ticked.k < ticked.periods
+                or shifts.shift = -1 and ticked.k >= 1
+            )
 ),
 
 summed as (
