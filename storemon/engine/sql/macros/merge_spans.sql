@@ -1,6 +1,7 @@
 -- merge_spans: the union of each store's spans, as disjoint spans (gaps and islands).
 -- grain: table macro merge_spans(spans) -> one row per store_key and maximal island [lo, hi),
---        with before_lo = the length of the store's islands before it (any one unit)
+--        with before_lo = the length of the store's islands before it (any one unit) and
+--        next_lo = the start of its next island (null for the last)
 -- params: spans, the name of a relation with columns store_key, lo, hi (bigint, lo < hi)
 -- Spans that overlap or touch (lo <= the highest hi before it) belong to one island. Defined once
 -- per connection by storemon.engine.db.connect and used by derive_day_spans and
@@ -41,6 +42,7 @@ create or replace temp macro merge_spans(spans) as table
             store_key,
             lo,
             coalesce(lead(reach) over by_lo, last_hi) as hi,
+            lead(lo) over by_lo as next_lo,
             cast(
                 coalesce(sum(reach) over (by_lo rows unbounded preceding), 0)
                 - coalesce(sum(lo) over (by_lo rows between unbounded preceding and 1 preceding), 0)

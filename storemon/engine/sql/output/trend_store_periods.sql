@@ -18,8 +18,9 @@
 -- as of T: those periods read trend_early_outages, the others report_outages.
 -- Each run is cut into its pieces inside the periods it counts in, in time (B grows with x, so
 -- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); the pieces'
--- ends and the periods' bounds go through one ASOF join, and one aggregate sums each period's
--- business time and downtime as signed B values.
+-- ends go through one ASOF join, each period's bounds read B off the business span at or before
+-- them (a span knows where the next one starts), and one aggregate sums each period's business
+-- time and downtime as signed B values.
 with
 
 clock as (
@@ -32,20 +33,66 @@ clock as (
 
 -- The periods of each store: those that end at or after its first poll, k = 0 ... periods - 1;
 -- their bounds are j = 0 ... periods, period k from bound k + 1 to bound k.
-store_bounds as (
+store_periods as (
+    select
+        stores.store_key,
+        least(clock.periods, (clock.now_us - stores.first_us) // clock.window_us + 1) as periods
+    from stores
+    cross join clock
+    where stores.first_us <= clock.now_us
+),
+
+-- B at each bound j = 0 ... periods of a store's periods (the instant 2 (now - j window) in
+-- ticks), read off the business span at or before it: each span reads the bounds from its start
+-- to the next span's (the last: to now), and the first also those before it, where B is 0. A
+-- bound at x in span [lo, hi) or in the gap after it has B = before_lo + least(x, hi) - lo.
+span_bounds as (
+    select
+        spans.store_key,
+        store_periods.periods,
+        spans.lo_hus,
+        spans.hi_hus,
+        spans.before_lo_hus,
+        unnest(range(
+            coalesce((2 * clock.now_us - spans.next_lo_hus) // (2 * clock.window_us) + 1, 0),
+            if(
+                spans.before_lo_hus = 0,
+                store_periods.periods,
+                least(
+                    store_periods.periods,
+                    (2 * clock.now_us - spans.lo_hus) // (2 * clock.window_us)
+                )
+            ) + 1
+        )) as j
+    from report_business_spans as spans
+    inner join store_periods on spans.store_key = store_periods.store_key
+    cross join clock
+),
+
+-- every bound of a store's periods, with B there (0 for a store without a span in the span)
+bounds as (
+    select
+        span_bounds.store_key,
+        span_bounds.periods,
+        span_bounds.j,
+        if(
+            2 * (clock.now_us - span_bounds.j * clock.window_us) < span_bounds.lo_hus,
+            0,
+            span_bounds.before_lo_hus
+            + least(2 * (clock.now_us - span_bounds.j * clock.window_us), span_bounds.hi_hus)
+            - span_bounds.lo_hus
+        ) as b_hus
+    from span_bounds
+    cross join clock
+    union all
     select
         store_key,
         periods,
-        unnest(range(0, periods + 1)) as j
-    from (
-        select
-            stores.store_key,
-            least(clock.periods, (clock.now_us - stores.first_us) // clock.window_us + 1)
-                as periods
-        from stores
-        cross join clock
-        where stores.first_us <= clock.now_us
-    ) as counted
+        unnest(range(0, periods + 1)) as j,
+        0 as b_hus
+    from store_periods
+    anti join report_business_spans
+        on store_periods.store_key = report_business_spans.store_key
 ),
 
 runs as (
@@ -108,15 +155,13 @@ pieces as (
         ) as integer)
 ),
 
--- The instants B is read at: a piece's end (sign 1) and start (-1), and each bound j of a
--- store's periods (sign 0; periods: how many the store has); read through the macro
+-- The instants B is read at, signed: a piece's end (+) and start (-); read through the macro
 -- business_ticks below, which sqlfluff cannot see
 probes as (  -- noqa: ST03
     select
         store_key,
         k,
         1 as sign,
-        null as periods,
         hi_hus as x_hus
     from pieces
     where hi_hus > lo_hus
@@ -125,40 +170,34 @@ probes as (  -- noqa: ST03
         store_key,
         k,
         -1 as sign,
-        null as periods,
         lo_hus as x_hus
     from pieces
     where hi_hus > lo_hus
-    union all
-    select
-        store_bounds.store_key,
-        store_bounds.j as k,
-        0 as sign,
-        store_bounds.periods,
-        2 * (clock.now_us - store_bounds.j * clock.window_us) as x_hus
-    from store_bounds
-    cross join clock
 ),
 
--- Signed contributions, summed by one aggregate (the macro business_ticks, which sqlfluff cannot
--- see): B at each piece's ends, down (+ end, - start) in its period; B at each bound j, business
--- time: + in period j (its end, when the store has it) and - in period j - 1 (its start), so
--- every period of a store has a row. Each names a period of its store by one integer key:
--- store_key * periods + k.
+-- Signed contributions, summed by one aggregate: B at each piece's ends (the macro
+-- business_ticks, which sqlfluff cannot see), down (+ end, - start) in its period; B at each
+-- bound j, business time: + in period j (its end, when the store has it) and - in period j - 1
+-- (its start), so every period of a store has a row. Each names a period of its store by one
+-- integer key: store_key * periods + k.
 contributions as (  -- noqa: ST03
     select
-        ticked.store_key * clock.periods + ticked.k + shifts.shift as key,
-        if(ticked.sign = 0, (1 + 2 * shifts.shift) * ticked.b_hus, 0) as business_hus,
+        ticked.store_key * clock.periods + ticked.k as key,
+        0 as business_hus,
         ticked.sign * ticked.b_hus as down_hus
     from business_ticks(probes, report_business_spans) as ticked
     cross join clock
+    union all
+    select
+        bounds.store_key * clock.periods + bounds.j + shifts.shift as key,
+        (1 + 2 * shifts.shift) * bounds.b_hus as business_hus,
+        0 as down_hus
+    from bounds
+    cross join clock
     inner join (values (0), (-1)) as shifts (shift)
         on
-            shifts.shift = 0 and ticked.sign != 0
-            or ticked.sign = 0 and (
-                shifts.shift = 0 and ticked.k < ticked.periods
-                or shifts.shift = -1 and ticked.k >= 1
-            )
+            shifts.shift = 0 and bounds.j < bounds.periods
+            or shifts.shift = -1 and bounds.j >= 1
 ),
 
 summed as (

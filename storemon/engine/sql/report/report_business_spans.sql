@@ -1,6 +1,7 @@
 -- report_business_spans: each store's business hours inside the week window, as UTC spans.
 -- grain: one row per store and disjoint span (temp table report_business_spans): [lo_hus, hi_hus)
 -- in ticks (half-microseconds), with before_lo_hus = business ticks of the week before lo_hus
+-- and next_lo_hus = the start of the store's next span (null for its last)
 -- params: $margin_days (storemon.engine.report.WINDOW_MARGIN_DAYS; reads weekly_spans,
 --         store_zones, stores, report_clock and the temp table zone_segments)
 -- The local dates from $margin_days before the week to $margin_days after `now` are mapped; the
@@ -75,7 +76,8 @@ final as (
         store_key,
         2 * lo as lo_hus,
         2 * hi as hi_hus,
-        2 * before_lo as before_lo_hus
+        2 * before_lo as before_lo_hus,
+        2 * next_lo as next_lo_hus
     from merge_spans(positive_spans)
 )
 
