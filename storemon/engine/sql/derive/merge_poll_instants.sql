@@ -3,9 +3,6 @@
 -- row, inactive if either says so; prev_packed as link_instants found it (held instants whose
 -- predecessor changed are updated)
 -- params: none (reads batch_instants and instant_links; link_day_us is link_instants')
--- New instants go in by the hour of their instant: reports and loads read ranges of instants,
--- which DuckDB prunes by row group (its minimum and maximum t_us); a finer order would prune at
--- most a row group more at each end of a range, and sorts a bulk load at about a third more cost.
 update poll_instants
 set active = poll_instants.active and batch_instants.active
 from batch_instants
@@ -42,4 +39,4 @@ select
     prev_packed
 from instant_links
 where not is_held
-order by t_us // 3600000000
+order by t_us, store_key
