@@ -53,7 +53,7 @@ MACROS = Stage(
         Step("merge_spans", ("merge_spans",)),
         Step("hundredths_half_up", ("hundredths_half_up",)),
         Step("archived_polls", ("archived_polls",)),
-        *(Step(name, (name,)) for name in ("outage_runs", "business_ticks")),
+        *(Step(name, (name,)) for name in ("clip_runs", "outage_runs", "business_ticks")),
     ),
 )
 BASE = Stage(

@@ -9,7 +9,8 @@
 --         (report_clock: the window [week_start_us, now_us); runs outside it are left out)
 -- The status changes half way between consecutive observations (nearest; exactly half way the
 -- later one holds) or at the later observation (carry_forward). Before the first observation and
--- after the last, theirs holds (+-2^62 stand for the open ends before clipping to the window).
+-- after the last, theirs holds (+-2^62 stand for the open ends before clip_runs clips them to the
+-- window).
 -- report_outages reads the report's observations through it, trend_early_outages the polls of
 -- the stores a trend's older periods observe differently; first_us and next_us tell a trend's
 -- period whether the run had begun, or was still open, as of its end (trend_store_periods).
@@ -65,7 +66,8 @@ create or replace temp macro outage_runs(observations, method, clock) as table
             and (coalesce(previous_active, true) or coalesce(next_active, true))
     ),
 
-    runs as (
+    -- read through the macro clip_runs below, which sqlfluff cannot see
+    runs as (  -- noqa: ST03
         select
             store_key,
             t_us as first_us,
@@ -84,18 +86,7 @@ create or replace temp macro outage_runs(observations, method, clock) as table
     ),
 
     final as (
-        select
-            runs.store_key,
-            greatest(runs.run_lo_hus, 2 * clock.week_start_us) as run_lo_hus,
-            least(runs.run_hi_hus, 2 * clock.now_us) as run_hi_hus,
-            runs.first_us,
-            runs.next_us
-        from runs
-        cross join query_table(clock) as clock
-        where
-            runs.starts_run
-            and runs.run_lo_hus < 2 * clock.now_us
-            and runs.run_hi_hus > 2 * clock.week_start_us
+        select * from clip_runs(runs, clock)
     )
 
     select * from final

@@ -74,7 +74,7 @@ linked_polls as (
 -- a run starts at an inactive observation after an active one or none, and ends at an active
 -- one after an inactive one; the status changes half way between them (nearest, in ticks: the
 -- sum of the two instants) or at the later one (carry_forward), and before a store's first
--- observation at -2^62 (clipped to the window below)
+-- observation at -2^62 (clip_runs clips the runs to the window)
 edges as (
     select
         store_key,
@@ -91,7 +91,8 @@ edges as (
         or (active and prev_packed & 1 = 0)
 ),
 
-linked_runs as (
+-- read through the macro clip_runs below, which sqlfluff cannot see
+linked_runs as (  -- noqa: ST03
     select
         store_key,
         starts_run,
@@ -103,25 +104,10 @@ linked_runs as (
     window by_time as (partition by store_key order by t_us)
 ),
 
-clipped as (
-    select
-        linked_runs.store_key,
-        greatest(linked_runs.run_lo_hus, 2 * report_clock.week_start_us) as run_lo_hus,
-        least(linked_runs.run_hi_hus, 2 * report_clock.now_us) as run_hi_hus,
-        linked_runs.first_us,
-        linked_runs.next_us
-    from linked_runs
-    cross join report_clock
-    where
-        linked_runs.starts_run
-        and linked_runs.run_lo_hus < 2 * report_clock.now_us
-        and linked_runs.run_hi_hus > 2 * report_clock.week_start_us
-),
-
 final as (
     select * from outage_runs(observations, $method, report_clock)
     union all
-    select * from clipped
+    select * from clip_runs(linked_runs, report_clock)
 )
 
 select * from final
