@@ -203,6 +203,10 @@ def test_not_utf8_names_its_line_and_byte_and_other_causes_are_not_called_so(
         ("a\x00b", "store_id: holds a control character (U+0000)"),
         ("a\x1bb", "store_id: holds a control character (U+001B)"),
         ("a\u202eb", "store_id: holds a control character (U+202E)"),
+        ("a\x7fb", "store_id: holds a control character (U+007F)"),
+        ("a\x85b", "store_id: holds a control character (U+0085)"),
+        ('a"\\\x1fb', "store_id: holds a control character (U+001F)"),
+        ('a"\\\xadb', "store_id: holds a control character (U+00AD)"),
         ("x" * 100_000, "store_id: 100,000 characters, at most 64"),
         ("x" * 65, "store_id: 65 characters, at most 64"),
     ],
@@ -391,7 +395,7 @@ _PLAIN = st.sampled_from(
     ]
 )
 _RANDOM = st.lists(
-    st.text(alphabet=st.sampled_from(list('aZ1 \t",\r=\x00é')), max_size=5), max_size=4
+    st.text(alphabet=st.sampled_from(list('aZ1 \t",\r=\x00\x7f\\\xadé')), max_size=5), max_size=4
 ).map(",".join)
 _ENDING = st.sampled_from(["\n", "\r\n", "\r\r\n"])
 # Every line ends alike (LF, or CRLF: DuckDB's CSV scanner may read the file) or each its own way
@@ -430,3 +434,32 @@ def test_property_lines_read_as_by_hand_and_alike_whole_or_in_pieces(
         load_folder(pieces, folder)
     expected, got = loaded_tables(whole), loaded_tables(pieces)
     assert got == expected  # every poll too: identical lines of a file are kept in any piece
+
+
+# ASCII, its controls and DEL, the C1 controls, format characters (soft hyphen, zero-width
+# space, a bidi override), the line and paragraph separators, a quote and a backslash (which
+# JSON escapes), and other letters
+_ID_CHARS = 'aZ9_.:/"\\\x00\x01\x09\x1f\x7f\x80\x85\x9f\xad\u200b\u202e\u2028\u2029é€𝒜'
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=st.lists(st.text(alphabet=st.sampled_from(_ID_CHARS), min_size=1, max_size=6)))
+def test_property_an_id_is_refused_for_its_first_control_character_as_unicode_says(
+    tmp_path_factory, ids
+):
+    """A store_id holding a character of Unicode's categories Cc, Cf, Zl or Zp is refused,
+    naming the first one; any other id is not refused for that."""
+    import unicodedata
+
+    ids = [i for i in ids if i.strip(" \t") == i and not i.startswith(("=", "+", "-", "@"))]
+    path = tmp_path_factory.mktemp("ids") / "ids.csv"
+    lines = "".join('"' + i.replace('"', '""') + '",x\n' for i in ids)
+    path.write_text("store_id,v\n" + lines, encoding="utf-8")
+    rows = sorted(read_lines(path, 2, None))
+    assert [fields[0] for _, fields, _ in rows] == ids
+    for (_, _, reason), store_id in zip(rows, ids, strict=True):
+        controls = [c for c in store_id if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+        if controls:
+            assert reason == f"store_id: holds a control character (U+{ord(controls[0]):04X})"
+        else:
+            assert reason is None

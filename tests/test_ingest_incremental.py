@@ -243,3 +243,42 @@ def test_changed_hours_rebuild_the_report_as_a_fresh_load_does(fleet: Path, tmp_
         pd.read_csv(folder / "timezones.csv", dtype=str),
     )
     assert report_differences(compute_report(database), expected) == []
+
+
+def test_a_first_load_links_its_instants_as_a_load_into_a_held_database_does(
+    fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Into a database holding no instant, one window links the load's instants
+    (link_first_load); the general path (link_instants, merge_poll_instants) gives the same."""
+    from storemon.engine import db, pipeline
+
+    ran: list[tuple[str, ...]] = []
+    run_steps = db.run_steps
+
+    def spy(con, names, **params):
+        ran.append(tuple(names))
+        run_steps(con, ran[-1], **params)
+
+    monkeypatch.setattr(db, "run_steps", spy)
+    first = tmp_path / "first.duckdb"
+    ingest(fleet, first, options=LoadOptions(retention_days=4))
+    assert pipeline.DERIVE_FIRST_MERGE in ran and pipeline.DERIVE_MERGE not in ran
+    ran.clear()
+    monkeypatch.setattr(pipeline, "DERIVE_FIRST_MERGE", pipeline.DERIVE_MERGE)
+    general = tmp_path / "general.duckdb"
+    ingest(fleet, general, options=LoadOptions(retention_days=4))
+    assert pipeline.DERIVE_MERGE in ran
+
+    queries = {
+        "poll_instants": "select s.store_id, p.* exclude (store_key) from poll_instants p "
+        "join stores s using (store_key) order by all",
+        "store_days": "select s.store_id, d.* exclude (store_key) from store_days d "
+        "join stores s using (store_key) order by all",
+        "stores": "select * exclude (store_key) from stores order by all",
+    }
+    for table, query in queries.items():
+        with duckdb.connect(str(first), read_only=True) as a:
+            rows = a.execute(query).fetchall()
+        with duckdb.connect(str(general), read_only=True) as b:
+            assert rows == b.execute(query).fetchall(), table
+        assert rows, table

@@ -104,7 +104,8 @@ class Derivation:
             self.derive(pipeline.DERIVE_CHANGED)
         if not self.passes:
             return
-        db.run_steps(self.con, pipeline.DERIVE_MERGE)
+        first = bool(db.fetch_row(self.con, "first_link")["first"])
+        db.run_steps(self.con, pipeline.DERIVE_FIRST_MERGE if first else pipeline.DERIVE_MERGE)
         if changed:
             if options.archive is not None:
                 _archived_firsts(self.con, options.archive)

@@ -144,8 +144,10 @@ DERIVE = Stage(
         Step("zone_segments", ("zone_segments",)),
         Step("derive_poll_instants"),
         Step("dedupe_instants", ("batch_instants",)),
-        Step("link_instants", ("link_stores", "instant_links")),
+        Step("link_stores", ("link_stores",)),
+        Step("link_instants", ("instant_links",)),
         Step("merge_poll_instants"),
+        Step("link_first_load"),
         Step("store_days_batch", ("touched_days",)),
         Step("update_store_firsts"),
         Step("cold_from_batch", ("cold_instants",)),
@@ -165,8 +167,10 @@ INSTANTS = ("segment_range_polls", "zone_segments", "derive_poll_instants")
 DERIVE_PASS = ("append_stores", *DERIVE_SPANS, *INSTANTS)
 DERIVE_NEW = ("input_new_polls", *DERIVE_PASS)
 DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
-_MERGES = ("link_instants", "merge_poll_instants", "store_days_batch", "update_store_firsts")
-DERIVE_MERGE = ("dedupe_instants", *_MERGES)
+_DAYS = ("store_days_batch", "update_store_firsts")
+DERIVE_MERGE = ("dedupe_instants", "link_stores", "link_instants", "merge_poll_instants", *_DAYS)
+# Into a database holding no instant yet (bookkeeping's first_link): one window links them all.
+DERIVE_FIRST_MERGE = ("dedupe_instants", "link_stores", "link_first_load", *_DAYS)
 DERIVE_ARCHIVED = ("begin_instants", "input_archive_polls", *INSTANTS, "dedupe_instants")
 # Every store's day spans: a partition's worker (its export leaves them out), a schema-1 database.
 DAY_SPANS = ("begin_day_spans", "derive_day_spans")
@@ -213,7 +217,14 @@ REPORT = Stage(
 )
 # A trend (storemon.engine.trend): the report's steps over all its periods, then these.
 TREND = Stage("trend", (Step("trend_early_outages", ("trend_early_outages",)),))
-_OUTPUTS = ("report_now", "store_report", "trend_store_periods", "trend_points", "trend_rows")
+_OUTPUTS = (
+    "report_now",
+    "store_report",
+    "store_keys",
+    "trend_store_periods",
+    "trend_points",
+    "trend_rows",
+)
 OUTPUT = Stage("output", tuple(Step(name) for name in _OUTPUTS), queries=True)
 # Every store's status runs, for the store views a report job keeps (timeline's week_* queries).
 WEEKS = Stage("weeks", (Step("report_status_spans", ("report_status_spans",)),))
@@ -237,7 +248,7 @@ FRESHNESS = Stage("freshness", (Step("data_freshness"),), queries=True)
 # Small lookups of the loader and the report: the registry, the archive's listing, the window.
 _REGISTRY = ("registry_files", "load_batch_counts", "held_polls", "forgotten_days")
 _ARCHIVE_LOOKUPS = ("archive_listing", "instant_listing", "has_instant_listing", "stale_stores")
-_WINDOW = ("hot_cutoff", "latest_poll", "first_poll")
+_WINDOW = ("hot_cutoff", "latest_poll", "first_poll", "first_link")
 _DATABASE = ("database_path", "schema_state", "schema_version")
 BOOKKEEPING = Stage(
     "bookkeeping",
@@ -264,28 +275,9 @@ PARTITION_WEEKS = Stage("partition_weeks", (Step("partition_week_index"),), quer
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
 STAGES = (
-    MACROS,
-    BASE,
-    STAGING,
-    MERGE,
-    UPGRADE,
-    ARCHIVE,
-    DERIVE,
-    CLOCK,
-    REPORT,
-    TREND,
-    OUTPUT,
-    WEEKS,
-    TIMELINE,
-    QUALITY,
-    FRESHNESS,
-    BOOKKEEPING,
-    PARTITION,
-    PARTITION_EXPORT,
-    PARTITION_LOAD,
-    PARTITION_ARCHIVE,
-    PARTITION_WEEKS,
-    SYNTHETIC,
+    *(MACROS, BASE, STAGING, MERGE, UPGRADE, ARCHIVE, DERIVE, CLOCK, REPORT, TREND, OUTPUT),
+    *(WEEKS, TIMELINE, QUALITY, FRESHNESS, BOOKKEEPING, PARTITION, PARTITION_EXPORT),
+    *(PARTITION_LOAD, PARTITION_ARCHIVE, PARTITION_WEEKS, SYNTHETIC),
 )
 
 # A piece of a file is staged: its lines scanned (SCAN_STEPS: DuckDB's CSV scanner where it
@@ -349,6 +341,7 @@ SEQUENCES = (
     DERIVE_NEW,
     DERIVE_CHANGED,
     DERIVE_MERGE,
+    DERIVE_FIRST_MERGE,
     DERIVE_ARCHIVED,
     DERIVE_ARCHIVED_WORKER,
     ARCHIVED_DAYS_PASS,

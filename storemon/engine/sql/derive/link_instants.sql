@@ -3,7 +3,7 @@
 -- grain: one row per store and instant of the batch or held after the batch's first in-hours one
 --        (temp table instant_links); merge_poll_instants inserts the new ones (is_held false) and
 --        updates held ones whose predecessor changed
--- params: none (reads batch_instants, poll_instants, store_days, stores, hot_window)
+-- params: none (reads link_stores, batch_instants, poll_instants, store_days, stores)
 -- prev_packed: the store's previous instant in business hours, 2 * t_us + active (1 active, 0
 -- inactive; at one instant inactive wins, as in poll_instants), null when none is known, and for
 -- an instant out of hours. A held instant's predecessor changes when a load adds an in-hours
@@ -13,18 +13,6 @@
 -- of a hot day when it is earlier (store_days), the last archived in hours (stores.cold_hours_*). A
 -- store the load derives again has no seed until its archived polls are read again, and polls
 -- older than the hot window reach the archive after this step: link_first_hot mends both.
--- early: the batch reaches before the hot window (late polls the load moves to the archive)
-create or replace temp table link_stores as
-select
-    store_key,
-    min(t_us) as first_us,
-    min(t_us) filter (where in_hours) as from_us,
-    min(t_us) < coalesce(
-        (select max(cutoff_us) from hot_window), -9223372036854775808
-    ) as early
-from batch_instants
-group by store_key;
-
 -- The held instants read: from the batch's first instant on, or from the UTC midnight before a
 -- store's first batch instant in hours when the store holds a later one that day (store_days: its
 -- predecessor may be earlier that day). An hourly drop reads only what it adds (a range DuckDB
