@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pandas as pd
 import pytest
 from cases import Dataset, hourly, local, utc, utc_text, write_dataset
@@ -248,6 +249,12 @@ def test_reports_of_one_database_file_share_their_kept_trends(sources, tmp_path:
         assert result.trends.note is None and len(result.trends.fleet_week) == 2
         kept[name] = {p.name: p.stat().st_ino for p in (out_dir / "trend").iterdir()}
     assert sorted(kept["first"]) == ["day.parquet", "week.parquet"]
+    # a kept trend holds the rows of compute_trend, with its columns alone
+    week = tmp_path / "reports" / "first" / "trend" / "week.parquet"
+    expected = compute_trend(database, window="week", periods=12)
+    kept_rows = duckdb.sql(f"select * from read_parquet('{week}')").df()
+    assert list(kept_rows.columns) == list(expected.columns)
+    assert len(kept_rows) == len(expected)
     assert kept["second"] == kept["first"]  # linked, not computed again
     assert set(kept["csv"].values()).isdisjoint(kept["first"].values())  # a folder: computed
     assert len(list((tmp_path / "reports" / CACHE_DIR).iterdir())) == 1

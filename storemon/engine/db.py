@@ -260,6 +260,7 @@ def write_parquet(
     path: str | Path,
     partition_by: str | None = None,
     compression: str = "snappy",
+    exclude: tuple[str, ...] = (),
     **params: object,
 ) -> None:
     """Run the query ``storemon/engine/sql/<name>.sql`` and write its rows to Parquet.
@@ -276,9 +277,12 @@ def write_parquet(
         path: The file to write (replaced if it exists), or the folder with ``partition_by``.
         partition_by: A column of the query to partition the files by.
         compression: The Parquet codec (``uncompressed`` for files read once, soon, nearby).
+        exclude: Columns of the query left out of the file.
         **params: Values for the query's ``$params``.
     """
     relation = con.sql(load_sql(name), params=params or None)
+    if exclude:
+        relation = relation.project(f"* exclude ({', '.join(exclude)})")
     if partition_by is not None:
         relation.write_parquet(str(path), compression=compression, partition_by=[partition_by])
         empty = relation.limit(0).project(f"* exclude ({partition_by})")

@@ -1,7 +1,8 @@
 -- trend_store_periods: each store's uptime and downtime in each period of a trend, exactly as
 -- a report as of the period's end counts its last day or week.
 -- grain: one row per period and store with a poll at or before the period's end, ordered by
--- period_end, store_id
+-- period_end, store_id; store_key last (compute_trend reads it instead of store_id and maps the
+-- keys to ids itself: a few hundred strings per store, not one per row; kept files leave it out)
 -- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many;
 --         reads stores, report_clock, report_business_spans, report_outages and
 --         trend_early_outages, built by storemon.engine.trend over all the periods at once)
@@ -235,7 +236,8 @@ final as (
         store_order.store_id,
         make_timestamp(clock.now_us - ticks.k * clock.window_us) as period_end,
         hundredths_half_up(ticks.business_hus - ticks.down_hus, 72000000) as uptime,
-        hundredths_half_up(ticks.down_hus, 72000000) as downtime
+        hundredths_half_up(ticks.down_hus, 72000000) as downtime,
+        ticks.store_key
     from ticks
     inner join store_order on ticks.store_key = store_order.store_key
     cross join clock
