@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -33,6 +34,12 @@ def scanners_of(text: bytes) -> list[str | None]:
 
 def read_lines(path, n_fields: int, new_line: str | None, max_line_bytes: int = 1 << 20):
     """stg_lines of a whole file, scanned as text (new_line None) or by DuckDB's CSV scanner."""
+    con = stage_lines(path, n_fields, new_line, max_line_bytes)
+    return con.execute("select line, fields, line_reason from stg_lines").fetchall()
+
+
+def stage_lines(path, n_fields: int, new_line: str | None, max_line_bytes: int = 1 << 20):
+    """A connection whose view stg_lines reads the lines of a whole file."""
     con = db.connect()
     piece = reader.Piece(0, path.stat().st_size, 0, new_line)
     db.execute(
@@ -51,7 +58,7 @@ def read_lines(path, n_fields: int, new_line: str | None, max_line_bytes: int = 
         max_line_bytes=max_line_bytes,
         max_id_chars=reader.MAX_ID_CHARS,
     )
-    return con.execute("select line, fields, line_reason from stg_lines").fetchall()
+    return con
 
 
 def status_rejects(con) -> list[tuple]:
@@ -463,3 +470,50 @@ def test_property_an_id_is_refused_for_its_first_control_character_as_unicode_sa
             assert reason == f"store_id: holds a control character (U+{ord(controls[0]):04X})"
         else:
             assert reason is None
+
+
+def reference_clock_us(text: str, is_end: bool) -> int | None:
+    """A business-hours time in microseconds as read by hand, or None if it is refused:
+    ``H:MM`` or ``HH:MM``, then optionally ``:SS`` and a fraction (digits beyond six are cut);
+    below 24:00, except that an end may be exactly 24:00 (midnight)."""
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6})[0-9]*)?)?", text)
+    if match is None:
+        return None
+    hours, minutes = int(match[1]), int(match[2])
+    seconds = int(match[3] or 0)
+    micros = int((match[4] or "").ljust(6, "0"))
+    in_day = hours < 24 and minutes < 60 and seconds < 60
+    if not (in_day or is_end and (hours, minutes, seconds, micros) == (24, 0, 0, 0)):
+        return None
+    return ((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + micros
+
+
+_CLOCK = st.one_of(
+    # the common shape (read by position) with any two digits each
+    st.tuples(*[st.integers(0, 99)] * 3).map(lambda t: "{:02d}:{:02d}:{:02d}".format(*t)),
+    st.sampled_from(["24:00", "24:00:00", "24:00:00.0", "24:00:00.000001", "9:05", "23:59:59.9"]),
+    st.text(alphabet=st.sampled_from(list("0129:. a٣")), max_size=12),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(times=st.lists(st.tuples(_CLOCK, _CLOCK), min_size=1, max_size=30))
+def test_property_business_hours_times_read_as_by_hand(tmp_path_factory, times):
+    path = tmp_path_factory.mktemp("hours") / "menu_hours.csv"
+    rows = "".join(f"S{i},1,{start},{end}\n" for i, (start, end) in enumerate(times))
+    path.write_text("store_id,dayOfWeek,start_time_local,end_time_local\n" + rows)
+    con = stage_lines(path, 4, None)
+    db.execute(con, "stg_menu_hours", day_pos=2, start_pos=3, end_pos=4)
+    query = "select line, start_us, end_us, reject_reason from staged"
+    staged = {line: rest for line, *rest in con.execute(query).fetchall()}
+    assert sorted(staged) == list(range(2, len(times) + 2))
+    for i, (start_text, end_text) in enumerate(times):
+        start, end = start_text.strip(" "), end_text.strip(" ")  # a field is trimmed
+        start_us, end_us = reference_clock_us(start, False), reference_clock_us(end, True)
+        got_start, got_end, reason = staged[i + 2]
+        if start_us is None:
+            assert reason == f"unparseable start time '{start}'"
+        elif end_us is None:
+            assert reason == f"unparseable end time '{end}'"
+        else:
+            assert (got_start, got_end, reason) == (start_us, end_us, None)

@@ -282,3 +282,27 @@ def test_a_first_load_links_its_instants_as_a_load_into_a_held_database_does(
         with duckdb.connect(str(general), read_only=True) as b:
             assert rows == b.execute(query).fetchall(), table
         assert rows, table
+
+
+def test_a_first_load_keeps_its_instants_in_time_order_in_a_file(fleet: Path, tmp_path: Path):
+    """A database file gets its instants in time order (a report reads its week's row groups);
+    one in memory, read by one report, gets them unsorted: the same instants either way."""
+    from storemon.engine import db
+    from storemon.engine.load import load_folder
+
+    query = "select store_key, t_us, active, in_hours, prev_packed from poll_instants"
+    loaded = {}
+    for name in ("file", "memory"):
+        con = db.connect(str(tmp_path / "file.duckdb")) if name == "file" else db.connect()
+        load_folder(con, fleet)
+        loaded[name] = sorted(con.execute(query).fetchall())
+        if name == "file":
+            out_of_order = con.execute(
+                "select count(*) from (select t_us, store_key, lag(t_us) over w as t_before,"
+                " lag(store_key) over w as key_before from poll_instants window w as"
+                " (order by rowid))"
+                " where t_before > t_us or t_before = t_us and key_before > store_key"
+            ).fetchall()
+            assert out_of_order == [(0,)]
+        con.close()
+    assert loaded["file"] == loaded["memory"] and loaded["file"]

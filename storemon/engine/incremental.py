@@ -104,8 +104,9 @@ class Derivation:
             self.derive(pipeline.DERIVE_CHANGED)
         if not self.passes:
             return
-        first = bool(db.fetch_row(self.con, "first_link")["first"])
-        db.run_steps(self.con, pipeline.DERIVE_FIRST_MERGE if first else pipeline.DERIVE_MERGE)
+        link = db.fetch_row(self.con, "first_link")
+        steps = pipeline.DERIVE_FIRST_MERGE if link["first"] else pipeline.DERIVE_MERGE
+        db.run_steps(self.con, steps, in_time_order=link["in_file"])
         if changed:
             if options.archive is not None:
                 _archived_firsts(self.con, options.archive)

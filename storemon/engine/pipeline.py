@@ -147,7 +147,7 @@ DERIVE = Stage(
         Step("link_stores", ("link_stores",)),
         Step("link_instants", ("instant_links",)),
         Step("merge_poll_instants"),
-        Step("link_first_load"),
+        Step("link_first_load", ("first_linked",)),
         Step("store_days_batch", ("touched_days",)),
         Step("update_store_firsts"),
         Step("cold_from_batch", ("cold_instants",)),
