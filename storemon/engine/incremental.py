@@ -104,9 +104,10 @@ class Derivation:
             self.derive(pipeline.DERIVE_CHANGED)
         if not self.passes:
             return
-        link = db.fetch_row(self.con, "first_link")
-        steps = pipeline.DERIVE_FIRST_MERGE if link["first"] else pipeline.DERIVE_MERGE
-        db.run_steps(self.con, steps, in_time_order=link["in_file"])
+        first = bool(db.fetch_row(self.con, "first_link")["first"])
+        in_file = db.fetch_row(self.con, "database_path")["path"] is not None  # else in memory
+        steps = pipeline.DERIVE_FIRST_MERGE if first else pipeline.DERIVE_MERGE
+        db.run_steps(self.con, steps, in_time_order=in_file)
         if changed:
             if options.archive is not None:
                 _archived_firsts(self.con, options.archive)
