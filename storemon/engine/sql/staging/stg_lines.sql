@@ -59,13 +59,9 @@ shaped as (
     from numbered
     where
         line > 1
-        and not (
-            raw = ''
-            or (
-                (prefix(raw, ' ') or prefix(raw, chr(9)))
-                and regexp_full_match(raw, '[ \t]*')
-            )
-        )
+        -- blank: spaces and tabs alone (or nothing); such a line sorts before '!', the first
+        -- character after the space, so one comparison of its first byte rules out the rest
+        and not (raw < '!' and regexp_full_match(raw, '[ \t]*'))
 ),
 
 split as (
