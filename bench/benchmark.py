@@ -292,7 +292,11 @@ def live_folder(out: Path) -> Path:
     live.mkdir()
     for name in ("menu_hours.csv", "timezones.csv"):
         shutil.copy(out / "all" / name, live / name)
-    shutil.copy(out / "history" / "store_status.csv", live / "store_status_history.csv")
+    history = out / "history" / "store_status.csv"
+    try:  # the same bytes without a second copy on the disk (a load only reads its files)
+        os.link(history, live / "store_status_history.csv")
+    except OSError:
+        shutil.copy(history, live / "store_status_history.csv")
     return live
 
 

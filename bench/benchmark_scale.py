@@ -1,12 +1,14 @@
 """Scale benchmark: 1x, 10x and 100x the real fleet on one machine; a markdown table.
 
 For each scale, every figure from one run: generating the data (only when it is not kept under
-``data/bench/<scale>x/``), ingest time and peak memory, the report from the database in one
-process, the partitioned export (``storemon.engine.partition.export_partitions``), and the
-partitioned report on 2 local Dask workers, both on a cluster already running that has served
-one report (what a cluster serving many reports costs) and with the cluster started by the
-report (``storemon report --partitions 2``), and what a report job's kernel computes (the
-report, every store's view, the data quality) in one process and in 2 partitions
+``data/bench/<scale>x/``), the floor (DuckDB alone reading, parsing and ordering the polls, as in
+``bench/benchmark.py``), ingest time, peak memory and the most disk it used (:class:`DiskPeak`)
+against what the database keeps, the report from the database in one process, the
+partitioned export (``storemon.engine.partition.export_partitions``), and the partitioned
+report on 2 local Dask workers, both on a cluster already running that has served one report
+(what a cluster serving many reports costs) and with the cluster started by the report
+(``storemon report --partitions 2``), and what a report job's kernel computes (the report,
+every store's view, the data quality) in one process and in 2 partitions
 (``STOREMON_PARTITIONS``). Each phase runs in its own process (``bench/benchmark.py``'s
 ``run_phase``); its peak is the largest resident set of that process or of any process it waited
 for (a Dask worker of the local cluster is one), not their sum.
@@ -28,6 +30,7 @@ import argparse
 import json
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,6 +44,8 @@ from benchmark import (  # noqa: E402
     run_phase,
 )
 from tables import command_line, machine, write_block  # noqa: E402
+
+from storemon.engine.archive import archive_dir  # noqa: E402
 
 # A cluster already running that has served a report (what a cluster serving many reports
 # costs: its workers' imports done), the export written.
@@ -92,7 +97,8 @@ copy.unlink()
             """
 import tempfile
 from storemon.analysis.reading import build_reading
-out_dir = tempfile.mkdtemp(prefix="storemon-bench-")
+kept = tempfile.TemporaryDirectory(prefix="storemon-bench-")  # removed when the phase exits
+out_dir = kept.name
 """,
             "reading = build_reading(database, out_dir=out_dir)",
         ),
@@ -103,12 +109,54 @@ import os, tempfile
 from storemon.analysis.reading import build_reading
 os.environ["STOREMON_PARTITIONS"] = str(partitions)
 os.environ["STOREMON_SCHEDULER"] = cluster.scheduler_address
-out_dir = tempfile.mkdtemp(prefix="storemon-bench-")
+kept = tempfile.TemporaryDirectory(prefix="storemon-bench-")  # removed when the phase exits
+out_dir = kept.name
 """,
             "reading = build_reading(database, out_dir=out_dir)",
         ),
     }
 )
+
+
+class DiskPeak:
+    """The most the file system holding a folder gained over its use when the block began.
+
+    Sampled every 50 ms from this process while the block runs (a phase in its own process):
+    everything a phase writes there, its database, working copy, write-ahead log and DuckDB's
+    spill files when the temp directory is on the same file system (here it is).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.peak = folder, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _used(self) -> int:
+        usage = shutil.disk_usage(self.folder)
+        return usage.total - usage.free
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, self._used() - self.start)
+
+    def __enter__(self) -> DiskPeak:
+        self.start = self._used()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._used() - self.start)
+
+
+def stored_bytes(database: str) -> int:
+    """The bytes a database keeps: its file and its archive folder."""
+    folder = archive_dir(database)
+    archived = (
+        sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.exists() else 0
+    )
+    return Path(database).stat().st_size + archived
 
 
 def bench_scale(scale: int, partitions: int) -> dict[str, float]:
@@ -121,10 +169,17 @@ def bench_scale(scale: int, partitions: int) -> dict[str, float]:
         made = run_phase("generate", out=out, stores=stores)
         figures["generate_s"], figures["generate_mib"] = made["seconds"], made["peak_mib"]
     Path(database).unlink(missing_ok=True)
+    shutil.rmtree(archive_dir(database), ignore_errors=True)
     with open(Path(out, "store_status.csv"), "rb") as polls:
         figures["polls"] = sum(1 for _ in polls) - 1
+    floor = run_phase("floor", out=out)
+    figures["floor_s"], figures["floor_mib"] = floor["seconds"], floor["peak_mib"]
+    with DiskPeak(BENCH_DATA) as disk:
+        ingested = run_phase("ingest", database=database, out=out)
+    figures["ingest_s"], figures["ingest_mib"] = ingested["seconds"], ingested["peak_mib"]
+    figures["ingest_disk_bytes"], figures["stored_bytes"] = disk.peak, stored_bytes(database)
+    print(f"  {scale}x ingest: {json.dumps(figures)}", file=sys.stderr, flush=True)
     for phase, key, variables in (
-        ("ingest", "ingest", {"out": out}),
         ("report_db", "report", {}),
         ("export", "export", {}),
         ("report_partitioned", "partitioned", {"partitions": partitions}),
@@ -146,12 +201,13 @@ def bench_drop(scale: int, days: int, repeat: int) -> dict[str, float]:
     same state (median), as ``storemon ingest --watch`` loads each drop.
     """
     out = BENCH_DATA / f"drop-{scale}x-{days}d"
-    if not (out / "all" / "store_status.csv").exists():
+    if not (out / "drop" / "store_status.csv").exists():
         run_phase(
             "generate_days", out=str(out / "all"), stores=REAL_STORES * scale, days=days + 1 / 24
         )
-    if not (out / "drop" / "store_status.csv").exists():
         run_phase("split_drop", out=str(out))
+        # the history and the drop hold every poll: one copy of them on the disk is enough
+        (out / "all" / "store_status.csv").unlink()
     live = live_folder(out)
     database = live / "storemon.duckdb"
     first = run_phase("living_ingest", out=str(live), database=str(database))
@@ -209,7 +265,19 @@ def render(rows: list[dict[str, float]]) -> str:
         return lambda r: f"{r[key + '_s']:,.1f} s, {r[key + '_mib']:,.0f} MiB"
 
     line("stores / polls", lambda r: f"{int(r['stores']):,} / {int(r['polls']):,}")
+    line("floor: DuckDB reads, parses and orders the polls", timed("floor"))
     line("ingest (CSV -> database)", timed("ingest"))
+    line(
+        "ingest / floor (goal at 10x and 100x: <= 3x)",
+        lambda r: f"{r['ingest_s'] / r['floor_s']:.1f}x",
+    )
+    line(
+        "disk used during the ingest, at most / database + archive (goal: <= 2x)",
+        lambda r: (
+            f"{r['ingest_disk_bytes'] / 2**30:,.2f} GiB / {r['stored_bytes'] / 2**30:,.2f} GiB"
+            f" = {r['ingest_disk_bytes'] / r['stored_bytes']:.1f}x"
+        ),
+    )
     line("report, one process", timed("report"))
     line("partitioned export (Parquet by bucket)", timed("export"))
     line("report, 2 partitions, running cluster", timed("partitioned"))
