@@ -59,8 +59,9 @@ shaped as (
     from numbered
     where
         line > 1
-        -- blank: spaces and tabs alone (or nothing); such a line sorts before '!', the first
-        -- character after the space, so one comparison of its first byte rules out the rest
+        -- blank: spaces and tabs alone (or nothing). Such a line sorts before '!' (the byte
+        -- after the space), so comparing with '!' clears every line that starts with a visible
+        -- character; the regular expression reads only the few that start below it.
         and not (raw < '!' and regexp_full_match(raw, '[ \t]*'))
 ),
 
