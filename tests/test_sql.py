@@ -45,12 +45,15 @@ def _code(text: str) -> str:
 MAKES = re.compile(
     r"create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:table|view|macro)\s+"
     r"(?:if\s+not\s+exists\s+)?([a-z_]\w*)"
+    r"|alter\s+table\s+[a-z_]\w*\s+rename\s+to\s+([a-z_]\w*)"
 )
 
 
 @pytest.mark.parametrize(("stage", "step"), DECLARED, ids=lambda x: getattr(x, "name", x))
 def test_step_makes_what_it_declares(stage: str, step: pipeline.Step):
-    made = set(MAKES.findall(_code(db.load_sql(step.name))))
+    made = {
+        name for names in MAKES.findall(_code(db.load_sql(step.name))) for name in names if name
+    }
     assert made == set(step.makes)
 
 

@@ -144,6 +144,7 @@ DERIVE = Stage(
         Step("zone_segments", ("zone_segments",)),
         Step("derive_poll_instants"),
         Step("dedupe_instants", ("batch_instants",)),
+        Step("first_batch_instants", ("batch_instants",)),
         Step("link_stores", ("link_stores",)),
         Step("link_instants", ("instant_links",)),
         Step("merge_poll_instants"),
@@ -169,8 +170,10 @@ DERIVE_NEW = ("input_new_polls", *DERIVE_PASS)
 DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
 _DAYS = ("store_days_batch", "update_store_firsts")
 DERIVE_MERGE = ("dedupe_instants", "link_stores", "link_instants", "merge_poll_instants", *_DAYS)
-# Into a database holding no instant yet (bookkeeping's first_link): one window links them all.
-DERIVE_FIRST_MERGE = ("dedupe_instants", "link_stores", "link_first_load", *_DAYS)
+# Into a database holding no instant yet (bookkeeping's first_link): one window makes one row per
+# store and instant of the polls derived (several at one instant stay apart in batch_instants:
+# first_batch_instants) and links them.
+DERIVE_FIRST_MERGE = ("first_batch_instants", "link_stores", "link_first_load", *_DAYS)
 DERIVE_ARCHIVED = ("begin_instants", "input_archive_polls", *INSTANTS, "dedupe_instants")
 # Every store's day spans: a partition's worker (its export leaves them out), a schema-1 database.
 DAY_SPANS = ("begin_day_spans", "derive_day_spans")
@@ -314,6 +317,7 @@ SHARED_RELATIONS = {
     "derive_keys": ("changed_derive_keys", "append_stores", "begin_day_spans"),
     "archive_instants": ("no_archive_instants", "keep_archive_instants"),
     "cold_instants": ("archive_cold_instants", "cold_from_batch"),
+    "batch_instants": ("dedupe_instants", "first_batch_instants"),
 }
 # A load's changed stores, and a partition's worker, read archived polls into archive_polls.
 SHARED_RELATIONS["archive_polls"] = ("read_archive_changed", "partition_archive_polls")
