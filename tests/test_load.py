@@ -121,20 +121,54 @@ def test_ingest_twice_adds_nothing(tmp_path, export_2023):
 
 
 def test_only_a_database_kept_for_later_loads_fingerprints_its_files(tmp_path, export_2023):
-    # an ingest keeps each file's blake2b (a later load knows a grown file by it); a folder
+    # an ingest keeps each file's SHA-256 (a later load knows a grown file by it); a folder
     # loaded in memory for one report is never loaded into again, so it hashes nothing
     db_path = tmp_path / "s.duckdb"
     ingest(export_2023, db_path)
     con = db.connect(db_path, read_only=True)
     kept = dict(con.execute("select source_file, fingerprint from files").fetchall())
     expected = {
-        path.name: hashlib.blake2b(path.read_bytes()).hexdigest()
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
         for path in export_2023.glob("*.csv")
     }
     assert kept == expected
     with open_source(export_2023) as in_memory:
         files = in_memory.execute("select source_file, fingerprint from files").fetchall()
     assert dict(files) == dict.fromkeys(expected, "")
+
+
+def test_a_file_an_older_storemon_fingerprinted_with_blake2b_still_loads_only_what_it_gained(
+    tmp_path, export_2024
+):
+    status = export_2024 / "store_status.csv"
+    store = "0c7ce1d6-8a49-4d1e-9e5c-6a4a8c1b2f10"
+    status.write_text(
+        f"store_id,timestamp_utc,status\n{store},2024-10-14T10:00:00Z,active\n", encoding="utf-8"
+    )
+    db_path = tmp_path / "s.duckdb"
+    ingest(export_2024, db_path)
+    with db.connect(db_path) as con:  # as a storemon of blake2b fingerprints left it
+        con.execute(
+            "update files set fingerprint = $f where source_file = 'store_status.csv'",
+            {"f": hashlib.blake2b(status.read_bytes()).hexdigest()},
+        )
+    with status.open("a", encoding="utf-8") as stream:
+        stream.write(f"{store},2024-10-14T11:00:00Z,inactive\n")
+    grown = ingest(export_2024, db_path)
+    part = next(f for f in grown.files if f.file == "store_status.csv")
+    assert (part.action, part.rows_read, part.rows_loaded) == ("append", 1, 1)
+    fingerprint = "select fingerprint from files where source_file = 'store_status.csv'"
+    with db.connect(db_path, read_only=True) as con:
+        assert con.execute(fingerprint).fetchone() == (
+            hashlib.blake2b(status.read_bytes()).hexdigest(),
+        )
+    status.write_text(status.read_text().replace("inactive", "active"), encoding="utf-8")
+    changed = ingest(export_2024, db_path)  # edited: loaded again whole, fingerprinted anew
+    assert next(f for f in changed.files if f.file == "store_status.csv").action == "replace"
+    with db.connect(db_path, read_only=True) as con:
+        assert con.execute(fingerprint).fetchone() == (
+            hashlib.sha256(status.read_bytes()).hexdigest(),
+        )
 
 
 def test_one_more_hourly_file_adds_only_its_new_polls(tmp_path, export_2024):

@@ -1,8 +1,9 @@
 """The file registry: what is loaded of each input file, so that a load costs what is new.
 
 Each loaded file has a row in ``files``: its size and mtime when loaded, the bytes loaded so far,
-their line count and a blake2b fingerprint of them (left empty by a load into a database that no
-later load reads: a folder loaded in memory for one report). A load reads the whole registry once
+their line count and a SHA-256 fingerprint of them (left empty by a load into a database that no
+later load reads: a folder loaded in memory for one report; a file an older storemon loaded keeps
+its blake2b fingerprint: :func:`new_digest`). A load reads the whole registry once
 (:func:`known_files`), then compares each file: same size and mtime -> skipped unread; grown, with
 the loaded bytes unchanged -> only the new complete lines load (their line numbers continue the
 file's); otherwise the file changed and is loaded again whole. A file some of whose polls were
@@ -15,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, Protocol
 
 import duckdb
 
@@ -39,7 +40,7 @@ class FilePlan:
         end: Byte offset it reads to (the end of the last complete line, or of the file).
         lines_before: Physical lines before ``start`` (the header included).
         n_lines: Physical lines in ``[0, end)``.
-        fingerprint: blake2b of the bytes ``[0, end)`` (empty when the load keeps none).
+        fingerprint: The digest of the bytes ``[0, end)`` (empty when the load keeps none).
         rows_read: Rows read from the file by earlier loads (kept for ``skip`` and ``append``).
         rows_good: Good rows among them.
         refresh: Skipped, but its mtime changed and its bytes did not: the registry notes the new
@@ -139,13 +140,13 @@ def plan_file(
             )
     with open(path, "rb") as stream:
         end = _complete_end(stream) if complete_lines_only else stat.st_size
-        digest = hashlib.blake2b() if fingerprint else _Unhashed()
         grown = known is not None and 0 < known.loaded <= end
+        digest = new_digest(known.fingerprint if grown else "") if fingerprint else _Unhashed()
         if grown:
             last = _feed(stream, digest, 0, known.loaded)
             grown = digest.hexdigest() == known.fingerprint and last == b"\n"
             if not grown:
-                digest = hashlib.blake2b()
+                digest = new_digest()
         start = known.loaded if grown else 0
         cutter = PieceCutter(start, known.n_lines if grown else 0)
         last = _feed(stream, digest, start, end, cutter)
@@ -179,6 +180,37 @@ def plan_file(
     )
 
 
+class Digest(Protocol):
+    """What the registry asks of a digest (hashlib's, or :class:`_Unhashed`)."""
+
+    def update(self, data: bytes, /) -> None:
+        """Take the next bytes."""
+
+    def hexdigest(self) -> str:
+        """The digest of the bytes taken, in hex."""
+
+
+# The hex length of a blake2b digest: the fingerprints of storemon before SHA-256.
+_BLAKE2B_HEX = 2 * hashlib.blake2b().digest_size
+
+
+def new_digest(known: str = "") -> Digest:
+    """A new digest for a file's fingerprint, of the algorithm of ``known``.
+
+    SHA-256, which the processor computes with its own instructions where it has them (SHA-NI:
+    about 1.6 GB/s against 0.8 GB/s for blake2b on one core; the fingerprint of a first ingest
+    reads every byte, before any is loaded). A file fingerprinted by an older storemon (blake2b)
+    is checked, and fingerprinted while it grows, with blake2b.
+
+    Args:
+        known: The fingerprint a file is compared with, or empty for a new one.
+
+    Returns:
+        A hashlib object.
+    """
+    return hashlib.blake2b() if len(known) == _BLAKE2B_HEX else hashlib.sha256()
+
+
 class _Unhashed:
     """Stands for the digest of a load that keeps no fingerprint."""
 
@@ -205,7 +237,7 @@ def _complete_end(stream: BinaryIO) -> int:
 
 def _feed(
     stream: BinaryIO,
-    digest: hashlib.blake2b | _Unhashed,
+    digest: Digest,
     start: int,
     end: int,
     cutter: PieceCutter | None = None,
