@@ -2,6 +2,8 @@
 -- snapshot changed (a store first polled in this load is derived with the new snapshot anyway).
 -- grain: one row per store and changed row, into changed_stores
 -- params: none (reads the copies made by reset_snapshots, and stores)
+-- Into a database holding no store yet (a first load) there is nothing to compare: the new
+-- snapshot's rows are left out before the comparison, not after it.
 insert into changed_stores
 
 with
@@ -13,6 +15,7 @@ hours_now as (
         start_time_local,
         end_time_local
     from menu_hours
+    where exists (select 1 from stores)
 ),
 
 hours_before as (
@@ -29,6 +32,7 @@ zones_now as (
         store_id,
         timezone_str
     from timezones
+    where exists (select 1 from stores)
 ),
 
 zones_before as (
