@@ -6,7 +6,9 @@ hours or zone, or polls lost with a changed file) first get their zone and spans
 merged piece of polls is then derived in a pass of its own (a store polled for the first time
 gets the next key, its zone and spans), the changed stores' hot polls in one more pass, and the
 passes' instants are merged into ``poll_instants`` and ``store_days`` once. The other stores'
-rows are left as they are.
+rows are left as they are. Into a database that held no poll, every poll merged is new: they are
+derived in one pass once all are merged (a pass builds its lookups over the whole fleet, so one
+per piece would cost the pieces times the fleet).
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class Derivation:
         """Start a load's derivation on its connection (inside its transaction)."""
         self.con = con
         self.passes = 0
+        # Into a database that holds no poll, every merged poll is new: derived in one pass at
+        # the end (pipeline.DERIVE_FIRST), not one per piece.
+        self.first = not db.fetch_row(con, "polls_held")["held"]
+        self.pending = False
         db.execute(con, "begin_instants")
 
     def changed_spans(self) -> None:
@@ -89,6 +95,9 @@ class Derivation:
             steps: The pass: :data:`pipeline.DERIVE_NEW` (the last merged piece's new polls) or
                 :data:`pipeline.DERIVE_CHANGED` (the changed stores' hot polls).
         """
+        if self.first and steps == pipeline.DERIVE_NEW:
+            self.pending = True  # derived with every other piece at the end
+            return
         db.run_steps(self.con, steps, default_tz=DEFAULT_TIMEZONE)
         self.passes += 1
 
@@ -98,6 +107,10 @@ class Derivation:
         Args:
             options: The load's options (its archive folder).
         """
+        if self.pending:
+            self.pending = False
+            db.run_steps(self.con, pipeline.DERIVE_FIRST, default_tz=DEFAULT_TIMEZONE)
+            self.passes += 1
         changed = int(db.fetch_row(self.con, "load_batch_counts")["n_changed"])
         if changed:
             db.execute(self.con, "reset_changed_stores")

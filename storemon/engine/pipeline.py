@@ -131,6 +131,7 @@ DERIVE = Stage(
         Step("changed_derive_keys", ("derive_keys",)),
         Step("input_changed_polls", ("derive_input",)),
         Step("input_new_polls", ("derive_input",)),
+        Step("input_first_polls", ("derive_input",)),
         Step("input_archive_polls", ("derive_input",)),
         Step("input_archive_files", ("derive_input",)),
         Step("input_archive_stale", ("derive_input",)),
@@ -167,6 +168,8 @@ DERIVE_SPANS = ("derive_store_zones", "derive_weekly_spans", "derive_day_spans")
 INSTANTS = ("segment_range_polls", "zone_segments", "derive_poll_instants")
 DERIVE_PASS = ("append_stores", *DERIVE_SPANS, *INSTANTS)
 DERIVE_NEW = ("input_new_polls", *DERIVE_PASS)
+# A load into a database that held no poll derives every poll in one pass once all are merged.
+DERIVE_FIRST = ("input_first_polls", *DERIVE_PASS)
 DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
 _DAYS = ("store_days_batch", "update_store_firsts")
 DERIVE_MERGE = ("dedupe_instants", "link_stores", "link_instants", "merge_poll_instants", *_DAYS)
@@ -251,7 +254,7 @@ FRESHNESS = Stage("freshness", (Step("data_freshness"),), queries=True)
 # Small lookups of the loader and the report: the registry, the archive's listing, the window.
 _REGISTRY = ("registry_files", "load_batch_counts", "held_polls", "forgotten_days")
 _ARCHIVE_LOOKUPS = ("archive_listing", "instant_listing", "has_instant_listing", "stale_stores")
-_WINDOW = ("hot_cutoff", "latest_poll", "first_poll", "first_link")
+_WINDOW = ("hot_cutoff", "latest_poll", "first_poll", "first_link", "polls_held")
 _DATABASE = ("database_path", "schema_state", "schema_version")
 BOOKKEEPING = Stage(
     "bookkeeping",
@@ -310,6 +313,7 @@ SHARED_RELATIONS = {
     "derive_input": (
         "input_changed_polls",
         "input_new_polls",
+        "input_first_polls",
         "input_archive_polls",
         "input_archive_files",
         "input_archive_stale",
@@ -343,6 +347,7 @@ SEQUENCES = (
     DERIVE_SPANS,
     DAY_SPANS,
     DERIVE_NEW,
+    DERIVE_FIRST,
     DERIVE_CHANGED,
     DERIVE_MERGE,
     DERIVE_FIRST_MERGE,
