@@ -2,4 +2,11 @@
 -- grain: one row: held (false: every poll of store_status at the load's end is one the load
 --        added, so storemon.engine.incremental derives them in one pass, input_first_polls)
 -- params: none
-select exists (select 1 from store_status) as held
+with
+
+final as (
+    select count(*) > 0 as held
+    from store_status
+)
+
+select * from final
