@@ -173,9 +173,7 @@ DERIVE_FIRST = ("input_first_polls", *DERIVE_PASS)
 DERIVE_CHANGED = ("input_changed_polls", *DERIVE_PASS)
 _DAYS = ("store_days_batch", "update_store_firsts")
 DERIVE_MERGE = ("dedupe_instants", "link_stores", "link_instants", "merge_poll_instants", *_DAYS)
-# Into a database holding no instant yet (bookkeeping's first_link): one window makes one row per
-# store and instant of the polls derived (several at one instant stay apart in batch_instants:
-# first_batch_instants) and links them.
+# Into a database holding no instant yet (bookkeeping's first_link): one window dedupes and links.
 DERIVE_FIRST_MERGE = ("first_batch_instants", "link_stores", "link_first_load", *_DAYS)
 DERIVE_ARCHIVED = ("begin_instants", "input_archive_polls", *INSTANTS, "dedupe_instants")
 # Every store's day spans: a partition's worker (its export leaves them out), a schema-1 database.
