@@ -51,9 +51,8 @@ MACROS = Stage(
     "macros",
     (
         Step("merge_spans", ("merge_spans",)),
-        Step("hundredths_half_up", ("hundredths_half_up",)),
-        Step("archived_polls", ("archived_polls",)),
-        *(Step(name, (name,)) for name in ("clip_runs", "outage_runs", "business_ticks")),
+        *(Step(name, (name,)) for name in ("hundredths_half_up", "archived_polls", "clip_runs")),
+        *(Step(name, (name,)) for name in ("outage_runs", "business_ticks", "time_parts")),
     ),
 )
 BASE = Stage(

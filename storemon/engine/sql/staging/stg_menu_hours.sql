@@ -20,33 +20,11 @@ fields as (
     from stg_lines
 ),
 
--- The parts of a time: `HH:MM:SS` (almost every row) cut at its fixed places, which is what the
--- regular expression finds in it, and any other text through the expression.
 matched as (
     select
         *,
-        case
-            when start_text glob '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
-                then {
-                    'h': start_text[1:2], 'm': start_text[4:5], 's': start_text[7:8], 'f': ''
-                }
-            else regexp_extract(
-                start_text,
-                '^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?$',
-                ['h', 'm', 's', 'f']
-            )
-        end as start_parts,
-        case
-            when end_text glob '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
-                then {
-                    'h': end_text[1:2], 'm': end_text[4:5], 's': end_text[7:8], 'f': ''
-                }
-            else regexp_extract(
-                end_text,
-                '^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?$',
-                ['h', 'm', 's', 'f']
-            )
-        end as end_parts,
+        time_parts(start_text) as start_parts,
+        time_parts(end_text) as end_parts,
         try_cast(day_text as integer) as day_of_week
     from fields
 ),
