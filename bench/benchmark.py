@@ -163,6 +163,11 @@ for folder, where in (("history", "<"), ("drop", ">=")):
 """,
     ),
     "living_ingest": ("from storemon.engine.ingest import ingest", "ingest(out, database)"),
+    # What `storemon ingest --watch` does between rounds: the spare made equal to the database.
+    "prepare_spare": (
+        "from storemon.engine.ingest import prepare_next_load",
+        "assert prepare_next_load(database)",
+    ),
     "brute_force": (
         """
 import sys, pandas as pd
@@ -353,21 +358,55 @@ def _lines(path: Path) -> int:
         return sum(1 for _ in stream) - 1
 
 
-def _median_drop(live: Path, database: str, repeat: int) -> dict[str, float]:
-    """Ingest the new drop ``repeat`` times from the same state (database and archive restored)."""
+def _median_drop(
+    live: Path, database: str, repeat: int, spare: str = "prepared"
+) -> dict[str, float]:
+    """Ingest the new drop ``repeat`` times from the same state (database, archive, spare).
+
+    ``spare`` says how the load finds the database's spare (storemon.engine.spare_file):
+    ``prepared``, equal to the database, as ``ingest --watch`` leaves it between rounds (the
+    load reads neither file); ``compared``, one drop away from it, as a one-shot ingest finds
+    the file the load before replaced (the load compares both files and rewrites what differs:
+    the database after one untimed run of the drop is kept as that spare); ``none``, no spare,
+    so the load copies the database (as when a reader still holds the spare). The database,
+    archive and spare are left as they were found.
+    """
     state = live.parent / "state"
     shutil.rmtree(state, ignore_errors=True)
     state.mkdir()
     shutil.copyfile(database, state / "storemon.duckdb")
     if (live / "archive").exists():
         shutil.copytree(live / "archive", state / "archive")
-    runs = []
-    for _ in range(repeat):
+    spare_file = Path(database).with_name(f".{Path(database).name}.spare")
+    found = state / "found-spare.duckdb" if spare_file.exists() else None
+    if found is not None:
+        shutil.copyfile(spare_file, found)
+
+    def restore(spare_from: Path | None) -> None:
         shutil.copyfile(state / "storemon.duckdb", database)
+        spare_file.unlink(missing_ok=True)
+        Path(database).with_name(f".{Path(database).name}.spare-equal").unlink(missing_ok=True)
+        if spare_from is not None:
+            shutil.copyfile(spare_from, spare_file)
         shutil.rmtree(live / "archive", ignore_errors=True)
         if (state / "archive").exists():
             shutil.copytree(state / "archive", live / "archive")
+        os.sync()  # the copies just made are on the disk, not written back during the drop
+
+    spare_from = {"prepared": state / "storemon.duckdb", "none": None}.get(spare)
+    if spare == "compared":
+        restore(None)
+        run_phase("living_ingest", out=str(live), database=database)
+        spare_from = state / "spare.duckdb"
+        shutil.copyfile(database, spare_from)
+    runs = []
+    for _ in range(repeat):
+        restore(spare_from)
+        if spare == "prepared":
+            run_phase("prepare_spare", database=database)
+            os.sync()
         runs.append(run_phase("living_ingest", out=str(live), database=database))
+    restore(found)
     shutil.rmtree(state)
     return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
 

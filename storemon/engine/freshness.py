@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from storemon.engine import db, schema
+from storemon.engine import db, reader_leases, schema
 from storemon.errors import StoremonError
 from storemon.freshness import Freshness, retention_days
 
@@ -44,15 +44,9 @@ def read_freshness(source: str | Path, retention: int | None = None) -> Freshnes
         raise StoremonError(
             f"database {source} does not exist: load data first with `storemon ingest --data DIR`"
         )
-    try:
-        con = db.connect(source, read_only=True)
-    except duckdb.Error as error:
-        raise StoremonError(f"cannot open database {source}: {error}") from None
-    try:
+    with reader_leases.read_database(source) as con:
         schema.require_current(con, source)
         return freshness_of(con, retention)
-    finally:
-        con.close()
 
 
 def freshness_of(con: duckdb.DuckDBPyConnection, retention: int | None = None) -> Freshness:

@@ -1,8 +1,10 @@
 """``storemon ingest``: load a folder of exports into the database file, one writer at a time.
 
-Readers (reports) never wait and never see a half-done load: the load works on a copy of the
-database and, once committed and checkpointed, renames it over the old file. A report that opened
-the old file keeps reading that consistent snapshot; the next report opens the new one. A lock
+Readers (reports) never wait and never see a half-done load: the load works on a file of its
+own and, once committed and checkpointed, renames it over the old file. A report that opened the
+old file keeps reading that consistent snapshot; the next report opens the new one. The load's
+file is the spare (the file the load before replaced, :mod:`storemon.engine.spare_file`),
+rewritten where it differs from the database, when no reader holds it; else a copy. A lock
 file serialises writers (DuckDB allows one writer per file across processes). Polls older than
 the retention window live in the Parquet archive beside the database (storemon.engine.archive),
 so the file copied stays bounded.
@@ -30,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from storemon.config import DEFAULT_DB
-from storemon.engine import archive, archive_folder, db
+from storemon.engine import archive, archive_folder, db, reader_leases, spare_file
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.load import LoadSummary, find_sources, load_folder, summary_if_unchanged
 from storemon.errors import StoremonError
@@ -67,7 +69,7 @@ def ingest(
     options.archive = archive.archive_dir(db_path)
     options.change = archive.ArchiveChange(options.archive, db_path.name)
     options.database = db_path
-    options.private = True  # the load writes a copy, renamed over the database once complete
+    options.private = True  # the load writes its own file, renamed over the database at the end
     find_sources(data_dir)  # fail on a missing file before taking the lock or copying anything
     with _writer_lock(db_path), _sigterm_exits():
         remove_stale_copies(db_path)
@@ -79,14 +81,35 @@ def ingest(
             work_path = work_dir / db_path.name
             summary = _load_copy(data_dir, db_path, work_path, progress, options)
             try:
+                replaced = spare_file.keep_replaced(db_path, work_dir)
                 os.replace(work_path, db_path)
             except OSError as error:
                 options.change.undo()
                 raise _write_error(db_path, error) from None
             options.change.finish()
+            spare_file.settle_spare(replaced, db_path)
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
     return summary
+
+
+def prepare_next_load(db_path: str | Path) -> bool:
+    """Make the database's spare equal to it, so that the next load starts without reading both.
+
+    ``ingest --watch`` calls it between rounds (it waits for a load in progress).
+
+    Args:
+        db_path: The database file.
+
+    Returns:
+        True when the spare is ready (False: no spare yet, or a reader still holds it).
+    """
+    db_path = Path(db_path)
+    with _writer_lock(db_path):
+        try:
+            return spare_file.prepare_spare(db_path)
+        except OSError:
+            return False  # the next load compares the files, or copies the database
 
 
 def _summary_if_unchanged(
@@ -109,7 +132,7 @@ def _summary_if_unchanged(
 
 
 def remove_stale_copies(db_path: Path) -> list[Path]:
-    """Remove the working copies of killed loads; call it holding the writer lock only.
+    """Remove the working copies of killed loads (and dead readers' leases); hold the writer lock.
 
     They are ``.<db>.loading-*``: folders, or the files and WALs of older versions, named by
     process id.
@@ -120,6 +143,7 @@ def remove_stale_copies(db_path: Path) -> list[Path]:
     Returns:
         The paths removed.
     """
+    reader_leases.remove_dead_leases(db_path)
     stale = sorted(db_path.parent.glob(f".{db_path.name}.loading-*"))
     for path in stale:
         if path.is_dir() and not path.is_symlink():
@@ -136,9 +160,13 @@ def _load_copy(
     progress: Callable[[str], None] | None,
     options: LoadOptions,
 ) -> LoadSummary:
-    """Copy the database to ``work_path``, load the folder into the copy, checkpoint it."""
+    """Put the database at ``work_path`` (the spare made equal, or a copy), load, checkpoint."""
     try:
-        if db_path.exists():
+        equal = spare_file.spare_is_equal(db_path)  # made so between --watch rounds
+        if spare_file.take_spare(db_path, work_path):
+            if not equal:
+                spare_file.make_equal(work_path, db_path)
+        elif db_path.exists():
             shutil.copyfile(db_path, work_path)
         con = db.connect(work_path)
     except (OSError, duckdb.Error) as error:

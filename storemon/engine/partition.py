@@ -26,6 +26,7 @@ import heapq
 import os
 import shutil
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,7 +35,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import PARTITIONS_VARIABLE, REPORT_COLUMNS, SCHEDULER_VARIABLE
-from storemon.engine import archive, db, pipeline, schema
+from storemon.engine import archive, db, pipeline, reader_leases, schema
 from storemon.engine.dask_scheduler import check_scheduler, connect_timeout
 
 # The worker side (storemon.engine.partition_task), used from here by the command line, the
@@ -99,18 +100,14 @@ def export_partitions(database: str | Path, con: duckdb.DuckDBPyConnection | Non
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     try:
-        own = db.connect(database, read_only=True) if con is None else None
-        try:
-            reader = own or con
+        with ExitStack() as stack:
+            reader = con or stack.enter_context(reader_leases.read_database(database))
             db.run_stage(reader, "partition", buckets=BUCKETS)
             for table, step in zip(TABLES, pipeline.PARTITION_EXPORT.steps, strict=True):
                 folder = partial / table
                 db.write_parquet(
                     reader, step.name, folder, partition_by="bucket", compression=EXPORT_CODEC
                 )
-        finally:
-            if own is not None:
-                own.close()
         write_json_atomic(partial / "manifest.json", {"buckets": BUCKETS, "database": snapshot})
         partial.rename(target)
     except OSError as error:
@@ -339,14 +336,11 @@ def partitioned_report(
             f"{database} is not a database: a partitioned report reads one made by "
             "`storemon ingest` (ingest the folder first)"
         )
-    con = db.connect(database, read_only=True)
-    try:
+    with reader_leases.read_database(database) as con:
         schema.require_current(con, database)
         return run_partitioned(
             con, database, partitions, scheduler, instant, method, task=task
         ).report
-    finally:
-        con.close()
 
 
 def _run_on_dask(

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from storemon.config import DEFAULT_TIMEZONE, METHODS, REPORT_COLUMNS
-from storemon.engine import archive, archive_read, db, pipeline, schema
+from storemon.engine import archive, archive_read, db, pipeline, reader_leases, schema
 from storemon.engine.csv_text import csv_bytes
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.load import LoadSummary, load_folder
@@ -74,15 +74,9 @@ def open_source(
         finally:
             con.close()
     else:
-        try:
-            con = db.connect(source, read_only=True)
-        except duckdb.Error as error:
-            raise StoremonError(f"cannot open database {source}: {error}") from None
-        try:
+        with reader_leases.read_database(source) as con:
             schema.require_current(con, source)
             yield con
-        finally:
-            con.close()
 
 
 def check_source(source: str | Path) -> Path:
@@ -224,7 +218,9 @@ def prepare_report(
 def _archive_of(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The archive folder of the connection's database file (None in memory)."""
     path = db.run_query(con, "database_path").iloc[0]["path"]
-    return archive.archive_dir(path) if isinstance(path, str) and path else None
+    if not isinstance(path, str) or not path:
+        return None
+    return archive.archive_dir(reader_leases.public_path(path))
 
 
 class SnapshotSuperseded(StoremonError):

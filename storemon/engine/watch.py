@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from storemon.engine.incremental import LoadOptions, SnapshotRefused
-from storemon.engine.ingest import ingest
+from storemon.engine.ingest import ingest, prepare_next_load
 from storemon.engine.load import FileError, LoadSummary
 from storemon.engine.sources import KINDS, STATUS
 from storemon.errors import StoremonError
@@ -82,7 +82,8 @@ class Watcher:
             done = 0
             while not self.stopping and (rounds is None or done < rounds):
                 started = time.monotonic()
-                self.round()
+                if self.round() is not None:
+                    prepare_next_load(self.db_path)  # while the loop waits for the next round
                 done += 1
                 while not self.stopping and time.monotonic() - started < every:
                     time.sleep(min(0.1, every))

@@ -10,8 +10,9 @@ Where things are:
 * :mod:`.commands`: what ``storemon report`` and ``storemon status`` call.
 
 Data and ingest: the notebook opens the database once, read-only; ``storemon ingest`` writes a
-copy and renames it over the file, so a running report keeps reading the snapshot it opened and
-the next report reads the new data. Reports never wait for a load and never see half of one.
+file no reader has open and renames it over the database, so a running report keeps reading the
+snapshot it opened and the next report reads the new data. Reports never wait for a load and
+never see half of one.
 """
 
 from __future__ import annotations
