@@ -319,3 +319,18 @@ def test_preparing_killed_midway_leaves_no_mark_and_the_next_load_compares(
     ingest(drops[2], database)
     assert inode(database) == taken
     assert report_csv_bytes(compute_report(database)) == expected[2]
+
+
+def test_readers_of_one_snapshot_in_a_process_share_one_lease(drops: list[Path], tmp_path: Path):
+    database = tmp_path / "storemon.duckdb"
+    ingest(drops[0], database)
+    folder = reader_leases.lease_folder(database)
+    with open_source(database) as first, open_source(database) as second:
+        assert len(list(folder.iterdir())) == 1, "one lease: one DuckDB instance, as one path"
+        query = "select count(*) from store_status"
+        assert first.execute(query).fetchone() == second.execute(query).fetchone()
+        ingest(drops[1], database)  # a new snapshot: a reader opening now leases that file
+        with open_source(database) as third:
+            assert len(list(folder.iterdir())) == 2
+            assert third.execute(query).fetchone() > first.execute(query).fetchone()
+    assert list(folder.iterdir()) == []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,13 @@ def lease_folder(db_path: Path) -> Path:
     return db_path.with_name(f".{db_path.name}.readers")
 
 
+# The leases this process holds, by the file they link (device, inode): readers of one
+# snapshot share one lease, so that DuckDB gives them one database instance (one buffer pool),
+# as it did when they opened the same path. Each entry: [lease path, readers holding it].
+_HELD: dict[tuple[int, int], list] = {}
+_HELD_LOCK = threading.Lock()
+
+
 @contextmanager
 def leased(db_path: str | Path) -> Iterator[Path]:
     """Hold a lease on the database file now in place while the block reads it.
@@ -52,14 +60,25 @@ def leased(db_path: str | Path) -> Iterator[Path]:
     lease = lease_folder(db_path) / f"r{os.getpid()}_{secrets.token_hex(6)}.duckdb"
     try:
         lease.parent.mkdir(exist_ok=True)
-        os.link(db_path, lease)
+        os.link(db_path, lease)  # whichever file is in place: a load renames, never writes it
+        stat = lease.stat()
     except OSError:
         yield db_path
         return
+    key = (stat.st_dev, stat.st_ino)
+    with _HELD_LOCK:
+        held = _HELD.setdefault(key, [lease, 0])
+        held[1] += 1
+    if held[0] != lease:
+        lease.unlink(missing_ok=True)  # this process already leases that file
     try:
-        yield lease
+        yield held[0]
     finally:
-        lease.unlink(missing_ok=True)
+        with _HELD_LOCK:
+            held[1] -= 1
+            if held[1] == 0:
+                del _HELD[key]
+                held[0].unlink(missing_ok=True)
 
 
 def public_path(path: str | Path) -> Path:
