@@ -59,6 +59,8 @@ def test_polls_past_the_window_go_to_daily_parquet_files_nothing_lost_or_twice(
     (cutoff,) = con.execute("select make_timestamp(cutoff_us) from hot_window").fetchone()
     con.close()
     assert (cold["timestamp_utc"] < cutoff).all() and (hot["timestamp_utc"] >= cutoff).all()
+    # the window: 3 days back from the UTC midnight of the latest poll
+    assert cutoff == hot["timestamp_utc"].max().floor("D") - pd.Timedelta(days=3)
     assert len(cold) + len(hot) == distinct_polls(fleet)
     both = pd.concat([cold, hot])[["store_id", "timestamp_utc", "status"]]
     assert not both.duplicated().any()

@@ -84,6 +84,16 @@ def all_polls(database: Path) -> list[tuple]:
     return sorted(hot + cold)
 
 
+def latest_of_days(database: Path) -> int | None:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute("select max(last_any_us) from store_days").fetchone()[0]
+
+
+def latest_poll_held(database: Path) -> int | None:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute("select epoch_us(max(timestamp_utc)) from store_status").fetchone()[0]
+
+
 @load_property(6)
 @given(data=st.data())
 @pytest.mark.slow
@@ -114,6 +124,8 @@ def test_any_split_in_any_order_equals_one_bulk_load_and_the_reference(
     # each hot day's last observations are those of its instants, however the polls came
     assert store_day_differences(database) == []
     assert store_day_differences(bulk) == []
+    # and the latest of them is the latest poll held (the retention window is counted from it)
+    assert latest_of_days(database) == latest_poll_held(database)
     assert len(all_polls(database)) == len(set(all_polls(database)))  # none twice
     con = duckdb.connect(str(database), read_only=True)
     assert con.execute("select count(*) from archive_files").fetchone()[0] > 0  # archive used
@@ -122,6 +134,38 @@ def test_any_split_in_any_order_equals_one_bulk_load_and_the_reference(
         report = compute_report(database, as_of=as_of)
         assert report.equals(compute_report(bulk, as_of=as_of))
         assert report_differences(report, reference(fleet, as_of)) == []
+
+
+def test_a_store_silent_for_days_links_its_next_poll_to_its_last_before_the_silence(
+    fleet: Path, tmp_path: Path
+):
+    """A drop links each store's first poll in hours to its previous one in hours, read from the
+    summaries of the recent days; a store silent for longer reads the days before them."""
+    lines = poll_lines(fleet)
+    silent = lines[0].split(",")[0]
+    start, resume = pd.Timestamp("2024-10-28"), pd.Timestamp("2024-11-02")
+
+    def when(line: str) -> pd.Timestamp:
+        return pd.Timestamp(line.strip().split(",")[2].removesuffix(" UTC"))
+
+    kept = [
+        line
+        for line in lines
+        if not (line.startswith(silent + ",") and start <= when(line) < resume)
+    ]
+    polls = tmp_path / "polls"
+    shutil.copytree(fleet, polls)
+    (polls / "store_status.csv").write_text(header(fleet) + "".join(kept))
+    folder = drop_folder(tmp_path, fleet)
+    database = tmp_path / "storemon.duckdb"
+    before = [line for line in kept if when(line) < resume]
+    for n, part in enumerate((before, [line for line in kept if when(line) >= resume])):
+        (folder / f"store_status_{n}.csv").write_text(header(fleet) + "".join(part))
+        ingest(folder, database)
+    all_hot = tmp_path / "all_hot.duckdb"
+    ingest(polls, all_hot, options=LoadOptions(retention_days=10_000))
+    assert link_differences(database, all_hot) == []
+    assert store_day_differences(database) == []
 
 
 def test_a_poll_repeated_with_the_other_status_makes_its_instant_and_day_inactive(

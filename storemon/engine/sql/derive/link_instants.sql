@@ -10,7 +10,8 @@
 -- instant before it, or turns an earlier one inactive: so every in-hours instant of a store from
 -- the batch's first one on is linked again (in an hourly drop, only its own). The instant before
 -- those (the seed) is the latest of: a held in-hours instant read before it, the last in hours
--- of a hot day when it is earlier (store_days), the last archived in hours (stores.cold_hours_*). A
+-- of a hot day when it is earlier (store_days: the recent days for every store, the days before
+-- them only for a store without one in them), the last archived in hours (stores.cold_hours_*). A
 -- store the load derives again has no seed until its archived polls are read again, and polls
 -- older than the hot window reach the archive after this step: link_first_hot mends both.
 -- The held instants read: from the batch's first instant on, or from the UTC midnight before a
@@ -36,6 +37,14 @@ set variable link_day_us = coalesce(
                 link_stores.store_key = store_days.store_key
                 and link_stores.from_us // 86400000000 = store_days.day_no
     ),
+    9223372036854775807
+);
+
+-- The days whose summaries are read for every store (the two UTC days before the earliest first
+-- day of the stores linked, and after): the last in-hours instant before a store's first one
+-- is almost always there. Only a store without one there reads its days before them.
+set variable link_recent_day = coalesce(
+    (select min(from_us // 86400000000) - 2 from link_stores),
     9223372036854775807
 );
 
@@ -78,6 +87,29 @@ placed as (
     inner join link_stores on paired.store_key = link_stores.store_key
 ),
 
+-- the last in-hours instant of each hot day before a store's first instant to link, over the
+-- recent days (store_days: one row per store and day)
+recent_day_seeds as (
+    select
+        store_days.store_key,
+        2 * store_days.last_hours_us + cast(store_days.last_hours_active as bigint) as packed
+    from store_days
+    inner join link_stores on store_days.store_key = link_stores.store_key
+    where
+        store_days.day_no >= getvariable('link_recent_day')
+        and store_days.day_no <= link_stores.from_us // 86400000000
+        and store_days.last_hours_us < link_stores.from_us
+),
+
+-- the stores without an in-hours instant in those days
+unseeded as (
+    select
+        store_key,
+        from_us
+    from link_stores
+    anti join recent_day_seeds on link_stores.store_key = recent_day_seeds.store_key
+),
+
 seeds as (
     select
         store_key,
@@ -90,13 +122,20 @@ seeds as (
         where before
         union all
         select
+            store_key,
+            packed
+        from recent_day_seeds
+        union all
+        -- the days before those, only for a store without an instant in hours there: each of
+        -- them ends before the recent days begin, so it cannot be later than what they hold
+        select
             store_days.store_key,
             2 * store_days.last_hours_us + cast(store_days.last_hours_active as bigint) as packed
         from store_days
-        inner join link_stores on store_days.store_key = link_stores.store_key
+        inner join unseeded on store_days.store_key = unseeded.store_key
         where
-            store_days.day_no <= link_stores.from_us // 86400000000
-            and store_days.last_hours_us < link_stores.from_us
+            store_days.day_no < getvariable('link_recent_day')
+            and store_days.last_hours_us < unseeded.from_us
         union all
         select
             stores.store_key,
