@@ -87,27 +87,41 @@ placed as (
     inner join link_stores on paired.store_key = link_stores.store_key
 ),
 
--- the last in-hours instant of each hot day before a store's first instant to link, over the
--- recent days (store_days: one row per store and day)
-recent_day_seeds as (
+-- the last in-hours instant of each hot day before a store's first instant to link (store_days:
+-- one row per store and day): over the recent days for every store, and over the days before
+-- them only for a store without one in them (each of those days ends before the recent days
+-- begin, so it cannot be later than what they hold)
+recent_days as (
     select
         store_days.store_key,
-        2 * store_days.last_hours_us + cast(store_days.last_hours_active as bigint) as packed
+        store_days.last_hours_us,
+        store_days.last_hours_active
     from store_days
     inner join link_stores on store_days.store_key = link_stores.store_key
     where
-        store_days.day_no >= getvariable('link_recent_day')
-        and store_days.day_no <= link_stores.from_us // 86400000000
+        store_days.day_no between getvariable('link_recent_day')
+        and link_stores.from_us // 86400000000
         and store_days.last_hours_us < link_stores.from_us
 ),
 
--- the stores without an in-hours instant in those days
 unseeded as (
     select
         store_key,
         from_us
     from link_stores
-    anti join recent_day_seeds on link_stores.store_key = recent_day_seeds.store_key
+    anti join recent_days on link_stores.store_key = recent_days.store_key
+),
+
+earlier_days as (
+    select
+        store_days.store_key,
+        store_days.last_hours_us,
+        store_days.last_hours_active
+    from store_days
+    inner join unseeded on store_days.store_key = unseeded.store_key
+    where
+        store_days.day_no < getvariable('link_recent_day')
+        and store_days.last_hours_us < unseeded.from_us
 ),
 
 seeds as (
@@ -123,19 +137,12 @@ seeds as (
         union all
         select
             store_key,
-            packed
-        from recent_day_seeds
-        union all
-        -- the days before those, only for a store without an instant in hours there: each of
-        -- them ends before the recent days begin, so it cannot be later than what they hold
-        select
-            store_days.store_key,
-            2 * store_days.last_hours_us + cast(store_days.last_hours_active as bigint) as packed
-        from store_days
-        inner join unseeded on store_days.store_key = unseeded.store_key
-        where
-            store_days.day_no < getvariable('link_recent_day')
-            and store_days.last_hours_us < unseeded.from_us
+            2 * last_hours_us + cast(last_hours_active as bigint) as packed
+        from (
+            select * from recent_days
+            union all
+            select * from earlier_days
+        ) as days
         union all
         select
             stores.store_key,
