@@ -105,11 +105,11 @@ def prepare_next_load(db_path: str | Path) -> bool:
         True when the spare is ready (False: no spare yet, or a reader still holds it).
     """
     db_path = Path(db_path)
-    with _writer_lock(db_path):
-        try:
+    try:
+        with _writer_lock(db_path):
             return spare_file.prepare_spare(db_path)
-        except OSError:
-            return False  # the next load compares the files, or copies the database
+    except (OSError, StoremonError):
+        return False  # the next load compares the files, or copies the database
 
 
 def _summary_if_unchanged(

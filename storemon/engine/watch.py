@@ -9,7 +9,10 @@ they come. An hours or zone file that changed since the last look waits a round,
 them waits, cannot be loaded, or would drop most stores, the snapshot held is kept whole (drops
 keep loading) and every round says why. A file that cannot be loaded at all (not UTF-8, a missing
 column) is left out until it changes. Polls rejected as in the future load once the clock passes
-them. SIGTERM and Ctrl-C stop the loop between loads, never during one.
+them. SIGTERM and Ctrl-C stop the loop between loads, never during one. After a round, while the
+loop waits, the database's spare is made equal to it
+(:func:`storemon.engine.ingest.prepare_next_load`), so that the next round's load starts without
+reading or copying the hot database.
 """
 
 from __future__ import annotations
