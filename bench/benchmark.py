@@ -54,6 +54,8 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+from storemon.engine.spare_file import equal_mark, spare_path
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dashboard_bench  # noqa: E402  (bench/dashboard_bench.py, beside this script)
@@ -377,7 +379,7 @@ def _median_drop(
     shutil.copyfile(database, state / "storemon.duckdb")
     if (live / "archive").exists():
         shutil.copytree(live / "archive", state / "archive")
-    spare_file = Path(database).with_name(f".{Path(database).name}.spare")
+    spare_file = spare_path(Path(database))
     found = state / "found-spare.duckdb" if spare_file.exists() else None
     if found is not None:
         shutil.copyfile(spare_file, found)
@@ -385,7 +387,7 @@ def _median_drop(
     def restore(spare_from: Path | None) -> None:
         shutil.copyfile(state / "storemon.duckdb", database)
         spare_file.unlink(missing_ok=True)
-        Path(database).with_name(f".{Path(database).name}.spare-equal").unlink(missing_ok=True)
+        equal_mark(Path(database)).unlink(missing_ok=True)
         if spare_from is not None:
             shutil.copyfile(spare_from, spare_file)
         shutil.rmtree(live / "archive", ignore_errors=True)
