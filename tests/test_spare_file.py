@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from storemon.cli import main
 from storemon.engine import reader_leases, spare_file
 from storemon.engine.ingest import ingest, prepare_next_load
 from storemon.engine.report import compute_report, open_source, report_csv_bytes
@@ -243,6 +244,24 @@ def test_a_dead_readers_lease_is_removed_by_the_next_load(drops: list[Path], tmp
     assert inode(database) == taken, "with the dead reader's lease gone, the spare is taken"
 
 
+def assert_next_load_reads_neither_file(
+    database: Path, folder: Path, report: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spare is prepared: the next load takes it as it is and ends where a bulk load does."""
+    assert digest(spare_file.spare_path(database)) == digest(database)
+    taken = inode(spare_file.spare_path(database))
+
+    def never(*args: object) -> int:
+        raise AssertionError("a prepared spare is neither compared again nor copied over")
+
+    monkeypatch.setattr(spare_file, "make_equal", never)
+    monkeypatch.setattr(shutil, "copyfile", never)
+    ingest(folder, database)
+    assert inode(database) == taken
+    assert not spare_file.equal_mark(database).exists(), "the mark went with the spare's name"
+    assert report_csv_bytes(compute_report(database)) == report
+
+
 def test_between_watch_rounds_the_spare_is_made_equal_and_the_next_load_reads_neither_file(
     drops: list[Path], expected: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -252,18 +271,22 @@ def test_between_watch_rounds_the_spare_is_made_equal_and_the_next_load_reads_ne
     shutil.copytree(drops[1], watched)
     Watcher(watched, database, retention_days=21, say=lambda line: None).run(every=0, rounds=1)
     assert spare_file.spare_is_equal(database), "the round's load was followed by preparing"
-    assert digest(spare_file.spare_path(database)) == digest(database)
-    taken = inode(spare_file.spare_path(database))
+    assert_next_load_reads_neither_file(database, drops[2], expected[2], monkeypatch)
 
-    def never(*args: object) -> int:
-        raise AssertionError("a prepared spare is neither compared again nor copied over")
 
-    monkeypatch.setattr(spare_file, "make_equal", never)
-    monkeypatch.setattr(shutil, "copyfile", never)
-    ingest(drops[2], database)
-    assert inode(database) == taken
-    assert not spare_file.equal_mark(database).exists(), "the mark went with the spare's name"
-    assert report_csv_bytes(compute_report(database)) == expected[2]
+def test_a_one_shot_ingest_prepares_the_spare_so_the_next_run_reads_neither_file(
+    drops: list[Path],
+    expected: list[bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    database = tmp_path / "storemon.duckdb"
+    for folder in drops[:2]:  # the second run has a spare: the file the first one made
+        assert main(["ingest", "--data", str(folder), "--db", str(database)]) == 0
+    assert "next load prepared in" in capsys.readouterr().out
+    assert spare_file.spare_is_equal(database), "the run's load was followed by preparing"
+    assert_next_load_reads_neither_file(database, drops[2], expected[2], monkeypatch)
 
 
 def test_a_mark_the_files_no_longer_match_is_not_trusted(

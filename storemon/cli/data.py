@@ -156,7 +156,7 @@ def run_generate(args: argparse.Namespace) -> None:
 def run_ingest(args: argparse.Namespace) -> None:
     """``storemon ingest``: load a folder of exports into the database."""
     from storemon.engine.incremental import LoadOptions
-    from storemon.engine.ingest import ingest
+    from storemon.engine.ingest import ingest, prepare_next_load
     from storemon.freshness import retention_days
 
     if args.retention is None:
@@ -174,6 +174,10 @@ def run_ingest(args: argparse.Namespace) -> None:
     )
     print(summary.render())
     print(f"database {args.db} updated in {time.perf_counter() - started:.1f} s")
+    # As `--watch` does between rounds: the next run (from cron, say) then loads at once.
+    started = time.perf_counter()
+    if prepare_next_load(args.db):
+        print(f"next load prepared in {time.perf_counter() - started:.1f} s (its spare file)")
 
 
 def run_watch(args: argparse.Namespace) -> None:
