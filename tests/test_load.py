@@ -6,8 +6,10 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from storemon.engine import db
@@ -250,3 +252,13 @@ def test_a_file_that_is_not_utf8_is_refused_whole_with_its_line(tmp_path, export
         "convert it to UTF-8 (e.g. `iconv -f latin1 -t utf-8`) and load it again"
     )
     assert not db_path.exists()
+
+
+def test_a_folder_s_in_memory_database_is_closed_once_the_report_has_read_it(export_2023):
+    with open_source(export_2023) as con:
+        assert con.execute("select count(*) from store_status").fetchone()[0] > 0
+    closers = [t for t in threading.enumerate() if t.name == "storemon-close"]
+    for closer in closers:
+        closer.join(timeout=30)
+    with pytest.raises(duckdb.ConnectionException):
+        con.execute("select 1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -168,6 +169,24 @@ def connect(
         con.close()
         raise StoremonError(f"memory budget {settings}: {error}") from None
     return _start_session(con)
+
+
+def close_in_background(con: duckdb.DuckDBPyConnection) -> threading.Thread:
+    """Close a connection to an in-memory database on a thread of its own.
+
+    Closing frees every table the database holds (about 0.05 s for a folder of the 1x fleet);
+    DuckDB releases the GIL meanwhile, so the caller goes on with its answer. The thread is not
+    a daemon: a process waits for it before it exits.
+
+    Args:
+        con: A connection nothing else uses any more.
+
+    Returns:
+        The thread (started), for a caller that must know the memory is freed.
+    """
+    closer = threading.Thread(target=con.close, name="storemon-close")
+    closer.start()
+    return closer
 
 
 def duplicate(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -72,7 +72,7 @@ def open_source(
                 summary.append(loaded)
             yield con
         finally:
-            con.close()
+            db.close_in_background(con)  # its tables are freed while the caller goes on
     else:
         with reader_leases.read_database(source) as con:
             schema.require_current(con, source)
