@@ -14,11 +14,13 @@ every store's view, the data quality) in one process and in 2 partitions
 for (a Dask worker of the local cluster is one), not their sum.
 
 Hourly drops (``--drops SCALE:DAYS ...``): one more hour of polls loaded into a database holding
-that many days, the median of ``--repeat`` loads from the same state, as ``ingest --watch`` loads
-it (the spare made equal to the database between rounds), as a one-shot ingest does (the spare
-one drop away: the load compares both files and rewrites what differs), and copying the whole
-database instead (what a load does when a reader still holds the spare), beside what copying
-that database alone costs (the copy, its flush to the disk and removing the file it replaces).
+that many days (generated and loaded a day at a time, as a watched folder's database grows), the
+median of ``--repeat`` loads from the same state: with the spare prepared (made equal to the
+database, as ``storemon ingest`` leaves it after a load and ``--watch`` between rounds), with the
+spare one drop away (what a load finds when nothing prepared it: it compares both files and
+rewrites what differs), and copying the whole database instead (what a load does when a reader
+still holds the spare), beside what copying that database alone costs (the copy, its flush to
+the disk and removing the file it replaces).
 
 Usage: ``python bench/benchmark_scale.py [--scales 1 10 100] [--drops 100:1 100:21]
 [--markdown docs/scaling.md]`` (``make bench-scale``); with ``--markdown`` the tables are also
@@ -33,6 +35,7 @@ import json
 import shutil
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,12 +45,12 @@ from benchmark import (  # noqa: E402
     PHASES,
     REAL_STORES,
     _median_drop,
-    live_folder,
     run_phase,
 )
 from tables import command_line, machine, write_block  # noqa: E402
 
 from storemon.engine.archive import archive_dir  # noqa: E402
+from storemon.synthetic.generate import PINNED_END  # noqa: E402
 
 # A cluster already running that has served a report (what a cluster serving many reports
 # costs: its workers' imports done), the export written.
@@ -78,6 +81,11 @@ from storemon.engine.partition import partitioned_report, export_partitions
 export_partitions(database)
 """,
             "report = partitioned_report(database, partitions)",
+        ),
+        # A fleet's polls over ``days`` from ``start`` (an ISO instant), with its hours and zones.
+        "generate_from": (
+            "from storemon.synthetic.generate import generate",
+            "generate(out, stores=stores, days=days, seed=7, start=start)",
         ),
         # What a drop pays for working on a copy of the hot database: the copy, its flush to the
         # disk (the load's checkpoint syncs the whole file) and removing the file it replaces.
@@ -198,36 +206,50 @@ def bench_scale(scale: int, partitions: int) -> dict[str, float]:
 def bench_drop(scale: int, days: int, repeat: int) -> dict[str, float]:
     """One hourly drop (an hour of polls: one per store) into a database holding ``days`` days.
 
-    The folder (``days`` days and an hour of polls) is generated once and kept; the database is
-    loaded with all but the last hour, then that hour's drop is loaded ``repeat`` times from the
-    same state (median), as ``storemon ingest --watch`` loads each drop.
+    The history is generated and loaded a day at a time, as a watched folder's database grows,
+    each day's export removed once loaded (at 100x, 21 days of exports would take 32 GB at once);
+    then the hour after it is the drop, loaded ``repeat`` times from the same state (median) in
+    each of the three ways (``_median_drop``). The pinned history ends at ``PINNED_END``.
     """
+    stores = REAL_STORES * scale
     out = BENCH_DATA / f"drop-{scale}x-{days}d"
-    if not (out / "drop" / "store_status.csv").exists():
-        run_phase(
-            "generate_days", out=str(out / "all"), stores=REAL_STORES * scale, days=days + 1 / 24
-        )
-        run_phase("split_drop", out=str(out))
-        # the history and the drop hold every poll: one copy of them on the disk is enough
-        (out / "all" / "store_status.csv").unlink()
-    live = live_folder(out)
+    shutil.rmtree(out, ignore_errors=True)
+    live = out / "live"
+    live.mkdir(parents=True)
     database = live / "storemon.duckdb"
-    first = run_phase("living_ingest", out=str(live), database=str(database))
-    shutil.copy(out / "drop" / "store_status.csv", live / "store_status_drop.csv")
+    first_s = 0.0
+    for day in range(days + 1):
+        start = PINNED_END - timedelta(days=days - day)
+        length = 1 if day < days else 1 / 24  # the last piece is the drop
+        piece = out / "piece"
+        run_phase("generate_from", out=str(piece), stores=stores, days=length, start=str(start))
+        if day == 0:
+            for name in ("menu_hours.csv", "timezones.csv"):
+                shutil.move(piece / name, live / name)
+        name = f"store_status_{start:%Y%m%d_%H}.csv"
+        shutil.move(piece / "store_status.csv", live / name)
+        shutil.rmtree(piece)
+        if day == days:
+            drop_file = live / name
+            break
+        first_s += run_phase("living_ingest", out=str(live), database=str(database))["seconds"]
+        (live / name).unlink()  # its polls are held; a load keeps the polls of a file removed
+        print(f"  drop {scale}x: day {day + 1} of {days} loaded", file=sys.stderr, flush=True)
+    db_mib = database.stat().st_size / 2**20
     drop = _median_drop(live, str(database), repeat)
     compared = _median_drop(live, str(database), repeat, spare="compared")
     copying = _median_drop(live, str(database), repeat, spare="none")
     copies = sorted(
         run_phase("copy_database", database=str(database))["seconds"] for _ in range(repeat)
     )
-    with open(out / "drop" / "store_status.csv", "rb") as polls:
+    with open(drop_file, "rb") as polls:
         drop_polls = sum(1 for _ in polls) - 1
     figures = {
         "scale": scale,
         "days": days,
         "drop_polls": drop_polls,
-        "first_s": first["seconds"],
-        "db_mib": database.stat().st_size / 2**20,
+        "first_s": first_s,
+        "db_mib": db_mib,
         "drop_s": drop["seconds"],
         "drop_mib": drop["peak_mib"],
         "compared_s": compared["seconds"],
@@ -235,7 +257,7 @@ def bench_drop(scale: int, days: int, repeat: int) -> dict[str, float]:
         "copy_s": copies[len(copies) // 2],
     }
     print(f"  drop {scale}x {days} days: {json.dumps(figures)}", file=sys.stderr, flush=True)
-    shutil.rmtree(live)
+    shutil.rmtree(out)
     return figures
 
 
@@ -243,8 +265,8 @@ def render_drops(rows: list[dict[str, float]]) -> str:
     """The drops as a markdown table, each against the drop into the fewest days at its scale."""
     lines = [
         "| scale | days held (hot database) | drop (polls) "
-        "| drop under `--watch` (spare made equal between rounds), peak | vs fewest days "
-        "| one-shot ingest (compares the spare first) | copying the database instead "
+        "| drop, spare prepared (`storemon ingest`, `--watch`), peak | vs fewest days "
+        "| spare one drop away (compared first) | copying the database instead "
         "| copying the database alone (copy, flush, remove) |",
         "|---|---|---|---|---|---|---|---|",
     ]
