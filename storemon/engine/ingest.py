@@ -7,10 +7,13 @@ file is the spare (the file the load before replaced, :mod:`storemon.engine.spar
 rewritten where it differs from the database, when no reader holds it; else a copy. A lock
 file serialises writers (DuckDB allows one writer per file across processes). Polls older than
 the retention window live in the Parquet archive beside the database (storemon.engine.archive),
-so the file copied stays bounded.
+so the database, and what a load compares or copies of it, stays bounded. After a load,
+:func:`prepare_next_load` makes the spare equal to the database (``storemon ingest`` and every
+``--watch`` round call it), so the next load reads neither file before loading.
 
-The copy lives in a private folder ``.<db>.loading-<random>`` beside the database (with its WAL),
-removed on every way out: an error, Ctrl-C, SIGTERM (turned into an exit that runs the clean-up).
+The load's file lives in a private folder ``.<db>.loading-<random>`` beside the database (with
+its WAL), removed on every way out: an error, Ctrl-C, SIGTERM (turned into an exit that runs the
+clean-up).
 A load killed outright (SIGKILL, power cut) leaves its folder; the next load removes every
 ``.<db>.loading-*`` it finds, under the lock: a running load holds the lock, so none is alive.
 Every failure is one :class:`StoremonError` naming the user's database and the fix.
