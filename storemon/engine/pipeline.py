@@ -213,18 +213,19 @@ REPORT = Stage(
         Step("report_cold_stores"),
         Step("segment_range_week", ("segment_range",)),
         Step("zone_segments", ("zone_segments",)),
-        Step("report_polls", ("report_polls",)),
+        Step("report_polls", ("report_unpolled_stores", "report_polls")),
         Step("report_outages", ("report_outages",)),
         Step("report_business_spans", ("report_business_spans",)),
     ),
 )
-# A trend (storemon.engine.trend): the report's steps over all its periods, then these.
+# A trend: the report's steps over all its periods, TREND, then TREND_CUT per window (a view).
 TREND = Stage("trend", (Step("trend_early_outages", ("trend_early_outages",)),))
+TREND_CUT = Stage("trend_cut", (Step("trend_store_periods", ("trend_store_periods",)),))
 _OUTPUTS = (
     "report_now",
     "store_report",
-    "store_keys",
-    "trend_store_periods",
+    "store_order",
+    "trend_kept_rows",
     "trend_points",
     "trend_rows",
 )
@@ -278,8 +279,8 @@ PARTITION_WEEKS = Stage("partition_weeks", (Step("partition_week_index"),), quer
 SYNTHETIC = Stage("synthetic", (Step("gen_store_status"),), queries=True)
 
 STAGES = (
-    *(MACROS, BASE, STAGING, MERGE, UPGRADE, ARCHIVE, DERIVE, CLOCK, REPORT, TREND, OUTPUT),
-    *(WEEKS, TIMELINE, QUALITY, FRESHNESS, BOOKKEEPING, PARTITION, PARTITION_EXPORT),
+    *(MACROS, BASE, STAGING, MERGE, UPGRADE, ARCHIVE, DERIVE, CLOCK, REPORT, TREND, TREND_CUT),
+    *(OUTPUT, WEEKS, TIMELINE, QUALITY, FRESHNESS, BOOKKEEPING, PARTITION, PARTITION_EXPORT),
     *(PARTITION_LOAD, PARTITION_ARCHIVE, PARTITION_WEEKS, SYNTHETIC),
 )
 

@@ -1,11 +1,13 @@
--- trend_store_periods: each store's uptime and downtime in each period of a trend, exactly as
--- a report as of the period's end counts its last day or week.
--- grain: one row per period and store with a poll at or before the period's end, ordered by
--- period_end, store_id; store_key last (compute_trend reads it instead of store_id and maps the
--- keys to ids itself: a few hundred strings per store, not one per row; kept files leave it out)
--- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many;
---         reads stores, report_clock, report_business_spans, report_outages and
---         trend_early_outages, built by storemon.engine.trend over all the periods at once)
+-- trend_store_periods: each store's uptime and downtime in each period of a trend, exactly as a
+-- report as of the period's end counts its last day or week.
+-- grain: one row per period (k = 0 for the newest) and store with a poll at or before the
+-- period's end, in no order (temp view trend_store_periods: store_key, k, uptime, downtime;
+-- the query trend_kept_rows names and orders them, storemon.engine.trend.compute_trend orders
+-- them itself)
+-- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many),
+--         kept as the variables trend_window_us and trend_periods (reads stores, report_clock,
+--         report_business_spans, report_outages and trend_early_outages, built by
+--         storemon.engine.trend over all the periods at once)
 -- Period k (0 = the newest) is [now - (k + 1) window, now - k window); the periods tile the
 -- span [week_start_us, now) of report_clock. B(x) = the business ticks of the span up to
 -- instant x (the macro business_ticks, as in store_report): a period's business time is B at its
@@ -22,13 +24,19 @@
 -- ends go through one ASOF join, each period's bounds read B off the business span at or before
 -- them (a span knows where the next one starts), and one aggregate sums each period's business
 -- time and downtime as signed B values.
+set variable trend_window_us = $window_us;
+
+set variable trend_periods = $periods;
+
+create or replace temp view trend_store_periods as
+
 with
 
 clock as (
     select
         now_us,
-        cast($window_us as bigint) as window_us,
-        cast($periods as bigint) as periods
+        cast(getvariable('trend_window_us') as bigint) as window_us,
+        cast(getvariable('trend_periods') as bigint) as periods
     from report_clock
 ),
 
@@ -220,28 +228,13 @@ ticks as (
     cross join clock
 ),
 
--- the stores in store_id order once, so that the rows sort by one integer: period k's rows come
--- before period k - 1's (oldest first), then by rank (1 ... stores)
-store_order as (
-    select
-        store_key,
-        store_id,
-        row_number() over (order by store_id) as store_rank,
-        count(*) over () as stores
-    from stores
-),
-
 final as (
     select
-        store_order.store_id,
-        make_timestamp(clock.now_us - ticks.k * clock.window_us) as period_end,
+        cast(ticks.store_key as integer) as store_key,
+        cast(ticks.k as integer) as k,
         hundredths_half_up(ticks.business_hus - ticks.down_hus, 72000000) as uptime,
-        hundredths_half_up(ticks.down_hus, 72000000) as downtime,
-        ticks.store_key
+        hundredths_half_up(ticks.down_hus, 72000000) as downtime
     from ticks
-    inner join store_order on ticks.store_key = store_order.store_key
-    cross join clock
-    order by (clock.periods - ticks.k) * (store_order.stores + 1) + store_order.store_rank
 )
 
 select * from final
