@@ -26,6 +26,7 @@ from trendkit import TREND_COLUMNS, reference_trend, trend_differences
 from storemon import StoremonError, compute_report, compute_trend
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.ingest import ingest
+from storemon.engine.trend import read_trend_rows
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -254,7 +255,9 @@ def test_reports_of_one_database_file_share_their_kept_trends(sources, tmp_path:
     expected = compute_trend(database, window="week", periods=12)
     kept_rows = duckdb.sql(f"select * from read_parquet('{week}')").df()
     assert list(kept_rows.columns) == list(expected.columns)
-    assert len(kept_rows) == len(expected)
+    # the same rows, in the same order (oldest period first, then by store_id)
+    kept_in_order = read_trend_rows(week.parent, "week")
+    pd.testing.assert_frame_equal(kept_in_order, expected, check_dtype=False)
     assert kept["second"] == kept["first"]  # linked, not computed again
     assert set(kept["csv"].values()).isdisjoint(kept["first"].values())  # a folder: computed
     assert len(list((tmp_path / "reports" / CACHE_DIR).iterdir())) == 1

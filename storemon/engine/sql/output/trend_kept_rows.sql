@@ -1,7 +1,8 @@
 -- trend_kept_rows: a trend's rows as a kept file holds them, with the stores' ids, ordered.
 -- grain: one row per period and store (those of the temp view trend_store_periods), oldest period
 -- first, then by store_id
--- params: none (reads the view trend_store_periods, made for one window, stores and
+-- params: none (reads the view trend_store_periods and the variables trend_window_us and
+--         trend_periods, made for one window by the step trend_store_periods, stores and
 --         report_clock)
 with
 
@@ -27,7 +28,7 @@ final as (
     inner join store_order on trend_store_periods.store_key = store_order.store_key
     cross join report_clock
     order by
-        (getvariable('trend_store_periods') - trend_store_periods.k) * (store_order.stores + 1)
+        (getvariable('trend_periods') - trend_store_periods.k) * (store_order.stores + 1)
         + store_order.store_rank
 )
 
