@@ -306,6 +306,21 @@ def write_parquet(
         relation.write_parquet(str(partial), compression=compression)
 
 
+def write_frame_parquet(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, path: str | Path
+) -> None:
+    """Write a DataFrame's rows to a Parquet file, in order, atomically (DuckDB writes it).
+
+    Args:
+        con: An open connection.
+        frame: The rows (each column's type becomes DuckDB's: ``str`` VARCHAR, a naive
+            ``datetime64`` TIMESTAMP, ``float64`` DOUBLE).
+        path: The file to write (replaced if it exists).
+    """
+    with atomic_target(path) as partial:
+        con.from_df(frame).write_parquet(str(partial))
+
+
 def run_steps(con: duckdb.DuckDBPyConnection, names: Iterable[str], **params: object) -> None:
     """Run steps in order, each with those of ``params`` that its SQL names.
 

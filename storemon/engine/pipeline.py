@@ -218,14 +218,14 @@ REPORT = Stage(
         Step("report_business_spans", ("report_business_spans",)),
     ),
 )
-# A trend: the report's steps over all its periods, TREND, then TREND_CUT per window (a view).
+# A trend: the report's steps over all its periods, TREND, then TREND_CUT per window (views).
 TREND = Stage("trend", (Step("trend_early_outages", ("trend_early_outages",)),))
-TREND_CUT = Stage("trend_cut", (Step("trend_store_periods", ("trend_store_periods",)),))
+_TICKS = ("trend_clock", "trend_bound_ticks", "trend_piece_ticks")
+TREND_CUT = Stage("trend_cut", (Step("trend_ticks", _TICKS),))
 _OUTPUTS = (
     "report_now",
     "store_report",
     "store_order",
-    "trend_kept_rows",
     "trend_points",
     "trend_rows",
 )

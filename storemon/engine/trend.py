@@ -4,9 +4,9 @@ A trend point is the report as of its period's end: the store's ``uptime_last_<w
 ``downtime_last_<window>`` of ``compute_report(source, as_of=period_end)``, exactly. Instead of
 one report per period, the report's steps run once over the whole span of the periods
 (:func:`storemon.engine.report.prepare_report` with a longer window: the polls, outages and
-business spans of the span), and one query cuts them by every period (``trend_store_periods``),
-each period seeing only what its own report sees: the polls up to its end (docs/report.md,
-"Trends").
+business spans of the span), and one query gives the business ticks of every period
+(``trend_ticks``), each period seeing only what its own report sees: the polls up to its end;
+:mod:`storemon.engine.trend_grid` sums them into the trend's cells (docs/report.md, "Trends").
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from storemon.config import TREND_COLUMNS, TREND_WINDOWS
-from storemon.engine import db, pipeline
+from storemon.engine import db, pipeline, trend_grid
 from storemon.engine.csv_text import csv_bytes
 from storemon.engine.report import (
     ArchiveReader,
@@ -46,7 +45,7 @@ EMPTY_TYPES = {"store_id": "str", "period_end": PERIOD_END, "uptime": float, "do
 
 @cache
 def trend_code() -> str:
-    """A digest of the code a trend runs: every SQL file of the chain and this module.
+    """A digest of the code a trend runs: every SQL file of the chain, this module and the grid's.
 
     Kept trends are shared only between reports whose trends this same code computed
     (:func:`storemon.analysis.trends.trend_key`).
@@ -55,6 +54,7 @@ def trend_code() -> str:
         A hex digest.
     """
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(trend_grid.__file__).read_bytes())
     for stage in pipeline.STAGES:
         for step in stage.steps:
             digest.update(db.load_sql(step.name).encode())
@@ -190,8 +190,7 @@ def trend_from_connection(
     """
     now, held = prepare_trends(con, as_of, method, {window: periods}, read_archive)
     if held[window]:
-        db.run_stage(con, "trend_cut", window_us=WINDOW_US[window], periods=held[window])
-        trend = _in_order(con, now, window, held[window])
+        trend = _cut(con, now, window, held[window], "UTC")
     else:
         trend = pd.DataFrame({column: [] for column in TREND_COLUMNS}).astype(EMPTY_TYPES)
     trend.attrs.update(
@@ -204,33 +203,26 @@ def trend_from_connection(
     return trend
 
 
-def _in_order(
-    con: duckdb.DuckDBPyConnection, now: pd.Timestamp, window: str, periods: int
+def _cut(
+    con: duckdb.DuckDBPyConnection, now: pd.Timestamp, window: str, periods: int, zone: str | None
 ) -> pd.DataFrame:
-    """The rows of ``trend_store_periods`` in a trend's order: oldest period first, then store_id.
+    """Cut a trend's rows by its periods (``trend_ticks``, then :mod:`trend_grid`), in order.
 
-    Each store and period has one place in a grid of periods x stores (the stores in store_id
-    order), so the rows are put in order by placing each in its cell, in one pass: no sort of
-    the millions of rows, and no string per row until the ids are taken from the stores' own.
-    The frame keeps the arrays made here (a copy of millions of rows would cost as much again).
+    ``period_end`` is a timestamp in ``zone`` (``UTC``) or naive UTC (None, as kept files hold
+    it). The frame keeps the arrays made for it: a copy of millions of rows would cost as much
+    again.
     """
-    cells = con.table("trend_store_periods").fetchnumpy()
-    stores = db.run_query(con, "store_order")
-    rank = np.zeros(int(stores["store_key"].max()) + 1, dtype=np.int64)
-    rank[stores["store_key"].to_numpy()] = np.arange(len(stores))
-    k, store_rank = cells["k"].astype(np.int64), rank[cells["store_key"]]
-    place = np.full(periods * len(stores), -1, dtype=np.int64)
-    place[(periods - 1 - k) * len(stores) + store_rank] = np.arange(len(k))
-    row = place[place >= 0]
-    ids = stores["store_id"].to_numpy(dtype=object)
-    end_us = now.value // 1000 - k[row] * WINDOW_US[window]
-    columns = {
-        "store_id": pd.Series(ids[store_rank[row]], dtype="str"),
-        "period_end": pd.Series(end_us.astype("datetime64[us]"), dtype=PERIOD_END),
-        "uptime": cells["uptime"][row],
-        "downtime": cells["downtime"][row],
-    }
-    return pd.DataFrame(columns, copy=False)
+    with trend_grid.small_pages():
+        db.run_stage(con, "trend_cut", window_us=WINDOW_US[window], periods=periods)
+        cells = trend_grid.cut_cells(con, now.value // 1000, WINDOW_US[window], periods)
+        ends = pd.Series(cells["end_us"].astype("datetime64[us]"))
+        columns = {
+            "store_id": pd.Series(cells["store_id"], dtype="str"),
+            "period_end": ends if zone is None else ends.dt.tz_localize(zone),
+            "uptime": cells["uptime"],
+            "downtime": cells["downtime"],
+        }
+        return pd.DataFrame(columns, copy=False)
 
 
 def write_trends(
@@ -243,8 +235,8 @@ def write_trends(
     """Compute trends in one pass and write each as ``<folder>/<window>.parquet``.
 
     The rows of each file are those of :func:`compute_trend` (``store_id``, ``period_end`` as a
-    naive UTC timestamp, ``uptime``, ``downtime``), written by DuckDB without passing through
-    Python, each file atomically; :func:`read_trend_points` reads them back.
+    naive UTC timestamp, ``uptime``, ``downtime``), in its order, each file written by DuckDB
+    atomically; :func:`read_trend_points` reads them back.
 
     Args:
         con: A connection holding the loaded tables (its ``report_*`` temp tables are rebuilt;
@@ -262,14 +254,13 @@ def write_trends(
     Raises:
         StoremonError: A parameter is not usable, or the data holds no poll.
     """
-    _, held = prepare_trends(con, as_of, method, periods)
+    now, held = prepare_trends(con, as_of, method, periods)
     Path(folder).mkdir(parents=True, exist_ok=True)
     written = {}
     for window, count in held.items():
         if count:
             path = Path(folder, f"{window}.parquet")
-            db.run_stage(con, "trend_cut", window_us=WINDOW_US[window], periods=count)
-            db.write_parquet(con, "trend_kept_rows", path)
+            db.write_frame_parquet(con, _cut(con, now, window, count, None), path)
             written[window] = path
     return written
 

@@ -1,4 +1,4 @@
--- store_order: every store's key and id, in store_id order (the order of a trend's rows).
+-- store_order: every store's key, id and first poll, in store_id order (a trend's rows' order).
 -- grain: one row per store (stores), ordered by store_id
 -- params: none
 with
@@ -6,7 +6,8 @@ with
 final as (
     select
         store_key,
-        store_id
+        store_id,
+        first_us
     from stores
     order by store_id
 )

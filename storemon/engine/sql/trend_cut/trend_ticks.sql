@@ -1,18 +1,19 @@
--- trend_store_periods: each store's uptime and downtime in each period of a trend, exactly as a
--- report as of the period's end counts its last day or week.
--- grain: one row per period (k = 0 for the newest) and store with a poll at or before the
--- period's end, in no order (temp view trend_store_periods: store_key, k, uptime, downtime;
--- the query trend_kept_rows names and orders them, storemon.engine.trend.compute_trend orders
--- them itself)
+-- trend_ticks: the business ticks a trend's periods are counted from, exactly as a report as of
+-- each period's end counts its last day or week.
+-- grain: the trend's clock (temp view trend_clock: one row); one row per store and bound of its
+-- periods (temp view trend_bound_ticks: store_key, j, b_hus) and one per end of a piece of
+-- outage inside a period (temp view trend_piece_ticks: store_key, k, down_hus, signed), in no
+-- order; storemon.engine.trend_grid sums them into a periods x stores grid
 -- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many),
 --         kept as the variables trend_window_us and trend_periods (reads stores, report_clock,
 --         report_business_spans, report_outages and trend_early_outages, built by
 --         storemon.engine.trend over all the periods at once)
 -- Period k (0 = the newest) is [now - (k + 1) window, now - k window); the periods tile the
--- span [week_start_us, now) of report_clock. B(x) = the business ticks of the span up to
--- instant x (the macro business_ticks, as in store_report): a period's business time is B at its
--- end minus B at its start, and the business time of a piece of outage [a, b) is B(b) - B(a);
--- both are the same integer ticks, so a period's uptime is exactly what its report counts.
+-- span [week_start_us, now) of report_clock, bound j at now - j window (period k from bound
+-- k + 1 to bound k). B(x) = the business ticks of the span up to instant x (the macro
+-- business_ticks, as in store_report): a period's business time is B at its end bound minus B
+-- at its start bound, and the business time of a piece of outage [a, b) is B(b) - B(a); both are
+-- the same integer ticks, so a period's uptime is exactly what its report counts.
 -- A report as of a period's end T ignores the polls after T. An outage run [lo, hi) of the span
 -- is cut to what that report sees: a run whose first inactive observation (first_us) is after T
 -- had not begun as of T (its earlier part was the last active observation's status), and a run
@@ -21,33 +22,41 @@
 -- as of T: those periods read trend_early_outages, the others report_outages.
 -- Each run is cut into its pieces inside the periods it counts in, in time (B grows with x, so
 -- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); the pieces'
--- ends go through one ASOF join, each period's bounds read B off the business span at or before
--- them (a span knows where the next one starts), and one aggregate sums each period's business
--- time and downtime as signed B values.
+-- ends go through one ASOF join (+ B at the end, - B at the start), each bound reads B off the
+-- business span at or before it (a span knows where the next one starts). Summing the signed
+-- ticks of a period gives its downtime; summed in NumPy (storemon.engine.trend_grid) into a cell
+-- per store and period, they cost far less than an aggregate of millions of groups here.
 set variable trend_window_us = $window_us;
 
 set variable trend_periods = $periods;
 
-create or replace temp view trend_store_periods as
+-- the newest period's end and the trend's window and periods, one row (temp view trend_clock)
+create or replace temp view trend_clock as
 
 with
 
-clock as (
+final as (
     select
         now_us,
         cast(getvariable('trend_window_us') as bigint) as window_us,
         cast(getvariable('trend_periods') as bigint) as periods
     from report_clock
-),
+)
 
--- The periods of each store: those that end at or after its first poll, k = 0 ... periods - 1;
--- their bounds are j = 0 ... periods, period k from bound k + 1 to bound k.
+select * from final;
+
+create or replace temp view trend_bound_ticks as
+
+with
+
+-- The periods of each store: those that end at or after its first poll, k = 0 ... periods - 1
+-- (storemon.engine.trend_grid counts them alike)
 store_periods as (
     select
         stores.store_key,
         least(clock.periods, (clock.now_us - stores.first_us) // clock.window_us + 1) as periods
     from stores
-    cross join clock
+    cross join trend_clock as clock
     where stores.first_us <= clock.now_us
 ),
 
@@ -58,7 +67,6 @@ store_periods as (
 span_bounds as (
     select
         spans.store_key,
-        store_periods.periods,
         spans.lo_hus,
         spans.hi_hus,
         spans.before_lo_hus,
@@ -75,15 +83,15 @@ span_bounds as (
         )) as j
     from report_business_spans as spans
     inner join store_periods on spans.store_key = store_periods.store_key
-    cross join clock
+    cross join trend_clock as clock
 ),
 
--- every bound of a store's periods, with B there (0 for a store without a span in the span)
-bounds as (
+-- B at every bound j of a store's periods; a store without a business span in the span has
+-- none (B is 0 at all its bounds: the grid's zeros)
+final as (
     select
         span_bounds.store_key,
-        span_bounds.periods,
-        span_bounds.j,
+        cast(span_bounds.j as integer) as j,
         if(
             2 * (clock.now_us - span_bounds.j * clock.window_us) < span_bounds.lo_hus,
             0,
@@ -92,17 +100,14 @@ bounds as (
             - span_bounds.lo_hus
         ) as b_hus
     from span_bounds
-    cross join clock
-    union all
-    select
-        store_key,
-        periods,
-        unnest(range(0, periods + 1)) as j,
-        0 as b_hus
-    from store_periods
-    anti join report_business_spans
-        on store_periods.store_key = report_business_spans.store_key
-),
+    cross join trend_clock as clock
+)
+
+select * from final;
+
+create or replace temp view trend_piece_ticks as
+
+with
 
 runs as (
     select
@@ -132,7 +137,7 @@ run_periods as (
             least(clock.periods - 1, (clock.now_us - runs.first_us) // clock.window_us) + 1
         )) as k
     from runs
-    cross join clock
+    cross join trend_clock as clock
 ),
 
 -- A run counts in a period of its own variant: 1 when, as of the period's end, the store had no
@@ -155,7 +160,7 @@ pieces as (
         end as hi_hus
     from run_periods
     inner join stores on run_periods.store_key = stores.store_key
-    cross join clock
+    cross join trend_clock as clock
     where
         run_periods.variant = cast(coalesce(
             stores.first_in_hours_us > clock.now_us - run_periods.k * clock.window_us
@@ -184,57 +189,14 @@ probes as (  -- noqa: ST03
     where hi_hus > lo_hus
 ),
 
--- Signed contributions, summed by one aggregate: B at each piece's ends (the macro
--- business_ticks, which sqlfluff cannot see), down (+ end, - start) in its period; B at each
--- bound j, business time: + in period j (its end, when the store has it) and - in period j - 1
--- (its start), so every period of a store has a row. Each names a period of its store by one
--- integer key: store_key * periods + k.
-contributions as (  -- noqa: ST03
+-- B at each piece's ends (the macro business_ticks, which sqlfluff cannot see), signed: the
+-- piece's downtime in its period is + B at its end - B at its start
+final as (  -- noqa: ST03
     select
-        ticked.store_key * clock.periods + ticked.k as key,
-        0 as business_hus,
-        ticked.sign * ticked.b_hus as down_hus
-    from business_ticks(probes, report_business_spans) as ticked
-    cross join clock
-    union all
-    select
-        bounds.store_key * clock.periods + bounds.j + shifts.shift as key,
-        (1 + 2 * shifts.shift) * bounds.b_hus as business_hus,
-        0 as down_hus
-    from bounds
-    cross join clock
-    inner join (values (0), (-1)) as shifts (shift)
-        on
-            shifts.shift = 0 and bounds.j < bounds.periods
-            or shifts.shift = -1 and bounds.j >= 1
-),
-
-summed as (
-    select
-        key,
-        cast(sum(business_hus) as bigint) as business_hus,
-        cast(sum(down_hus) as bigint) as down_hus
-    from contributions
-    group by key
-),
-
-ticks as (
-    select
-        summed.key // clock.periods as store_key,
-        summed.key % clock.periods as k,
-        summed.business_hus,
-        summed.down_hus
-    from summed
-    cross join clock
-),
-
-final as (
-    select
-        cast(ticks.store_key as integer) as store_key,
-        cast(ticks.k as integer) as k,
-        hundredths_half_up(ticks.business_hus - ticks.down_hus, 72000000) as uptime,
-        hundredths_half_up(ticks.down_hus, 72000000) as downtime
-    from ticks
+        store_key,
+        cast(k as integer) as k,
+        sign * b_hus as down_hus
+    from business_ticks(probes, report_business_spans)
 )
 
 select * from final

@@ -1,0 +1,123 @@
+"""A trend's cells summed in a grid of periods x stores, in the trend's order.
+
+``trend_ticks`` (SQL) gives the business ticks a trend is counted from: B at every bound of
+each store's periods, and the signed B at the ends of every piece of outage inside a period.
+Here they are summed into one cell per store and period, laid out as the trend's rows come
+(oldest period first, then by store_id): each value is added at its cell's place, so there is
+neither an aggregate of millions of groups nor a sort, and the figures stay exact integers (ticks,
+half-microseconds) until they are rounded like the report's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import numpy as np
+
+from storemon.engine import db
+
+# One hundredth of an hour in ticks, as store_report rounds hours (the macro hundredths_half_up)
+HOUR_HUNDREDTH_HUS = 72_000_000
+
+
+_PAGES = threading.Lock()
+_cutting = 0  # cuts running now, in any thread: the first one switches, the last one restores
+_advice_before: bool | None = None
+
+
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """Let NumPy's new arrays use the kernel's ordinary pages while a trend is cut.
+
+    NumPy asks for transparent huge pages on every large array (``madvise``). Where the kernel
+    makes such a request wait for memory to be compacted (``defrag`` set to ``madvise``, common
+    on Linux), arrays made right after DuckDB gave back gigabytes can take a second instead of
+    a few milliseconds: a trend's grid cost anything from 0.1 to 2 s at 10x. NumPy's own switch
+    (the one the ``NUMPY_MADVISE_HUGEPAGE`` environment variable sets at import) is turned off
+    while any cut runs, and put back as it was after the last one.
+    """
+    global _cutting, _advice_before
+    switch = getattr(np._core.multiarray, "_set_madvise_hugepage", None)
+    with _PAGES:
+        if _cutting == 0 and switch is not None:
+            _advice_before = switch(False)
+        _cutting += 1
+    try:
+        yield
+    finally:
+        with _PAGES:
+            _cutting -= 1
+            if _cutting == 0 and switch is not None:
+                switch(_advice_before)
+
+
+def hundredths_half_up(ticks: np.ndarray, unit_ticks: int = HOUR_HUNDREDTH_HUS) -> np.ndarray:
+    """The report's rounding (the macro hundredths_half_up) of non-negative ticks, in place.
+
+    Args:
+        ticks: Exact tick counts (int64, 0 or more); overwritten.
+        unit_ticks: One hundredth of the unit in ticks.
+
+    Returns:
+        The rounded values (float64), as DuckDB gives them.
+    """
+    ticks += unit_ticks // 2
+    ticks //= unit_ticks
+    rounded = ticks.astype(np.float64)
+    rounded /= 100
+    return rounded
+
+
+def cut_cells(
+    con: duckdb.DuckDBPyConnection, now_us: int, window_us: int, periods: int
+) -> dict[str, np.ndarray]:
+    """Every store's cells of a trend, in the trend's order, from the views of ``trend_ticks``.
+
+    Args:
+        con: A connection where ``trend_ticks`` was run for this window and these periods.
+        now_us: The newest period's end (microseconds since the epoch).
+        window_us: A period's length in microseconds.
+        periods: How many periods (all of them hold a poll).
+
+    Returns:
+        Arrays of one item per row: ``store_id`` (objects), ``end_us`` (the period's end),
+        ``uptime`` and ``downtime`` (hours, rounded like the report's).
+    """
+    stores = db.run_query(con, "store_order")
+    count = len(stores)
+    rank = np.zeros(int(stores["store_key"].max()) + 1, dtype=np.int64)
+    rank[stores["store_key"].to_numpy()] = np.arange(count)
+    # A row r of a grid is period k = periods - 1 - r (the oldest first) or, in the bounds' grid,
+    # bound j = periods - r: period k runs from bound k + 1 (row r) to bound k (row r + 1).
+    bounds = con.table("trend_bound_ticks").fetchnumpy()
+    at_bound = np.zeros((periods + 1) * count, dtype=np.int64)
+    at_bound[(periods - bounds["j"].astype(np.int64)) * count + rank[bounds["store_key"]]] = (
+        bounds["b_hus"]
+    )
+    del bounds
+    at_bound = at_bound.reshape(periods + 1, count)
+    up = (at_bound[1:] - at_bound[:-1]).ravel()
+    del at_bound
+    ticks = con.table("trend_piece_ticks").fetchnumpy()
+    down = np.zeros(periods * count, dtype=np.int64)
+    np.add.at(
+        down,
+        (periods - 1 - ticks["k"].astype(np.int64)) * count + rank[ticks["store_key"]],
+        ticks["down_hus"],
+    )
+    del ticks
+    up -= down
+    # A store has the periods that end at or after its first poll (trend_ticks' store_periods).
+    held = np.clip((now_us - stores["first_us"].to_numpy()) // window_us + 1, 0, periods)
+    k = np.arange(periods - 1, -1, -1)
+    kept = (k[:, None] < held[None, :]).ravel()
+    ids = stores["store_id"].to_numpy(dtype=object)
+    return {
+        "store_id": np.tile(ids, periods)[kept],
+        "end_us": np.repeat(now_us - k * window_us, kept.reshape(periods, count).sum(axis=1)),
+        "uptime": hundredths_half_up(up[kept]),
+        "downtime": hundredths_half_up(down[kept]),
+    }
