@@ -41,21 +41,20 @@ def test_rounding_equals_the_reports_macro_on_every_boundary(unit: int) -> None:
 
 
 _READING = threading.Lock()
+_SWITCH = (getattr(np, "_core", None) or np.core).multiarray._set_madvise_hugepage
 
 
 def _advice() -> bool:
     """NumPy's huge-page advice now (reading it means setting it: set it back)."""
-    switch = np._core.multiarray._set_madvise_hugepage
     with _READING:
-        now = switch(True)
-        switch(now)
+        now = _SWITCH(True)
+        _SWITCH(now)
     return now
 
 
 @pytest.mark.parametrize("advice", [True, False])
 def test_huge_page_advice_is_off_while_cutting_and_put_back(advice: bool) -> None:
-    switch = np._core.multiarray._set_madvise_hugepage
-    before = switch(advice)
+    before = _SWITCH(advice)
     try:
         with small_pages():
             assert _advice() is False
@@ -67,7 +66,7 @@ def test_huge_page_advice_is_off_while_cutting_and_put_back(advice: bool) -> Non
             raise RuntimeError("a cut that fails")
         assert _advice() is advice
     finally:
-        switch(before)
+        _SWITCH(before)
 
 
 def test_overlapping_cuts_in_threads_restore_the_advice_once_all_end() -> None:

@@ -40,7 +40,8 @@ def small_pages() -> Iterator[None]:
     while any cut runs, and put back as it was after the last one.
     """
     global _cutting, _advice_before
-    switch = getattr(np._core.multiarray, "_set_madvise_hugepage", None)
+    core = getattr(np, "_core", None) or np.core  # numpy.core before NumPy 2
+    switch = getattr(core.multiarray, "_set_madvise_hugepage", None)
     with _PAGES:
         if _cutting == 0 and switch is not None:
             _advice_before = switch(False)
