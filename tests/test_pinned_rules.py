@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 from cases import report_differences
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from reference import compute_reference, round_half_up
 
@@ -117,6 +117,7 @@ def tick_counts(draw: st.DrawFn) -> tuple[int, int]:
 
 @settings(max_examples=300, deadline=None)
 @given(tick_counts())
+@example((2_111_483_648, UNITS["hours"]))  # bound as an INTEGER: + half a unit passes 2^31
 def test_the_rounding_macro_rounds_half_up_on_the_exact_figure(case: tuple[int, int]):
     ticks, unit = case
     con = db.connect()
