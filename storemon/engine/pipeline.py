@@ -220,12 +220,12 @@ REPORT = Stage(
 )
 # A trend: the report's steps over all its periods, TREND, then TREND_CUT per window (views).
 TREND = Stage("trend", (Step("trend_early_outages", ("trend_early_outages",)),))
-_TICKS = ("trend_clock", "trend_bound_ticks", "trend_piece_ticks")
+_TICKS = ("trend_clock", "trend_store_periods", "trend_bound_ticks", "trend_piece_ticks")
 TREND_CUT = Stage("trend_cut", (Step("trend_ticks", _TICKS),))
 _OUTPUTS = (
     "report_now",
     "store_report",
-    "store_order",
+    "trend_stores",
     "trend_points",
     "trend_rows",
 )

@@ -87,7 +87,7 @@ def cut_cells(
         Arrays of one item per row: ``store_id`` (objects), ``end_us`` (the period's end),
         ``uptime`` and ``downtime`` (hours, rounded like the report's).
     """
-    stores = db.run_query(con, "store_order")
+    stores = db.run_query(con, "trend_stores")
     count = len(stores)
     rank = np.zeros(int(stores["store_key"].max()) + 1, dtype=np.int64)
     rank[stores["store_key"].to_numpy()] = np.arange(count)
@@ -111,10 +111,9 @@ def cut_cells(
     )
     del ticks
     up -= down
-    # A store has the periods that end at or after its first poll (trend_ticks' store_periods).
-    held = np.clip((now_us - stores["first_us"].to_numpy()) // window_us + 1, 0, periods)
+    # A store has the periods that end at or after its first poll (trend_store_periods).
     k = np.arange(periods - 1, -1, -1)
-    kept = (k[:, None] < held[None, :]).ravel()
+    kept = (k[:, None] < stores["periods"].to_numpy()[None, :]).ravel()
     ids = stores["store_id"].to_numpy(dtype=object)
     return {
         "store_id": np.tile(ids, periods)[kept],

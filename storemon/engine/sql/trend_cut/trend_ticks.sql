@@ -1,9 +1,10 @@
 -- trend_ticks: the business ticks a trend's periods are counted from, exactly as a report as of
 -- each period's end counts its last day or week.
--- grain: the trend's clock (temp view trend_clock: one row); one row per store and bound of its
--- periods (temp view trend_bound_ticks: store_key, j, b_hus) and one per end of a piece of
--- outage inside a period (temp view trend_piece_ticks: store_key, k, down_hus, signed), in no
--- order; storemon.engine.trend_grid sums them into a periods x stores grid
+-- grain: the trend's clock (temp view trend_clock: one row); one row per store polled by now
+-- (temp view trend_store_periods: its periods); one row per store and bound of its periods
+-- (temp view trend_bound_ticks: store_key, j, b_hus) and one per end of a piece of outage
+-- inside a period (temp view trend_piece_ticks: store_key, k, down_hus, signed), in no order;
+-- storemon.engine.trend_grid sums them into a periods x stores grid
 -- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many),
 --         kept as the variables trend_window_us and trend_periods (reads stores, report_clock,
 --         report_business_spans, report_outages and trend_early_outages, built by
@@ -45,19 +46,29 @@ final as (
 
 select * from final;
 
-create or replace temp view trend_bound_ticks as
+-- The periods of each store: those that end at or after its first poll, k = 0 ... periods - 1
+-- (temp view trend_store_periods: store_key, periods; a store first polled after now has none)
+create or replace temp view trend_store_periods as
 
 with
 
--- The periods of each store: those that end at or after its first poll, k = 0 ... periods - 1
--- (storemon.engine.trend_grid counts them alike)
-store_periods as (
+final as (
     select
         stores.store_key,
         least(clock.periods, (clock.now_us - stores.first_us) // clock.window_us + 1) as periods
     from stores
     cross join trend_clock as clock
     where stores.first_us <= clock.now_us
+)
+
+select * from final;
+
+create or replace temp view trend_bound_ticks as
+
+with
+
+store_periods as (
+    select * from trend_store_periods
 ),
 
 -- B at each bound j = 0 ... periods of a store's periods (the instant 2 (now - j window) in
