@@ -67,10 +67,6 @@ create or replace temp view trend_bound_ticks as
 
 with
 
-store_periods as (
-    select * from trend_store_periods
-),
-
 -- B at each bound j = 0 ... periods of a store's periods (the instant 2 (now - j window) in
 -- ticks), read off the business span at or before it: each span reads the bounds from its start
 -- to the next span's (the last: to now), and the first also those before it, where B is 0. A
@@ -93,7 +89,8 @@ span_bounds as (
             ) + 1
         )) as j
     from report_business_spans as spans
-    inner join store_periods on spans.store_key = store_periods.store_key
+    inner join trend_store_periods as store_periods
+        on spans.store_key = store_periods.store_key
     cross join trend_clock as clock
 ),
 
