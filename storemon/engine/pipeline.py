@@ -50,9 +50,10 @@ class Stage:
 MACROS = Stage(
     "macros",
     (
-        Step("merge_spans", ("merge_spans",)),
-        *(Step(name, (name,)) for name in ("hundredths_half_up", "archived_polls", "clip_runs")),
-        *(Step(name, (name,)) for name in ("outage_runs", "business_ticks", "time_parts")),
+        *(Step(name, (name,)) for name in ("merge_spans", "hundredths_half_up", "archived_polls")),
+        *(Step(name, (name,)) for name in ("clip_runs", "outage_runs", "business_ticks")),
+        *(Step(name, (name,)) for name in ("time_parts", "local_business_ticks")),
+        Step("store_business_ticks", ("store_business_ticks",)),
     ),
 )
 BASE = Stage(
@@ -219,7 +220,8 @@ REPORT = Stage(
     ),
 )
 # A trend: the report's steps over all its periods, TREND, then TREND_CUT per window (views).
-TREND = Stage("trend", (Step("trend_early_outages", ("trend_early_outages",)),))
+_EARLY, _BUSINESS = ("trend_early_outages",), ("trend_week_spans", "trend_store_segments")
+TREND = Stage("trend", (Step("trend_early_outages", _EARLY), Step("trend_business", _BUSINESS)))
 _TICKS = ("trend_clock", "trend_store_periods", "trend_bound_ticks", "trend_piece_ticks")
 TREND_CUT = Stage("trend_cut", (Step("trend_ticks", _TICKS),))
 _OUTPUTS = (
@@ -329,14 +331,8 @@ for _relation in PARTITION_LOAD.steps[0].makes:
 # The report steps after report_clock when no archived poll is needed (REPORT_STEPS_ARCHIVED
 # reads the archive's instants first).
 REPORT_STEPS = (
-    "no_archive_instants",
-    "report_instants",
-    "report_needy",
-    "report_fallback",
-    "segment_range_week",
-    "zone_segments",
-    "report_polls",
-    "report_outages",
+    *("no_archive_instants", "report_instants", "report_needy", "report_fallback"),
+    *("segment_range_week", "zone_segments", "report_polls", "report_outages"),
     "report_business_spans",
 )
 REPORT_STEPS_ARCHIVED = ("keep_archive_instants", *REPORT_STEPS[1:])

@@ -168,6 +168,7 @@ def prepare_report(
     method: str,
     read_archive: ArchiveReader | None = None,
     span_us: int = WEEK_US,
+    business_spans: bool = True,
 ) -> None:
     """Build the ``report_*`` temp tables a report (and a store's timeline) is read from.
 
@@ -184,6 +185,8 @@ def prepare_report(
             connection's database file (a partitioned report's worker passes its own).
         span_us: The window the tables cover, ending at ``now``: the week (a report), or every
             period of a trend (:mod:`storemon.engine.trend`).
+        business_spans: Build ``report_business_spans`` (a trend reads business time from the
+            weekly hours instead, ``trend_business``, and passes False).
     """
     check_method(method)
     db.run_stage(con, "clock", as_of=as_of, span_us=span_us)
@@ -212,6 +215,8 @@ def prepare_report(
         if read(con, None, cutoff):
             steps = list(pipeline.REPORT_STEPS_ARCHIVED)
             db.run_steps(con, steps[:4], **params)
+    if not business_spans:
+        steps.remove("report_business_spans")
     db.run_steps(con, steps[4:], **params)
 
 

@@ -3,10 +3,11 @@
 A trend point is the report as of its period's end: the store's ``uptime_last_<window>`` and
 ``downtime_last_<window>`` of ``compute_report(source, as_of=period_end)``, exactly. Instead of
 one report per period, the report's steps run once over the whole span of the periods
-(:func:`storemon.engine.report.prepare_report` with a longer window: the polls, outages and
-business spans of the span), and one query gives the business ticks of every period
-(``trend_ticks``), each period seeing only what its own report sees: the polls up to its end;
-:mod:`storemon.engine.trend_grid` sums them into the trend's cells (docs/report.md, "Trends").
+(:func:`storemon.engine.report.prepare_report` with a longer window: the polls and outages of
+the span; business time is read off each store's week, ``trend_business``), and one query gives
+the business ticks of every period (``trend_ticks``), each period seeing only what its own
+report sees: the polls up to its end; :mod:`storemon.engine.trend_grid` sums them into the
+trend's cells (docs/report.md, "Trends").
 """
 
 from __future__ import annotations
@@ -126,9 +127,11 @@ def prepare_trends(
     """Build the tables every trend of ``periods`` is cut from, in one pass over their span.
 
     The report's steps run once over the longest span asked (its periods that hold a poll),
-    then ``trend_early_outages`` (the stores first polled in hours after the oldest period's
-    end); ``trend_store_periods`` cuts any of the trends from them.
-    The connection's ``report_*`` temp tables are rebuilt: a report prepared on it is gone.
+    without its business spans, then the ``trend`` stage: ``trend_early_outages`` (the stores
+    first polled in hours after the oldest period's end) and ``trend_business`` (each store's
+    week and offsets, which business time is read from); ``trend_ticks`` cuts any of the trends
+    from them. The connection's ``report_*`` temp tables are rebuilt (``report_business_spans``
+    dropped): a report prepared on it is gone.
 
     Args:
         con: A connection holding the loaded tables.
@@ -155,7 +158,7 @@ def prepare_trends(
     held = {w: periods_held(con, now.value // 1000, w, n) for w, n in periods.items()}
     span_us = max(count * WINDOW_US[window] for window, count in held.items())
     if span_us:
-        prepare_report(con, as_of, method, read_archive, span_us=span_us)
+        prepare_report(con, as_of, method, read_archive, span_us=span_us, business_spans=False)
         now_us = now.value // 1000
         oldest_end_us = min(
             now_us - (count - 1) * WINDOW_US[window] for window, count in held.items() if count

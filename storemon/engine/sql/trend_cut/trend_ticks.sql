@@ -6,15 +6,16 @@
 -- inside a period (temp view trend_piece_ticks: store_key, k, down_hus, signed), in no order;
 -- storemon.engine.trend_grid sums them into a periods x stores grid
 -- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many),
---         kept as the variables trend_window_us and trend_periods (reads stores, report_clock,
---         report_business_spans, report_outages and trend_early_outages, built by
---         storemon.engine.trend over all the periods at once)
+--         kept as the variables trend_window_us and trend_periods (reads stores, store_zones,
+--         report_clock, zone_segments, report_outages, trend_early_outages, trend_week_spans and
+--         trend_store_segments, built by storemon.engine.trend over all the periods at once)
 -- Period k (0 = the newest) is [now - (k + 1) window, now - k window); the periods tile the
 -- span [week_start_us, now) of report_clock, bound j at now - j window (period k from bound
--- k + 1 to bound k). B(x) = the business ticks of the span up to instant x (the macro
--- business_ticks, as in store_report): a period's business time is B at its end bound minus B
--- at its start bound, and the business time of a piece of outage [a, b) is B(b) - B(a); both are
--- the same integer ticks, so a period's uptime is exactly what its report counts.
+-- k + 1 to bound k). B(x) = a store's business ticks up to instant x (the macro
+-- store_business_ticks): a period's business time is B at its end bound minus B at its start
+-- bound, and the business time of a piece of outage [a, b) is B(b) - B(a); both are the integer
+-- ticks a report counts (business_ticks over report_business_spans), so a period's uptime is
+-- exactly what its report counts.
 -- A report as of a period's end T ignores the polls after T. An outage run [lo, hi) of the span
 -- is cut to what that report sees: a run whose first inactive observation (first_us) is after T
 -- had not begun as of T (its earlier part was the last active observation's status), and a run
@@ -23,10 +24,11 @@
 -- as of T: those periods read trend_early_outages, the others report_outages.
 -- Each run is cut into its pieces inside the periods it counts in, in time (B grows with x, so
 -- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); the pieces'
--- ends go through one ASOF join (+ B at the end, - B at the start), each bound reads B off the
--- business span at or before it (a span knows where the next one starts). Summing the signed
--- ticks of a period gives its downtime; summed in NumPy (storemon.engine.trend_grid) into a cell
--- per store and period, they cost far less than an aggregate of millions of groups here.
+-- ends go through store_business_ticks (+ B at the end, - B at the start). The bounds fall at
+-- the same few places of a zone's week (a day apart, or a week): B is read there once per store
+-- and place, off the span at or before it, and the bounds at that place add whole weeks. Summing
+-- the signed ticks of a period gives its downtime; summed in NumPy (storemon.engine.trend_grid)
+-- into a cell per store and period, they cost far less than an aggregate of millions of groups.
 set variable trend_window_us = $window_us;
 
 set variable trend_periods = $periods;
@@ -67,48 +69,88 @@ create or replace temp view trend_bound_ticks as
 
 with
 
--- B at each bound j = 0 ... periods of a store's periods (the instant 2 (now - j window) in
--- ticks), read off the business span at or before it: each span reads the bounds from its start
--- to the next span's (the last: to now), and the first also those before it, where B is 0. A
--- bound at x in span [lo, hi) or in the gap after it has B = before_lo + least(x, hi) - lo.
-span_bounds as (
-    select
-        spans.store_key,
-        spans.lo_hus,
-        spans.hi_hus,
-        spans.before_lo_hus,
-        unnest(range(
-            coalesce((2 * clock.now_us - spans.next_lo_hus) // (2 * clock.window_us) + 1, 0),
-            if(
-                spans.before_lo_hus = 0,
-                store_periods.periods,
-                least(
-                    store_periods.periods,
-                    (2 * clock.now_us - spans.lo_hus) // (2 * clock.window_us)
-                )
-            ) + 1
-        )) as j
-    from report_business_spans as spans
-    inner join trend_store_periods as store_periods
-        on spans.store_key = store_periods.store_key
-    cross join trend_clock as clock
+-- the bounds j = 0 ... periods, at the instants now - j window
+bound_numbers as (
+    select unnest(range(periods + 1)) as j
+    from trend_clock
 ),
 
--- B at every bound j of a store's periods; a store without a business span in the span has
--- none (B is 0 at all its bounds: the grid's zeros)
+-- each zone's offset segments, numbered from 1 in time as trend_store_segments numbers them
+zone_offsets as (
+    select
+        zone,
+        seg_lo,
+        seg_hi,
+        offset_us,
+        row_number() over (partition by zone order by seg_lo) as seg_no
+    from zone_segments
+),
+
+-- The bounds as each zone sees them: the offset segment each falls in, and the local instant
+-- there as ticks since Monday 1970-01-05 00:00 local (m_hus: its week m_hus // 1 week, its
+-- place in that week m_hus % 1 week, as local_business_ticks reads them)
+zone_bounds as (
+    select
+        zone_offsets.zone,
+        zone_offsets.seg_no,
+        bound_numbers.j,
+        2 * (clock.now_us - bound_numbers.j * clock.window_us + zone_offsets.offset_us)
+        + 518400000000 as m_hus
+    from bound_numbers
+    cross join trend_clock as clock
+    inner join zone_offsets
+        on
+            clock.now_us - bound_numbers.j * clock.window_us >= zone_offsets.seg_lo
+            and clock.now_us - bound_numbers.j * clock.window_us < zone_offsets.seg_hi
+),
+
+-- Bounds at the same place of the week (place_hus), in one segment, are whole weeks apart: each
+-- such place is read once per store (at most 7 places per zone and segment for days, 1 for weeks)
+zone_places as (
+    select distinct
+        zone,
+        seg_no,
+        m_hus % 1209600000000 as place_hus
+    from zone_bounds
+),
+
+-- each store's places as local instants in the week of 1970-01-05 (read through the macro
+-- local_business_ticks, which sqlfluff cannot see), with its segment's constant; materialized,
+-- so that the join expanding the places to the bounds comes last
+store_places as materialized (  -- noqa: ST03
+    select
+        store_periods.store_key,
+        store_periods.periods,
+        zone_places.zone,
+        zone_places.seg_no,
+        zone_places.place_hus,
+        zone_places.place_hus - 518400000000 as local_hus,
+        segments.c_hus
+    from trend_store_periods as store_periods
+    inner join store_zones on store_periods.store_key = store_zones.store_key
+    inner join zone_places on store_zones.zone = zone_places.zone
+    inner join trend_store_segments as segments
+        on
+            store_periods.store_key = segments.store_key
+            and zone_places.seg_no = segments.seg_no
+),
+
+-- B at every bound j of a store's periods (as in store_business_ticks): its segment's constant,
+-- the local business ticks up to its place in the week, and the whole weeks before its week
 final as (
     select
-        span_bounds.store_key,
-        cast(span_bounds.j as integer) as j,
-        if(
-            2 * (clock.now_us - span_bounds.j * clock.window_us) < span_bounds.lo_hus,
-            0,
-            span_bounds.before_lo_hus
-            + least(2 * (clock.now_us - span_bounds.j * clock.window_us), span_bounds.hi_hus)
-            - span_bounds.lo_hus
-        ) as b_hus
-    from span_bounds
-    cross join trend_clock as clock
+        places.store_key,
+        cast(zone_bounds.j as integer) as j,
+        places.c_hus
+        + places.local_b_hus
+        + zone_bounds.m_hus // 1209600000000 * places.week_hus as b_hus
+    from local_business_ticks(store_places, trend_week_spans) as places
+    inner join zone_bounds
+        on
+            places.zone = zone_bounds.zone
+            and places.seg_no = zone_bounds.seg_no
+            and places.place_hus = zone_bounds.m_hus % 1209600000000
+    where zone_bounds.j <= places.periods
 )
 
 select * from final;
@@ -204,7 +246,7 @@ final as (  -- noqa: ST03
         store_key,
         cast(k as integer) as k,
         sign * b_hus as down_hus
-    from business_ticks(probes, report_business_spans)
+    from store_business_ticks(probes, trend_week_spans, trend_store_segments)
 )
 
 select * from final

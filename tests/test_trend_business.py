@@ -1,0 +1,118 @@
+"""A trend's business time (read off each store's week) equals the report's (its merged spans).
+
+A report counts business time with ``business_ticks`` over ``report_business_spans``: every
+date's hours mapped to UTC through the zone's offsets and merged. A trend reads it off the week
+instead (``trend_business``, ``store_business_ticks``). Both are business time only through their
+differences B(b) - B(a); here they must agree, to the tick, at instants all over a report's
+window, on generated fleets (overnight hours, days of several spans, stores open all day) whose
+weeks hold the US fall-back and spring-forward changes, the instants crowded around each change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from storemon.engine import db
+from storemon.engine.load import load_folder
+from storemon.engine.report import prepare_report
+from storemon.synthetic.generate import generate
+
+US_US = 1_000_000
+HOUR_US = 3600 * US_US
+# A week that ends after a change of offset in the US zones (UTC instants of the changes).
+WEEKS = {
+    "fall back": (datetime(2024, 11, 7, 12), [datetime(2024, 11, 3, h) for h in (6, 9)]),
+    "spring forward": (datetime(2025, 3, 12, 12), [datetime(2025, 3, 9, h) for h in (7, 10)]),
+}
+
+
+def epoch_us(instant: datetime) -> int:
+    return int(instant.replace(tzinfo=timezone.utc).timestamp()) * US_US
+
+
+@pytest.fixture(scope="module", params=list(WEEKS), ids=list(WEEKS))
+def week(request, tmp_path_factory):
+    """A generated fleet loaded in memory and a report prepared as of the end of its week."""
+    as_of, changes = WEEKS[request.param]
+    folder = tmp_path_factory.mktemp("fleet")
+    generate(folder, stores=250, days=9, end=as_of.replace(tzinfo=timezone.utc), seed=11)
+    con = db.connect()
+    load_folder(con, folder)
+    prepare_report(con, as_of, "nearest")
+    yield con, changes
+    con.close()
+
+
+def probes(con, changes: list[datetime]) -> pd.DataFrame:
+    """Every store's instants: the window's ends, on the hour and at random, near each change."""
+    clock = con.execute("select week_start_us, now_us from report_clock").fetchone()
+    lo, hi = clock
+    stores = con.execute(
+        "select store_key from stores, report_clock where first_us <= now_us order by 1"
+    ).fetchnumpy()["store_key"]
+    rng = np.random.default_rng(5)
+    near = [epoch_us(c) + step * 60 * US_US for c in changes for step in range(-90, 91, 7)]
+    fixed = np.array([lo, hi, *range(lo, hi, HOUR_US), *near], dtype=np.int64)
+    rows = []
+    for store in stores:
+        odd = rng.integers(lo, hi, 40, endpoint=True)
+        instants = np.concatenate([fixed, odd])
+        instants = instants[(instants >= lo) & (instants <= hi)]
+        # ticks are half microseconds: odd ticks too
+        ticks = 2 * instants + rng.integers(0, 2, len(instants))
+        ticks = np.clip(ticks, 2 * lo, 2 * hi)
+        rows.append(pd.DataFrame({"store_key": store, "x_hus": ticks}))
+    return pd.concat(rows, ignore_index=True).drop_duplicates()
+
+
+def relative(frame: pd.DataFrame) -> pd.Series:
+    """B at each probe minus B at the store's first probe: business time, whatever the origin."""
+    frame = frame.sort_values(["store_key", "x_hus"])
+    first = frame.groupby("store_key")["b_hus"].transform("first")
+    return (frame["b_hus"] - first).set_axis(
+        pd.MultiIndex.from_frame(frame[["store_key", "x_hus"]])
+    )
+
+
+def test_business_time_read_off_the_week_equals_the_reports(week):
+    con, changes = week
+    probed = probes(con, changes)
+    con.register("probed", probed)
+    report = con.execute(
+        "select store_key, x_hus, b_hus from business_ticks(probed, report_business_spans)"
+    ).df()
+    db.execute(con, "trend_business")
+    trend = con.execute(
+        "select store_key, x_hus, b_hus"
+        " from store_business_ticks(probed, trend_week_spans, trend_store_segments)"
+    ).df()
+    con.unregister("probed")
+    assert len(report) == len(trend) == len(probed) > 250 * 100
+    expected, got = relative(report), relative(trend)
+    differ = expected.index[expected.to_numpy() != got.reindex(expected.index).to_numpy()]
+    assert list(differ[:5]) == []
+    # the week holds a change of offset in some zone, and business time at the probes
+    assert con.execute("select count(*) from trend_store_segments where c_hus <> 0").fetchone()[0]
+    assert expected.max() > 0
+
+
+def test_a_store_has_a_row_per_weekday_its_week_reaches(week):
+    con, _ = week
+    db.execute(con, "trend_business")
+    spans = con.execute("select * from trend_week_spans").df()
+    assert not spans.duplicated(["store_key", "lo_hus", "dow"]).any()
+    # every weekday of every store finds exactly one span at or before each instant of it
+    per_day = spans.groupby(["store_key", "dow"]).size().reset_index()
+    stores = con.execute("select count(*) from stores").fetchone()[0]
+    assert len(per_day) == 7 * stores
+    ordered = spans.sort_values(["store_key", "lo_hus", "dow"])
+    for _, group in ordered.drop_duplicates(["store_key", "lo_hus"]).groupby("store_key"):
+        starts, nexts = group["lo_hus"].to_numpy(), group["next_lo_hus"].to_numpy()
+        assert (nexts[:-1] == starts[1:]).all() and nexts[-1] == 7 * 24 * 2 * HOUR_US
+        lengths = (group["hi_hus"] - group["lo_hus"]).to_numpy()
+        assert (np.diff(group["before_lo_hus"].to_numpy()) == lengths[:-1]).all()
+        assert group["week_hus"].iloc[0] == lengths.sum()
