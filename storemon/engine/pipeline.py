@@ -222,7 +222,10 @@ REPORT = Stage(
 # A trend: the report's steps over all its periods, TREND, then TREND_CUT per window (views).
 _EARLY, _BUSINESS = ("trend_early_outages",), ("trend_week_spans", "trend_store_segments")
 TREND = Stage("trend", (Step("trend_early_outages", _EARLY), Step("trend_business", _BUSINESS)))
-_TICKS = ("trend_clock", "trend_store_periods", "trend_bound_ticks", "trend_piece_ticks")
+_TICKS = (
+    *("trend_clock", "trend_store_periods", "trend_zone_bounds", "trend_place_ticks"),
+    "trend_piece_ticks",
+)
 TREND_CUT = Stage("trend_cut", (Step("trend_ticks", _TICKS),))
 _OUTPUTS = (
     "report_now",

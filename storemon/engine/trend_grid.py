@@ -93,13 +93,7 @@ def cut_cells(
     rank[stores["store_key"].to_numpy()] = np.arange(count)
     # A row r of a grid is period k = periods - 1 - r (the oldest first) or, in the bounds' grid,
     # bound j = periods - r: period k runs from bound k + 1 (row r) to bound k (row r + 1).
-    bounds = con.table("trend_bound_ticks").fetchnumpy()
-    at_bound = np.zeros((periods + 1) * count, dtype=np.int64)
-    at_bound[(periods - bounds["j"].astype(np.int64)) * count + rank[bounds["store_key"]]] = (
-        bounds["b_hus"]
-    )
-    del bounds
-    at_bound = at_bound.reshape(periods + 1, count)
+    at_bound = _bound_ticks(con, rank, count, periods)
     up = (at_bound[1:] - at_bound[:-1]).ravel()
     del at_bound
     ticks = con.table("trend_piece_ticks").fetchnumpy()
@@ -121,3 +115,35 @@ def cut_cells(
         "uptime": hundredths_half_up(up[kept]),
         "downtime": hundredths_half_up(down[kept]),
     }
+
+
+def _bound_ticks(
+    con: duckdb.DuckDBPyConnection, rank: np.ndarray, count: int, periods: int
+) -> np.ndarray:
+    """B at every bound of every store: a (periods + 1) x stores grid, the oldest bound first.
+
+    ``rank`` gives each store_key its column, of ``count``. ``trend_place_ticks`` gives B at each
+    place of a store's week (in the week of 1970-01-05), ``trend_zone_bounds`` the place and the
+    week of each bound in each zone: B at a bound is B at its place plus its weeks times the
+    store's business ticks of a week. A store without a place (no zone, or no period) keeps
+    zeros: its cells are left out or have no business time.
+    """
+    bounds = con.table("trend_zone_bounds").fetchnumpy()
+    zones = int(bounds["zone_no"].max()) + 1
+    place_of = np.zeros((periods + 1, zones), dtype=np.int64)
+    week_of = np.zeros((periods + 1, zones), dtype=np.int64)
+    rows = periods - bounds["j"].astype(np.int64)
+    place_of[rows, bounds["zone_no"]] = bounds["place_no"]
+    week_of[rows, bounds["zone_no"]] = bounds["week_no"]
+    places = con.table("trend_place_ticks").fetchnumpy()
+    store = rank[places["store_key"]]
+    at_place = np.zeros((count, int(bounds["place_no"].max()) + 1), dtype=np.int64)
+    at_place[store, places["place_no"]] = places["b_hus"]
+    week_hus = np.zeros(count, dtype=np.int64)
+    week_hus[store] = places["week_hus"]
+    zone = np.zeros(count, dtype=np.int64)
+    zone[store] = places["zone_no"]
+    del places
+    at_bound = at_place[np.arange(count), place_of[:, zone]]
+    at_bound += week_of[:, zone] * week_hus
+    return at_bound

@@ -65,7 +65,7 @@ final as (
 
 select * from final;
 
-create or replace temp view trend_bound_ticks as
+create or replace temp view trend_zone_bounds as
 
 with
 
@@ -104,9 +104,9 @@ zone_bounds as (
             and clock.now_us - bound_numbers.j * clock.window_us < zone_offsets.seg_hi
 ),
 
--- Bounds at the same place of the week (place_hus), in one segment, are whole weeks apart: each
--- such place is read once per store (at most 7 places per zone and segment for days, 1 for weeks)
-zone_places as (
+-- Bounds at the same place of the week, in one segment, are whole weeks apart: the places of a
+-- zone (at most 7 per segment for days, 1 for weeks)
+distinct_places as (
     select distinct
         zone,
         seg_no,
@@ -114,16 +114,58 @@ zone_places as (
     from zone_bounds
 ),
 
+-- the places numbered from 0 in each zone, the zones from 0
+zone_places as (
+    select
+        zone,
+        seg_no,
+        place_hus,
+        dense_rank() over (order by zone) - 1 as zone_no,
+        row_number() over (partition by zone order by seg_no, place_hus) - 1 as place_no
+    from distinct_places
+),
+
+final as (
+    select
+        zone_places.zone,
+        zone_places.zone_no,
+        zone_places.seg_no,
+        zone_places.place_no,
+        zone_places.place_hus,
+        zone_bounds.j,
+        zone_bounds.m_hus // 1209600000000 as week_no
+    from zone_bounds
+    inner join zone_places
+        on
+            zone_bounds.zone = zone_places.zone
+            and zone_bounds.seg_no = zone_places.seg_no
+            and zone_bounds.m_hus % 1209600000000 = zone_places.place_hus
+)
+
+select * from final;
+
+create or replace temp view trend_place_ticks as
+
+with
+
+-- the zones' places
+zone_places as (
+    select distinct
+        zone,
+        zone_no,
+        seg_no,
+        place_no,
+        place_hus
+    from trend_zone_bounds
+),
+
 -- each store's places as local instants in the week of 1970-01-05 (read through the macro
--- local_business_ticks, which sqlfluff cannot see), with its segment's constant; materialized,
--- so that the join expanding the places to the bounds comes last
-store_places as materialized (  -- noqa: ST03
+-- local_business_ticks, which sqlfluff cannot see), with its segment's constant
+store_places as (  -- noqa: ST03
     select
         store_periods.store_key,
-        store_periods.periods,
-        zone_places.zone,
-        zone_places.seg_no,
-        zone_places.place_hus,
+        zone_places.zone_no,
+        zone_places.place_no,
         zone_places.place_hus - 518400000000 as local_hus,
         segments.c_hus
     from trend_store_periods as store_periods
@@ -135,22 +177,17 @@ store_places as materialized (  -- noqa: ST03
             and zone_places.seg_no = segments.seg_no
 ),
 
--- B at every bound j of a store's periods (as in store_business_ticks): its segment's constant,
--- the local business ticks up to its place in the week, and the whole weeks before its week
+-- B at each place of a store's week (as in store_business_ticks: its segment's constant and the
+-- local business ticks up to it) in the week of 1970-01-05; a bound at that place adds its
+-- week_no whole weeks (storemon.engine.trend_grid)
 final as (
     select
-        places.store_key,
-        cast(zone_bounds.j as integer) as j,
-        places.c_hus
-        + places.local_b_hus
-        + zone_bounds.m_hus // 1209600000000 * places.week_hus as b_hus
-    from local_business_ticks(store_places, trend_week_spans) as places
-    inner join zone_bounds
-        on
-            places.zone = zone_bounds.zone
-            and places.seg_no = zone_bounds.seg_no
-            and places.place_hus = zone_bounds.m_hus % 1209600000000
-    where zone_bounds.j <= places.periods
+        store_key,
+        zone_no,
+        place_no,
+        c_hus + local_b_hus as b_hus,
+        week_hus
+    from local_business_ticks(store_places, trend_week_spans)
 )
 
 select * from final;
