@@ -1,10 +1,9 @@
--- trend_ticks: the business ticks a trend's periods are counted from, exactly as a report as of
--- each period's end counts its last day or week.
--- grain: the trend's clock (temp view trend_clock: one row); one row per store polled by now
--- (temp view trend_store_periods: its periods); one row per store and bound of its periods
--- (temp view trend_bound_ticks: store_key, j, b_hus) and one per end of a piece of outage
--- inside a period (temp view trend_piece_ticks: store_key, k, down_hus, signed), in no order;
--- storemon.engine.trend_grid sums them into a periods x stores grid
+-- trend_ticks: the business ticks of a trend's periods, as each period's report counts them.
+-- grain: temp views: trend_clock (one row), trend_store_periods (per store polled by now: its
+-- periods), trend_zone_bounds (per zone and bound: its place of the zone's week, its week),
+-- trend_place_ticks (per store and place: B there, in the week of 1970-01-05), and
+-- trend_piece_ticks (per end of a piece of outage in a period: store_key, k, down_hus, signed),
+-- in no order; storemon.engine.trend_grid sums them into a periods x stores grid
 -- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many),
 --         kept as the variables trend_window_us and trend_periods (reads stores, store_zones,
 --         report_clock, zone_segments, report_outages, trend_early_outages, trend_week_spans and
