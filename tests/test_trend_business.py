@@ -95,7 +95,17 @@ def test_business_time_read_off_the_week_equals_the_reports(week):
     expected, got = relative(report), relative(trend)
     differ = expected.index[expected.to_numpy() != got.reindex(expected.index).to_numpy()]
     assert list(differ[:5]) == []
-    # the week holds a change of offset in some zone, and business time at the probes
+    # the fleet has days of several spans, hours up to midnight, stores open all week, a change
+    # of offset in some zone, and business time at the probes
+    features = con.execute(
+        "select"
+        " (select count(*) from (select store_key, day_no from day_spans group by all"
+        "  having count(*) > 1)),"
+        " (select count(*) from day_spans where hi = (day_no + 1) * 86400000000),"
+        " (select count(*) from (select store_key from day_spans group by store_key"
+        "  having sum(hi - lo) = 7 * 86400000000))"
+    ).fetchone()
+    assert min(features) > 0, features
     assert con.execute("select count(*) from trend_store_segments where c_hus <> 0").fetchone()[0]
     assert expected.max() > 0
 

@@ -256,7 +256,7 @@ pieces as (
 ),
 
 -- The instants B is read at, signed: a piece's end (+) and start (-); read through the macro
--- business_ticks below, which sqlfluff cannot see
+-- store_business_ticks below, which sqlfluff cannot see
 probes as (  -- noqa: ST03
     select
         store_key,
@@ -275,8 +275,8 @@ probes as (  -- noqa: ST03
     where hi_hus > lo_hus
 ),
 
--- B at each piece's ends (the macro business_ticks, which sqlfluff cannot see), signed: the
--- piece's downtime in its period is + B at its end - B at its start
+-- B at each piece's ends (the macro store_business_ticks, which sqlfluff cannot see), signed:
+-- the piece's downtime in its period is + B at its end - B at its start
 final as (  -- noqa: ST03
     select
         store_key,
