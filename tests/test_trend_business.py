@@ -4,21 +4,29 @@ A report counts business time with ``business_ticks`` over ``report_business_spa
 date's hours mapped to UTC through the zone's offsets and merged. A trend reads it off the week
 instead (``trend_business``, ``store_business_ticks``). Both are business time only through their
 differences B(b) - B(a); here they must agree, to the tick, at instants all over a report's
-window, on generated fleets (overnight hours, days of several spans, stores open all day) whose
-weeks hold the US fall-back and spring-forward changes, the instants crowded around each change.
+window: on generated fleets (overnight hours, days of several spans, stores open all day) whose
+weeks hold the US fall-back and spring-forward changes, the instants crowded around each change,
+and on the random data sets of the reference tests (30-minute and odd offsets, clock changes).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cases import write_dataset
+from hypothesis import HealthCheck, given, settings
+from test_random_vs_reference import scenarios
 
 from storemon.engine import db
 from storemon.engine.load import load_folder
-from storemon.engine.report import prepare_report
+from storemon.engine.report import parse_as_of, prepare_report
+from storemon.errors import StoremonError
 from storemon.synthetic.generate import generate
 
 US_US = 1_000_000
@@ -126,3 +134,50 @@ def test_a_store_has_a_row_per_weekday_its_week_reaches(week):
         lengths = (group["hi_hus"] - group["lo_hus"]).to_numpy()
         assert (np.diff(group["before_lo_hus"].to_numpy()) == lengths[:-1]).all()
         assert group["week_hus"].iloc[0] == lengths.sum()
+
+
+@settings(
+    max_examples=int(os.environ.get("STOREMON_RANDOM_EXAMPLES", "30")),
+    deadline=None,
+    derandomize=True,  # the same examples on every run and machine
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(scenarios())
+def test_business_time_agrees_on_random_data_sets(scenario: tuple) -> None:
+    """The data sets of the random reference tests: zones with 30-minute and odd offsets, clock
+    changes in the week, hours past midnight, stores without hours or zones; every 7 minutes."""
+    data, as_of, method = scenario
+    with tempfile.TemporaryDirectory() as folder:
+        con = db.connect()
+        try:
+            load_folder(con, write_dataset(data, Path(folder)))
+            try:
+                prepare_report(con, parse_as_of(as_of), method)
+            except StoremonError:
+                return  # no poll as of as_of: no report, no business time to compare
+            lo, hi = con.execute("select week_start_us, now_us from report_clock").fetchone()
+            keys = con.execute(
+                "select store_key from stores, report_clock where first_us <= now_us"
+            ).fetchnumpy()["store_key"]
+            instants = np.arange(2 * lo, 2 * hi + 1, 2 * 7 * 60 * US_US + 1)
+            probed = pd.DataFrame(
+                {
+                    "store_key": np.repeat(keys, len(instants)),
+                    "x_hus": np.tile(instants, len(keys)),
+                }
+            )
+            con.register("probed", probed)
+            report = con.execute(
+                "select store_key, x_hus, b_hus from business_ticks(probed, report_business_spans)"
+            ).df()
+            db.execute(con, "trend_business")
+            trend = con.execute(
+                "select store_key, x_hus, b_hus"
+                " from store_business_ticks(probed, trend_week_spans, trend_store_segments)"
+            ).df()
+            assert len(report) == len(trend) == len(probed)
+            expected, got = relative(report), relative(trend)
+            assert (expected.to_numpy() == got.reindex(expected.index).to_numpy()).all()
+        finally:
+            con.close()
