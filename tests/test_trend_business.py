@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from cases import write_dataset
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from test_random_vs_reference import scenarios
+from test_trend_random import random_settings
 
 from storemon.engine import db
 from storemon.engine.load import load_folder
@@ -86,22 +87,35 @@ def relative(frame: pd.DataFrame) -> pd.Series:
     )
 
 
+def both_business_ticks(con, probed: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """B at the probes as the report reads it (its spans), then as a trend does (its week).
+
+    Each relative to B at the store's first probe; ``trend_business`` runs in between (it drops
+    the report's spans).
+    """
+    con.register("probed", probed)
+    try:
+        report = con.execute(
+            "select store_key, x_hus, b_hus from business_ticks(probed, report_business_spans)"
+        ).df()
+        db.execute(con, "trend_business")
+        trend = con.execute(
+            "select store_key, x_hus, b_hus"
+            " from store_business_ticks(probed, trend_week_spans, trend_store_segments)"
+        ).df()
+    finally:
+        con.unregister("probed")
+    assert len(report) == len(trend) == len(probed)
+    expected = relative(report)
+    return expected, relative(trend).reindex(expected.index)
+
+
 def test_business_time_read_off_the_week_equals_the_reports(week):
     con, changes = week
     probed = probes(con, changes)
-    con.register("probed", probed)
-    report = con.execute(
-        "select store_key, x_hus, b_hus from business_ticks(probed, report_business_spans)"
-    ).df()
-    db.execute(con, "trend_business")
-    trend = con.execute(
-        "select store_key, x_hus, b_hus"
-        " from store_business_ticks(probed, trend_week_spans, trend_store_segments)"
-    ).df()
-    con.unregister("probed")
-    assert len(report) == len(trend) == len(probed) > 250 * 100
-    expected, got = relative(report), relative(trend)
-    differ = expected.index[expected.to_numpy() != got.reindex(expected.index).to_numpy()]
+    assert len(probed) > 250 * 100
+    expected, got = both_business_ticks(con, probed)
+    differ = expected.index[expected.to_numpy() != got.to_numpy()]
     assert list(differ[:5]) == []
     # the fleet has days of several spans, hours up to midnight, stores open all week, a change
     # of offset in some zone, and business time at the probes
@@ -136,13 +150,7 @@ def test_a_store_has_a_row_per_weekday_its_week_reaches(week):
         assert group["week_hus"].iloc[0] == lengths.sum()
 
 
-@settings(
-    max_examples=int(os.environ.get("STOREMON_RANDOM_EXAMPLES", "30")),
-    deadline=None,
-    derandomize=True,  # the same examples on every run and machine
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@random_settings(int(os.environ.get("STOREMON_RANDOM_EXAMPLES", "30")))
 @given(scenarios())
 def test_business_time_agrees_on_random_data_sets(scenario: tuple) -> None:
     """The data sets of the random reference tests: zones with 30-minute and odd offsets, clock
@@ -167,17 +175,7 @@ def test_business_time_agrees_on_random_data_sets(scenario: tuple) -> None:
                     "x_hus": np.tile(instants, len(keys)),
                 }
             )
-            con.register("probed", probed)
-            report = con.execute(
-                "select store_key, x_hus, b_hus from business_ticks(probed, report_business_spans)"
-            ).df()
-            db.execute(con, "trend_business")
-            trend = con.execute(
-                "select store_key, x_hus, b_hus"
-                " from store_business_ticks(probed, trend_week_spans, trend_store_segments)"
-            ).df()
-            assert len(report) == len(trend) == len(probed)
-            expected, got = relative(report), relative(trend)
-            assert (expected.to_numpy() == got.reindex(expected.index).to_numpy()).all()
+            expected, got = both_business_ticks(con, probed)
+            assert (expected.to_numpy() == got.to_numpy()).all()
         finally:
             con.close()
