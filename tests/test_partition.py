@@ -436,7 +436,7 @@ def test_a_worker_reads_only_its_stores_archived_polls(archived: Path) -> None:
         worker = open_partition(task)
         try:
             read = archive_reader(worker, task)
-            assert read(worker, None, plan.archive.cutoff_us)
+            assert read(worker, None, plan.archive.cutoff_us, None)
             kept = worker.execute("select store_id from archive_polls").df()["store_id"]
         finally:
             worker.close()

@@ -26,7 +26,8 @@ from trendkit import TREND_COLUMNS, reference_trend, trend_differences
 from storemon import StoremonError, compute_report, compute_trend
 from storemon.engine.incremental import LoadOptions
 from storemon.engine.ingest import ingest
-from storemon.engine.trend import read_trend_rows
+from storemon.engine.report import parse_as_of, prepare_report, read_snapshot
+from storemon.engine.trend import prepare_trends, read_trend_rows
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -145,11 +146,34 @@ def late_stores() -> TrendCase:
     return TrendCase(data, utc_text(now), (("day", 6), ("week", 2)))
 
 
+def outage_across_the_span_start() -> TrendCase:
+    """An outage of days that the oldest daily period starts inside, its days archived.
+
+    ``down_for_days`` is inactive from 8 days before the end to 4.5 days before it: the first
+    poll in hours of the daily trend's span (an archived day) repeats the status of the one
+    before the span, and the outage counts in the oldest periods from their start.
+    ``flapping`` changes status every poll. Both are open 08:00-20:00 in Chicago.
+    """
+    zone = "America/Chicago"
+    now = utc("2024-06-20 18:00")
+    data = Dataset()
+    for store in ("down_for_days", "flapping"):
+        data.zone(store, zone)
+        for day in range(7):
+            data.hour_row(store, day, "08:00", "20:00")
+    for n, instant in enumerate(hourly(now - 10 * DAY, now, HOUR)):
+        down = now - 8 * DAY <= instant < now - 4 * DAY - 12 * HOUR
+        data.poll("down_for_days", instant, "inactive" if down else "active")
+        data.poll("flapping", instant, "inactive" if n % 2 else "active")
+    return TrendCase(data, utc_text(now), (("day", 6), ("week", 2)))
+
+
 CASES = {
     "dst_spring": lambda: dst_weeks(0),
     "dst_fall": lambda: dst_weeks(1),
     "overnight_ends": overnight_ends,
     "late_stores": late_stores,
+    "outage_across_the_span_start": outage_across_the_span_start,
 }
 
 
@@ -178,6 +202,7 @@ def test_trend_points_equal_the_reference_reports(
     case = CASES[name]()
     folder, database = sources[name]
     assert any((database.parent / "trend-archive").glob("date=*/*.parquet")), "archive used"
+    assert any((database.parent / "trend-archive").glob("date=*/*.kept")), "kept instants read"
     for window, periods in case.trends:
         reference = reference_trend(case.data, case.as_of, window, periods, method)
         on_folder = compute_trend(folder, case.as_of, window, periods, method)
@@ -185,6 +210,35 @@ def test_trend_points_equal_the_reference_reports(
         assert not problems, f"{name} {window} x{periods} {method}:\n" + "\n".join(problems)
         on_database = compute_trend(database, case.as_of, window, periods, method)
         pd.testing.assert_frame_equal(on_database, on_folder)
+
+
+def test_a_trend_reads_only_the_archived_instants_its_outages_need(
+    sources: dict[str, tuple[Path, Path]],
+) -> None:
+    """Of the kept archived instants, a trend reads fewer than a report of its span (which
+    shows every poll in its timelines): those in hours that do not change the status stay out;
+    the trend is still exact (test_trend_points_equal_the_reference_reports)."""
+    case = CASES["dst_fall"]()
+    _, database = sources["dst_fall"]
+    as_of = parse_as_of(case.as_of)
+
+    def kept(prepare) -> pd.DataFrame:
+        def read(con):
+            prepare(con)
+            return con.sql("select * from kept_instants order by store_key, t_us").df()
+
+        return read_snapshot(database, read)
+
+    trend_span = 6 * 86_400_000_000
+    every = kept(lambda con: prepare_report(con, as_of, "nearest", span_us=trend_span))
+    some = kept(lambda con: prepare_trends(con, as_of, "nearest", {"day": 6}))
+    assert len(every) > len(some) > 0
+    left_out = every.merge(some, how="left", indicator=True).query("_merge == 'left_only'")
+    assert len(left_out) and left_out["in_hours"].all()
+    # each one left out is linked to an instant of its own status that the span read
+    assert (left_out["prev_packed"] % 2 == left_out["active"].astype(int)).all()
+    linked = left_out.assign(t_us=left_out["prev_packed"] // 2)[["store_key", "t_us"]]
+    assert len(linked.merge(every, on=["store_key", "t_us"])) == len(left_out)
 
 
 def test_late_stores_have_rows_only_from_their_first_poll(

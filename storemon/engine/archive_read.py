@@ -93,6 +93,7 @@ def read_archived(
     lo_us: int | None,
     hi_us: int,
     default_tz: str,
+    changes_from_us: int | None = None,
 ) -> list[str]:
     """The instants of the archived polls in ``[lo_us, hi_us)`` for a report.
 
@@ -107,6 +108,9 @@ def read_archived(
         lo_us: First instant (microseconds since the epoch), or None for the start.
         hi_us: End instant, excluded.
         default_tz: The zone of a store without one.
+        changes_from_us: None for every instant (a report's timelines read them); a trend's
+            look-back start, from which it needs only the kept instants that can change a
+            status (read_kept_instants).
 
     Returns:
         The files read (polls and kept instants); none: no archived day meets the range.
@@ -142,6 +146,7 @@ def read_archived(
             lo_us=-(2**62) if lo_us is None else lo_us,
             hi_us=hi_us,
             generation=generation,
+            changes_from_us=2**62 if changes_from_us is None else changes_from_us,
         )
     return [str(folder / p) for p, _ in polls] + kept_files
 

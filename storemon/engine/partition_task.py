@@ -212,7 +212,10 @@ def archive_reader(con: duckdb.DuckDBPyConnection, task: PartitionTask) -> Archi
         days=list(view.days),
     )
 
-    def read(con: duckdb.DuckDBPyConnection, lo_us: int | None, hi_us: int) -> bool:
+    # A worker derives its stores' instants from their polls (no kept instants to leave out).
+    def read(
+        con: duckdb.DuckDBPyConnection, lo_us: int | None, hi_us: int, _changes_from: int | None
+    ) -> bool:
         files = archive_read.listed_files(con, folder, lo_us, hi_us)
         if files:
             db.execute(con, "partition_archive_polls", files=files, lo_us=lo_us, hi_us=hi_us)

@@ -40,7 +40,9 @@ EARLIEST_AS_OF = datetime(2000, 1, 1)
 WEEK_US = 7 * 86_400_000_000
 # Reads the archived polls of [lo_us (None: the archive's start), hi_us) on a connection and
 # reads their instants (archive_read.read_archived); returns whether the archive held files there.
-ArchiveReader = Callable[[duckdb.DuckDBPyConnection, int | None, int], bool]
+# The last argument is None, or a trend's look-back start, from which on it may leave out the
+# instants a trend does not read (archive_read.read_archived's changes_from_us).
+ArchiveReader = Callable[[duckdb.DuckDBPyConnection, int | None, int, int | None], bool]
 T = TypeVar("T")
 
 
@@ -168,7 +170,7 @@ def prepare_report(
     method: str,
     read_archive: ArchiveReader | None = None,
     span_us: int = WEEK_US,
-    business_spans: bool = True,
+    trend: bool = False,
 ) -> None:
     """Build the ``report_*`` temp tables a report (and a store's timeline) is read from.
 
@@ -185,8 +187,10 @@ def prepare_report(
             connection's database file (a partitioned report's worker passes its own).
         span_us: The window the tables cover, ending at ``now``: the week (a report), or every
             period of a trend (:mod:`storemon.engine.trend`).
-        business_spans: Build ``report_business_spans`` (a trend reads business time from the
-            weekly hours instead, ``trend_business``, and passes False).
+        trend: Build a trend's tables, not a report's: no ``report_business_spans`` (a trend
+            reads business time from the weekly hours, ``trend_business``), and of the kept
+            archived instants only those a trend's outages read (``read_kept_instants``), not
+            every one that a report's timelines show.
     """
     check_method(method)
     db.run_stage(con, "clock", as_of=as_of, span_us=span_us)
@@ -206,16 +210,17 @@ def prepare_report(
     cutoff = db.run_query(con, "hot_cutoff").iloc[0]["cutoff_us"]
     cutoff = None if pd.isna(cutoff) else int(cutoff)
     read = None if cutoff is None else (read_archive or _database_archive(con))
-    if read is not None and lo_us < cutoff and read(con, lo_us, cutoff):
+    changes_from_us = lo_us if trend else None
+    if read is not None and lo_us < cutoff and read(con, lo_us, cutoff, changes_from_us):
         steps = list(pipeline.REPORT_STEPS_ARCHIVED)
     db.run_steps(con, steps[:4], **params)
     if read is not None and int(
         db.run_query(con, "report_cold_stores", **params).iloc[0]["n_stores"]
     ):
-        if read(con, None, cutoff):
+        if read(con, None, cutoff, changes_from_us):
             steps = list(pipeline.REPORT_STEPS_ARCHIVED)
             db.run_steps(con, steps[:4], **params)
-    if not business_spans:
+    if trend:
         steps.remove("report_business_spans")
     db.run_steps(con, steps[4:], **params)
 
@@ -237,11 +242,17 @@ def _database_archive(con: duckdb.DuckDBPyConnection) -> ArchiveReader | None:
     folder = _archive_of(con)
     if folder is None or not archive_read.listed_files(con, folder):
         return None
-    return lambda con, lo_us, hi_us: _read_archive(con, folder, lo_us, hi_us)
+    return lambda con, lo_us, hi_us, changes_from_us: _read_archive(
+        con, folder, lo_us, hi_us, changes_from_us
+    )
 
 
 def _read_archive(
-    con: duckdb.DuckDBPyConnection, folder: Path, lo_us: int | None, hi_us: int
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    lo_us: int | None,
+    hi_us: int,
+    changes_from_us: int | None,
 ) -> bool:
     """Read the instants of the archived polls in ``[lo_us, hi_us)`` (archive_instants).
 
@@ -251,7 +262,9 @@ def _read_archive(
             the new file; :func:`compute_report` opens it and runs again).
     """
     try:
-        files = archive_read.read_archived(con, folder, lo_us, hi_us, DEFAULT_TIMEZONE)
+        files = archive_read.read_archived(
+            con, folder, lo_us, hi_us, DEFAULT_TIMEZONE, changes_from_us
+        )
     except duckdb.IOException:
         gone = [f for f in archive_read.every_listed_file(con, folder) if not Path(f).exists()]
         if not gone:

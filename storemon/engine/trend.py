@@ -158,7 +158,7 @@ def prepare_trends(
     held = {w: periods_held(con, now.value // 1000, w, n) for w, n in periods.items()}
     span_us = max(count * WINDOW_US[window] for window, count in held.items())
     if span_us:
-        prepare_report(con, as_of, method, read_archive, span_us=span_us, business_spans=False)
+        prepare_report(con, as_of, method, read_archive, span_us=span_us, trend=True)
         now_us = now.value // 1000
         oldest_end_us = min(
             now_us - (count - 1) * WINDOW_US[window] for window, count in held.items() if count

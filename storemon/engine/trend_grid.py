@@ -2,7 +2,7 @@
 
 ``trend_ticks`` (SQL) gives the business ticks a trend is counted from: B at each store's
 places of the week where its periods' bounds fall (a bound adds its whole weeks here), and the
-signed B at the ends of every piece of outage inside a period.
+business ticks of every piece of outage inside a period (B at its end minus B at its start).
 Here they are summed into one cell per store and period, laid out as the trend's rows come
 (oldest period first, then by store_id): each value is added at its cell's place, so there is
 neither an aggregate of millions of groups nor a sort, and the figures stay exact integers (ticks,

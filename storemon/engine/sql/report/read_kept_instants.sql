@@ -4,7 +4,8 @@
 -- the previous instant in hours where that still holds (archive_links: after a change to an
 -- archived day, a link made before may skip an instant the change added)
 -- params: $files (list of Parquet paths of kept instants), $lo_us, $hi_us (the range
---         [lo, hi) in microseconds), $generation (the oldest generation of these files)
+--         [lo, hi) in microseconds), $generation (the oldest generation of these files),
+--         $changes_from_us (from this instant on, only the instants a trend reads; 2^62: all)
 -- The other stores' polls of these days were derived again (input_archive_stale): the two sets
 -- of stores are apart, so each store and instant is still one row.
 insert into kept_instants
@@ -53,6 +54,14 @@ other_keys as (
     from current_marks
 ),
 
+-- A trend reads its outages (report_outages, trend_early_outages) and, before the look-back,
+-- the last observation (report_needy, report_fallback), not every poll as a report's timelines
+-- do: from $changes_from_us on, an instant linked to one of the same status from then on cannot
+-- change the status (it is not among report_outages' candidates) and stays out. A store's first
+-- instant in hours there is linked to none or to an older one, so a store has an observation
+-- wherever it had one; an instant out of hours has no link and stays (the observations of a
+-- store with no poll in hours yet: picking those of such stores alone would take a join of
+-- every instant with the stores, which costs more than it saves).
 final as (
     select
         kept.store_key,
@@ -63,7 +72,14 @@ final as (
     from kept
     cross join key_range
     anti join other_keys on kept.store_key = other_keys.store_key
-    where kept.store_key between key_range.lo and key_range.hi
+    where
+        kept.store_key between key_range.lo and key_range.hi
+        and (
+            kept.t_us < $changes_from_us
+            or kept.prev_packed is null
+            or (kept.prev_packed & 1 = 1) != kept.active
+            or kept.prev_packed >> 1 < $changes_from_us
+        )
 )
 
 select * from final

@@ -26,7 +26,8 @@ early_stores as (
         and stores.first_in_hours_us <= report_clock.now_us
 ),
 
--- a bound on time first, so that the scan skips the later polls
+-- a bound on time first, so that the scan skips the later polls; the polls before a store's
+-- first poll in hours are all out of hours, a test that spares most polls the join
 latest_first as (
     select max(first_in_hours_us) as until_us
     from early_stores
@@ -41,7 +42,9 @@ observations as (  -- noqa: ST03
         on
             report_instants.store_key = early_stores.store_key
             and report_instants.t_us < early_stores.first_in_hours_us
-    where report_instants.t_us < (select until_us from latest_first)
+    where
+        report_instants.t_us < (select until_us from latest_first)
+        and not report_instants.in_hours
 ),
 
 final as (

@@ -2,8 +2,8 @@
 -- grain: temp views: trend_clock (one row), trend_store_periods (per store polled by now: its
 -- periods), trend_zone_bounds (per zone and bound: its place of the zone's week, its week),
 -- trend_place_ticks (per store and place: B there, in the week of 1970-01-05), and
--- trend_piece_ticks (per end of a piece of outage in a period: store_key, k, down_hus, signed),
--- in no order; storemon.engine.trend_grid sums them into a periods x stores grid
+-- trend_piece_ticks (per piece of outage in a period: store_key, k, down_hus), in no order;
+-- storemon.engine.trend_grid sums them into a periods x stores grid
 -- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many),
 --         kept as the variables trend_window_us and trend_periods (reads stores, store_zones,
 --         report_clock, zone_segments, report_outages, trend_early_outages, trend_week_spans and
@@ -22,11 +22,11 @@
 -- status holds up to T). A store first polled in business hours after T observes all its polls
 -- as of T: those periods read trend_early_outages, the others report_outages.
 -- Each run is cut into its pieces inside the periods it counts in, in time (B grows with x, so
--- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); the pieces'
--- ends go through store_business_ticks (+ B at the end, - B at the start). The bounds fall at
+-- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); each piece
+-- goes through store_business_ticks twice, for B at its end and at its start. The bounds fall at
 -- the same few places of a zone's week (a day apart, or a week): B is read there once per store
 -- and place, off the span at or before it, and the bounds at that place add whole weeks. Summing
--- the signed ticks of a period gives its downtime; summed in NumPy (storemon.engine.trend_grid)
+-- the pieces' ticks of a period gives its downtime; summed in NumPy (storemon.engine.trend_grid)
 -- into a cell per store and period, they cost far less than an aggregate of millions of groups.
 set variable trend_window_us = $window_us;
 
@@ -255,34 +255,35 @@ pieces as (
         ) as integer)
 ),
 
--- The instants B is read at, signed: a piece's end (+) and start (-); read through the macro
--- store_business_ticks below, which sqlfluff cannot see
-probes as (  -- noqa: ST03
+-- B at each piece's end, then at its start (the macro store_business_ticks, which sqlfluff
+-- cannot see): one row per piece, no union of its two ends
+ends as (  -- noqa: ST03
     select
         store_key,
         k,
-        1 as sign,
+        lo_hus,
         hi_hus as x_hus
-    from pieces
-    where hi_hus > lo_hus
-    union all
-    select
-        store_key,
-        k,
-        -1 as sign,
-        lo_hus as x_hus
     from pieces
     where hi_hus > lo_hus
 ),
 
--- B at each piece's ends (the macro store_business_ticks, which sqlfluff cannot see), signed:
--- the piece's downtime in its period is + B at its end - B at its start
+-- read through the macro store_business_ticks below (its start)
+at_end as (  -- noqa: ST03
+    select
+        store_key,
+        k,
+        b_hus as end_b_hus,
+        lo_hus as x_hus
+    from store_business_ticks(ends, trend_week_spans, trend_store_segments)
+),
+
+-- the piece's downtime in its period: B at its end - B at its start
 final as (  -- noqa: ST03
     select
         store_key,
         cast(k as integer) as k,
-        sign * b_hus as down_hus
-    from store_business_ticks(probes, trend_week_spans, trend_store_segments)
+        end_b_hus - b_hus as down_hus
+    from store_business_ticks(at_end, trend_week_spans, trend_store_segments)
 )
 
 select * from final
