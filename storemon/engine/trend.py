@@ -127,11 +127,12 @@ def prepare_trends(
     """Build the tables every trend of ``periods`` is cut from, in one pass over their span.
 
     The report's steps run once over the longest span asked (its periods that hold a poll),
-    without its business spans, then the ``trend`` stage: ``trend_early_outages`` (the stores
-    first polled in hours after the oldest period's end) and ``trend_business`` (each store's
-    week and offsets, which business time is read from); ``trend_ticks`` cuts any of the trends
-    from them. The connection's ``report_*`` temp tables are rebuilt (``report_business_spans``
-    dropped): a report prepared on it is gone.
+    without its business spans and keeping of the archive's kept instants only those its
+    outages can use (:func:`storemon.engine.report.prepare_report`), then the ``trend`` stage:
+    ``trend_early_outages`` (the stores first polled in hours after the oldest period's end) and
+    ``trend_business`` (each store's week and offsets, which business time is read from);
+    ``trend_ticks`` cuts any of the trends from them. The connection's ``report_*`` temp tables
+    are rebuilt (``report_business_spans`` dropped): a report prepared on it is gone.
 
     Args:
         con: A connection holding the loaded tables.
