@@ -52,8 +52,8 @@ MACROS = Stage(
     (
         *(Step(name, (name,)) for name in ("merge_spans", "hundredths_half_up", "archived_polls")),
         *(Step(name, (name,)) for name in ("clip_runs", "outage_runs", "business_ticks")),
-        *(Step(name, (name,)) for name in ("time_parts", "local_business_ticks")),
-        Step("store_business_ticks", ("store_business_ticks",)),
+        *(Step(name, (name,)) for name in ("time_parts", "week_ticks_before")),
+        *(Step(name, (name,)) for name in ("local_business_ticks", "store_business_ticks")),
     ),
 )
 BASE = Stage(
@@ -219,8 +219,9 @@ REPORT = Stage(
         Step("report_business_spans", ("report_business_spans",)),
     ),
 )
-# A trend: the report's steps over all its periods, TREND, then TREND_CUT per window (views).
-_EARLY, _BUSINESS = ("trend_early_outages",), ("trend_week_spans", "trend_store_segments")
+# A trend: the report's steps over all its periods, TREND, then TREND_CUT per window.
+_EARLY = ("trend_early_outages",)
+_BUSINESS = ("trend_zones", "trend_week_spans", "trend_store_segments")
 TREND = Stage("trend", (Step("trend_early_outages", _EARLY), Step("trend_business", _BUSINESS)))
 _TICKS = (
     *("trend_clock", "trend_store_periods", "trend_zone_bounds", "trend_place_ticks"),

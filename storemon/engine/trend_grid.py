@@ -1,12 +1,14 @@
 """A trend's cells summed in a grid of periods x stores, in the trend's order.
 
-``trend_ticks`` (SQL) gives the business ticks a trend is counted from: B at each store's
-places of the week where its periods' bounds fall (a bound adds its whole weeks here), and the
-business ticks of every piece of outage inside a period (B at its end minus B at its start).
-Here they are summed into one cell per store and period, laid out as the trend's rows come
-(oldest period first, then by store_id): each value is added at its cell's place, so there is
-neither an aggregate of millions of groups nor a sort, and the figures stay exact integers (ticks,
-half-microseconds) until they are rounded like the report's.
+``trend_ticks`` (SQL) gives the business ticks a trend is counted from: the local business
+ticks at each store's places of the week where its periods' bounds fall (B at a bound adds its
+offset segment's constant and its whole weeks here), and for every piece of outage inside a
+period, B at its end minus B at its start where those are its run's ends (where they are the
+period's bounds, B is added here from the bounds' grid). Here they are summed into one cell per
+store and period, laid out as the trend's rows come (oldest period first, then by store_id):
+each value is added at its cell's place, so there is neither an aggregate of millions of groups
+nor a sort, and the figures stay exact integers (ticks, half-microseconds) until they are
+rounded like the report's.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def hundredths_half_up(ticks: np.ndarray, unit_ticks: int = HOUR_HUNDREDTH_HUS) 
 def cut_cells(
     con: duckdb.DuckDBPyConnection, now_us: int, window_us: int, periods: int
 ) -> dict[str, np.ndarray]:
-    """Every store's cells of a trend, in the trend's order, from the views of ``trend_ticks``.
+    """Every store's cells of a trend, in the trend's order, from the relations of ``trend_ticks``.
 
     Args:
         con: A connection where ``trend_ticks`` was run for this window and these periods.
@@ -96,15 +98,8 @@ def cut_cells(
     # bound j = periods - r: period k runs from bound k + 1 (row r) to bound k (row r + 1).
     at_bound = _bound_ticks(con, rank, count, periods)
     up = (at_bound[1:] - at_bound[:-1]).ravel()
+    down = _down_ticks(con, at_bound.ravel(), rank, count, periods)
     del at_bound
-    ticks = con.table("trend_piece_ticks").fetchnumpy()
-    down = np.zeros(periods * count, dtype=np.int64)
-    np.add.at(
-        down,
-        (periods - 1 - ticks["k"].astype(np.int64)) * count + rank[ticks["store_key"]],
-        ticks["down_hus"],
-    )
-    del ticks
     up -= down
     # A store has the periods that end at or after its first poll (trend_store_periods).
     k = np.arange(periods - 1, -1, -1)
@@ -118,33 +113,65 @@ def cut_cells(
     }
 
 
+def _down_ticks(
+    con: duckdb.DuckDBPyConnection,
+    at_bound: np.ndarray,
+    rank: np.ndarray,
+    count: int,
+    periods: int,
+) -> np.ndarray:
+    """Every store's downtime in every period: the sum of its pieces' business time, flat.
+
+    A piece's business time is B at its end minus B at its start; ``trend_piece_ticks`` gives
+    the part read at its run's ends (``down_hus``) and whether it ends or starts at its period's
+    bound (``to_bound``, ``from_bound``), where B is read off the bounds' grid ``at_bound`` (flat,
+    of :func:`_bound_ticks`): the period of cell ``c`` starts at bound ``c`` of that grid and
+    ends at bound ``c + count``.
+    """
+    ticks = con.table("trend_piece_ticks").fetchnumpy()
+    cell = (periods - 1 - ticks["k"].astype(np.int64)) * count + rank[ticks["store_key"]]
+    piece, to_bound, from_bound = ticks["down_hus"], ticks["to_bound"], ticks["from_bound"]
+    del ticks
+    piece[to_bound] += at_bound[cell[to_bound] + count]
+    piece[from_bound] -= at_bound[cell[from_bound]]
+    down = np.zeros(periods * count, dtype=np.int64)
+    np.add.at(down, cell, piece)
+    return down
+
+
 def _bound_ticks(
     con: duckdb.DuckDBPyConnection, rank: np.ndarray, count: int, periods: int
 ) -> np.ndarray:
     """B at every bound of every store: a (periods + 1) x stores grid, the oldest bound first.
 
-    ``rank`` gives each store_key its column, of ``count``. ``trend_place_ticks`` gives B at each
-    place of a store's week (in the week of 1970-01-05), ``trend_zone_bounds`` the place and the
-    week of each bound in each zone: B at a bound is B at its place plus its weeks times the
-    store's business ticks of a week. A store without a place (no zone, or no period) keeps
-    zeros: its cells are left out or have no business time.
+    ``rank`` gives each store_key its column, of ``count``. ``trend_zone_bounds`` gives each
+    bound's offset segment, place and week in each zone, ``trend_place_ticks`` the local business
+    ticks up to each place of a store's week (in the week of 1970-01-05), ``trend_store_segments``
+    the constant of each of its segments: B at a bound is, as in ``store_business_ticks``, the
+    segment's constant plus the local ticks at its place, plus its weeks times the store's
+    business ticks of a week. A store without a zone keeps zeros: it has no business time.
     """
     bounds = con.table("trend_zone_bounds").fetchnumpy()
     zones = int(bounds["zone_no"].max()) + 1
-    place_of = np.zeros((periods + 1, zones), dtype=np.int64)
-    week_of = np.zeros((periods + 1, zones), dtype=np.int64)
-    rows = periods - bounds["j"].astype(np.int64)
-    place_of[rows, bounds["zone_no"]] = bounds["place_no"]
-    week_of[rows, bounds["zone_no"]] = bounds["week_no"]
+    rows, zone_of = periods - bounds["j"].astype(np.int64), bounds["zone_no"]
+    grids = {}
+    for column in ("seg_no", "place_no", "week_no"):
+        grids[column] = np.zeros((periods + 1, zones), dtype=np.int64)
+        grids[column][rows, zone_of] = bounds[column]
     places = con.table("trend_place_ticks").fetchnumpy()
     store = rank[places["store_key"]]
     at_place = np.zeros((count, int(bounds["place_no"].max()) + 1), dtype=np.int64)
-    at_place[store, places["place_no"]] = places["b_hus"]
+    at_place[store, places["place_no"]] = places["local_b_hus"]
     week_hus = np.zeros(count, dtype=np.int64)
     week_hus[store] = places["week_hus"]
     zone = np.zeros(count, dtype=np.int64)
     zone[store] = places["zone_no"]
     del places
-    at_bound = at_place[np.arange(count), place_of[:, zone]]
-    at_bound += week_of[:, zone] * week_hus
+    segments = con.table("trend_store_segments").select("store_key, seg_no, c_hus").fetchnumpy()
+    constant = np.zeros((count, int(segments["seg_no"].max()) + 1), dtype=np.int64)
+    constant[rank[segments["store_key"]], segments["seg_no"]] = segments["c_hus"]
+    column = np.arange(count)
+    at_bound = at_place[column, grids["place_no"][:, zone]]
+    at_bound += grids["week_no"][:, zone] * week_hus
+    at_bound += constant[column, grids["seg_no"][:, zone]]
     return at_bound

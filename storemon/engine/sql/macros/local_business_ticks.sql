@@ -25,9 +25,8 @@ create or replace temp macro local_business_ticks(probes, week_spans) as table
     select
         placed.* exclude (week_no, week_hus_at),
         placed.week_no * spans.week_hus
-        + spans.before_lo_hus
-        + least(placed.week_hus_at, spans.hi_hus)
-        - spans.lo_hus as local_b_hus,
+        + week_ticks_before(placed.week_hus_at, spans.lo_hus, spans.hi_hus, spans.before_lo_hus)
+            as local_b_hus,
         spans.week_hus
     from placed
     inner join query_table(week_spans) as spans

@@ -1,13 +1,17 @@
 -- trend_business: what a trend reads business time from: each store's week and offsets.
--- grain: one row per store, span of its local week and weekday the span reaches (temp table
--- trend_week_spans); one row per store and offset segment of its zone (trend_store_segments)
+-- grain: one row per zone (temp table trend_zones); one row per store, span of its local week
+-- and weekday the span reaches (trend_week_spans); one row per store and offset segment of its
+-- zone (trend_store_segments)
 -- params: none (reads stores, day_spans, store_zones and zone_segments, which
 --         storemon.engine.report.prepare_report builds over the trend's span)
+-- trend_zones: the zones of the stores, numbered from 0 (zone_no, in the order of their names).
 -- trend_week_spans: the store's merged spans of its local week [lo_hus, hi_hus) in ticks after
 -- Monday 00:00 local (day_spans, doubled), with before_lo_hus (the week's business ticks before
 -- lo_hus), week_hus (the whole week's) and next_lo_hus (the next span's start, or the week's
 -- end); a span has a row for each weekday (dow) from its start to the next span's, so that an
--- instant's weekday finds the span at or before it by an equality (local_business_ticks).
+-- instant's weekday finds the span at or before it by an equality (local_business_ticks), and
+-- the store's zone_no (so that the places of a zone's week find each store's span there by an
+-- equality on the zone, trend_place_ticks).
 -- trend_store_segments: the store's zone's offset segments ([lo_hus, hi_hus) in ticks, seg_lo
 -- as in zone_segments, seg_no counting them from 1, offset_us) with c_hus, the constant that
 -- store_business_ticks adds to the local business ticks inside the segment.
@@ -20,6 +24,24 @@
 -- as in report_business_spans, and B grows by the business time of UTC time.
 -- a report's business spans, if this connection held one, belong to another window
 drop table if exists report_business_spans;
+
+create or replace temp table trend_zones as
+
+with
+
+zones as (
+    select distinct zone
+    from store_zones
+),
+
+final as (
+    select
+        zone,
+        row_number() over (order by zone) - 1 as zone_no
+    from zones
+)
+
+select * from final;
 
 create or replace temp table trend_week_spans as
 
@@ -60,10 +82,15 @@ ordered as (
 -- instant finds the span at or before it by an equality
 final as (
     select
-        *,
-        unnest(range(greatest(lo_hus, 0) // 172800000000, (next_lo_hus - 1) // 172800000000 + 1))
-            as dow
+        ordered.*,
+        trend_zones.zone_no,
+        unnest(range(
+            greatest(ordered.lo_hus, 0) // 172800000000,
+            (ordered.next_lo_hus - 1) // 172800000000 + 1
+        )) as dow
     from ordered
+    inner join store_zones on ordered.store_key = store_zones.store_key
+    inner join trend_zones on store_zones.zone = trend_zones.zone
 )
 
 select * from final;

@@ -1,12 +1,13 @@
 -- trend_ticks: the business ticks of a trend's periods, as each period's report counts them.
--- grain: temp views: trend_clock (one row), trend_store_periods (per store polled by now: its
--- periods), trend_zone_bounds (per zone and bound: its place of the zone's week, its week),
--- trend_place_ticks (per store and place: B there, in the week of 1970-01-05), and
--- trend_piece_ticks (per piece of outage in a period: store_key, k, down_hus), in no order;
--- storemon.engine.trend_grid sums them into a periods x stores grid
+-- grain: temp views trend_clock (one row), trend_store_periods (per store polled by now: its
+-- periods), trend_zone_bounds (per zone and bound: its segment, its place of the zone's week,
+-- its week) and trend_place_ticks (per store and place of its zone: the local business ticks up
+-- to there, in the week of 1970-01-05); temp table trend_piece_ticks (per piece of outage in a
+-- period: store_key, k, down_hus, to_bound, from_bound); in no order. storemon.engine.trend_grid
+-- sums them into a periods x stores grid
 -- params: $window_us (a period's length in microseconds: a day or a week), $periods (how many),
---         kept as the variables trend_window_us and trend_periods (reads stores, store_zones,
---         report_clock, zone_segments, report_outages, trend_early_outages, trend_week_spans and
+--         kept as the variables trend_window_us and trend_periods (reads stores, report_clock,
+--         zone_segments, report_outages, trend_early_outages, trend_zones, trend_week_spans and
 --         trend_store_segments, built by storemon.engine.trend over all the periods at once)
 -- Period k (0 = the newest) is [now - (k + 1) window, now - k window); the periods tile the
 -- span [week_start_us, now) of report_clock, bound j at now - j window (period k from bound
@@ -22,10 +23,12 @@
 -- status holds up to T). A store first polled in business hours after T observes all its polls
 -- as of T: those periods read trend_early_outages, the others report_outages.
 -- Each run is cut into its pieces inside the periods it counts in, in time (B grows with x, so
--- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a); each piece
--- goes through store_business_ticks twice, for B at its end and at its start. The bounds fall at
--- the same few places of a zone's week (a day apart, or a week): B is read there once per store
--- and place, off the span at or before it, and the bounds at that place add whole weeks. Summing
+-- the business time of a piece [a, b) is B(b) - B(a), and nothing when b <= a). A piece starts
+-- at its run's start or at its period's start bound, and ends at its run's end or at its
+-- period's end bound: B is read at each run's two ends once (store_business_ticks), and at the
+-- bounds from the bounds' grid. The bounds fall at the same few places of a zone's week (a day
+-- apart, or a week): the local business ticks are read there once per store and place, off the
+-- span at or before it, and B at a bound adds its segment's constant and whole weeks. Summing
 -- the pieces' ticks of a period gives its downtime; summed in NumPy (storemon.engine.trend_grid)
 -- into a cell per store and period, they cost far less than an aggregate of millions of groups.
 set variable trend_window_us = $window_us;
@@ -113,15 +116,19 @@ distinct_places as (
     from zone_bounds
 ),
 
--- the places numbered from 0 in each zone, the zones from 0
+-- the places numbered from 0 in each zone (its zone_no from trend_zones)
 zone_places as (
     select
-        zone,
-        seg_no,
-        place_hus,
-        dense_rank() over (order by zone) - 1 as zone_no,
-        row_number() over (partition by zone order by seg_no, place_hus) - 1 as place_no
+        distinct_places.zone,
+        distinct_places.seg_no,
+        distinct_places.place_hus,
+        trend_zones.zone_no,
+        row_number() over (
+            partition by distinct_places.zone
+            order by distinct_places.seg_no, distinct_places.place_hus
+        ) - 1 as place_no
     from distinct_places
+    inner join trend_zones on distinct_places.zone = trend_zones.zone
 ),
 
 final as (
@@ -147,51 +154,47 @@ create or replace temp view trend_place_ticks as
 
 with
 
--- the zones' places
+-- the zones' places, each in its weekday
 zone_places as (
     select distinct
-        zone,
         zone_no,
-        seg_no,
         place_no,
-        place_hus
+        place_hus,
+        place_hus // 172800000000 as dow
     from trend_zone_bounds
 ),
 
--- each store's places as local instants in the week of 1970-01-05 (read through the macro
--- local_business_ticks, which sqlfluff cannot see), with its segment's constant
-store_places as (  -- noqa: ST03
-    select
-        store_periods.store_key,
-        zone_places.zone_no,
-        zone_places.place_no,
-        zone_places.place_hus - 518400000000 as local_hus,
-        segments.c_hus
-    from trend_store_periods as store_periods
-    inner join store_zones on store_periods.store_key = store_zones.store_key
-    inner join zone_places on store_zones.zone = zone_places.zone
-    inner join trend_store_segments as segments
-        on
-            store_periods.store_key = segments.store_key
-            and zone_places.seg_no = segments.seg_no
-),
-
--- B at each place of a store's week (as in store_business_ticks: its segment's constant and the
--- local business ticks up to it) in the week of 1970-01-05; a bound at that place adds its
--- week_no whole weeks (storemon.engine.trend_grid)
+-- Each store's local business ticks up to each place of its zone's week (in the week of
+-- 1970-01-05), read off its span at or before the place as local_business_ticks reads an
+-- instant's, found from the spans' side: each span looks up the few places of its zone in its
+-- weekday. B at a bound at that place adds the segment's constant (as store_business_ticks does)
+-- and its week_no whole weeks (storemon.engine.trend_grid).
 final as (
     select
-        store_key,
-        zone_no,
-        place_no,
-        c_hus + local_b_hus as b_hus,
-        week_hus
-    from local_business_ticks(store_places, trend_week_spans)
+        spans.store_key,
+        spans.zone_no,
+        places.place_no,
+        week_ticks_before(places.place_hus, spans.lo_hus, spans.hi_hus, spans.before_lo_hus)
+            as local_b_hus,
+        spans.week_hus
+    from trend_week_spans as spans
+    inner join zone_places as places
+        on
+            spans.zone_no = places.zone_no
+            and spans.dow = places.dow
+            and spans.lo_hus <= places.place_hus
+            and spans.next_lo_hus > places.place_hus
 )
 
 select * from final;
 
-create or replace temp view trend_piece_ticks as
+-- The pieces, as a table made with one optimizer off: B at each run's ends takes two joins on
+-- the store's weekday, which DuckDB would build on the runs (fewer rows than the week's spans,
+-- but wide ones) and probe with the spans; built on the spans instead (the side named last, as
+-- in every join of this step) and probed with the runs, they cost less.
+set disabled_optimizers = 'build_side_probe_side';
+
+create or replace temp table trend_piece_ticks as
 
 with
 
@@ -207,83 +210,100 @@ runs as (
     from trend_early_outages
 ),
 
+-- B at each run's end, then at its start, once per run (through the macro
+-- store_business_ticks, which sqlfluff cannot see): its pieces end there or at a bound
+run_ends as (  -- noqa: ST03
+    select
+        *,
+        run_hi_hus as x_hus
+    from runs
+),
+
+-- read through the macro store_business_ticks below (the run's start)
+at_run_end as (  -- noqa: ST03
+    select
+        * exclude (b_hus, x_hus),
+        b_hus as hi_b_hus,
+        run_lo_hus as x_hus
+    from store_business_ticks(run_ends, trend_week_spans, trend_store_segments)
+),
+
+run_ticks as (  -- noqa: ST03
+    select
+        * exclude (b_hus, x_hus),
+        b_hus as lo_b_hus
+    from store_business_ticks(at_run_end, trend_week_spans, trend_store_segments)
+),
+
 -- The periods a run can count in: from the newest whose end is before its next observation or
 -- whose start is before its end, to the oldest that ends at or after its first observation.
 run_periods as (
     select
-        runs.*,
+        run_ticks.*,
+        clock.now_us,
+        clock.window_us,
         unnest(range(
             case
-                when runs.next_us is null then 0
+                when run_ticks.next_us is null then 0
                 else greatest(0, least(
-                    (2 * clock.now_us - runs.run_hi_hus) // (2 * clock.window_us),
-                    (clock.now_us - runs.next_us) // clock.window_us + 1
+                    (2 * clock.now_us - run_ticks.run_hi_hus) // (2 * clock.window_us),
+                    (clock.now_us - run_ticks.next_us) // clock.window_us + 1
                 ))
             end,
-            least(clock.periods - 1, (clock.now_us - runs.first_us) // clock.window_us) + 1
+            least(clock.periods - 1, (clock.now_us - run_ticks.first_us) // clock.window_us) + 1
         )) as k
-    from runs
+    from run_ticks
     cross join trend_clock as clock
 ),
 
+-- period k of a run as its bounds, [start_us, end_us)
+run_bounds as (
+    select
+        *,
+        now_us - (k + 1) * window_us as start_us,
+        now_us - k * window_us as end_us
+    from run_periods
+),
+
 -- A run counts in a period of its own variant: 1 when, as of the period's end, the store had no
--- poll in hours yet but has one by now (trend_early_outages), else 0 (report_outages).
+-- poll in hours yet but has one by now (trend_early_outages), else 0 (report_outages). Its piece
+-- there starts at the period's start bound when the run began before it, else at the run's
+-- start; it ends at the period's end bound when the run was still open as of that end (its next
+-- observation came after it, or none has come), else at the run's end (at or before that next
+-- observation, so inside the period). Each piece holds time: the periods above are those the
+-- run meets (a run starts at or before its first observation, which is at or before the end of
+-- the oldest; the newest starts before the run's end or ends before its next observation).
 pieces as (
     select
-        run_periods.store_key,
-        run_periods.k,
-        greatest(
-            run_periods.run_lo_hus,
-            2 * (clock.now_us - (run_periods.k + 1) * clock.window_us)
-        ) as lo_hus,
-        case
-            when run_periods.next_us <= clock.now_us - run_periods.k * clock.window_us
-                then least(
-                    run_periods.run_hi_hus,
-                    2 * (clock.now_us - run_periods.k * clock.window_us)
-                )
-            else 2 * (clock.now_us - run_periods.k * clock.window_us)
-        end as hi_hus
-    from run_periods
-    inner join stores on run_periods.store_key = stores.store_key
-    cross join trend_clock as clock
+        runs.store_key,
+        runs.k,
+        runs.lo_b_hus,
+        runs.hi_b_hus,
+        runs.run_lo_hus < 2 * runs.start_us as from_bound,
+        coalesce(runs.next_us > runs.end_us, true) as to_bound
+    from run_bounds as runs
+    inner join stores on runs.store_key = stores.store_key
     where
-        run_periods.variant = cast(coalesce(
-            stores.first_in_hours_us > clock.now_us - run_periods.k * clock.window_us
-            and stores.first_in_hours_us <= clock.now_us,
+        runs.variant = cast(coalesce(
+            stores.first_in_hours_us > runs.end_us and stores.first_in_hours_us <= runs.now_us,
             false
         ) as integer)
 ),
 
--- B at each piece's end, then at its start (the macro store_business_ticks, which sqlfluff
--- cannot see): one row per piece, no union of its two ends
-ends as (  -- noqa: ST03
-    select
-        store_key,
-        k,
-        lo_hus,
-        hi_hus as x_hus
-    from pieces
-    where hi_hus > lo_hus
-),
-
--- read through the macro store_business_ticks below (its start)
-at_end as (  -- noqa: ST03
-    select
-        store_key,
-        k,
-        b_hus as end_b_hus,
-        lo_hus as x_hus
-    from store_business_ticks(ends, trend_week_spans, trend_store_segments)
-),
-
--- the piece's downtime in its period: B at its end - B at its start
-final as (  -- noqa: ST03
+-- The piece's business time is B at its end minus B at its start: here the parts read at its
+-- run's ends, and whether it ends or starts at its period's bound (to_bound, from_bound), where
+-- storemon.engine.trend_grid adds B at the bound
+final as (
     select
         store_key,
         cast(k as integer) as k,
-        end_b_hus - b_hus as down_hus
-    from store_business_ticks(at_end, trend_week_spans, trend_store_segments)
+        case when to_bound then 0 else hi_b_hus end
+        - case when from_bound then 0 else lo_b_hus end as down_hus,
+        to_bound,
+        from_bound
+    from pieces
 )
 
-select * from final
+select * from final;
+
+reset disabled_optimizers;
