@@ -42,6 +42,10 @@ def cmdline(pid: int) -> bytes:
         return b""
 
 
+# How long a dashboard page may take to answer: Voilà runs its notebook first.
+PAGE_SECONDS = 60
+
+
 def wait_until(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -50,9 +54,9 @@ def wait_until(predicate, timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def answers(url: str) -> bool:
+def answers(url: str, timeout: float = 2) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status == 200
     except OSError:
         return False
@@ -92,8 +96,9 @@ def test_serve_stops_dashboard_and_kernels(tmp_path: Path, signum: int):
     )
     try:
         wait_until(lambda: answers(f"http://127.0.0.1:{api_port}/reports"), 60, "the API")
-        # Opening the page starts a kernel for it.
-        assert answers(f"http://127.0.0.1:{dashboard_port}/")
+        # Opening the page starts a kernel for it; Voilà answers once the page's notebook ran,
+        # which takes seconds on a busy machine.
+        assert answers(f"http://127.0.0.1:{dashboard_port}/", timeout=PAGE_SECONDS)
         processes = descendants(server.pid)
         assert len(processes) >= 2  # Voilà and the page's kernel (plus the API's workers)
         server.send_signal(signum)
@@ -146,7 +151,8 @@ def test_sigkill_of_serve_takes_voila_and_kernels_with_it(tmp_path: Path):
     server = start_serve(tmp_path, api_port, dashboard_port)
     try:
         wait_until(lambda: answers(f"http://127.0.0.1:{api_port}/reports"), 60, "the API")
-        assert answers(f"http://127.0.0.1:{dashboard_port}/")  # a page: Voilà starts a kernel
+        # a page: Voilà starts a kernel, and answers once the page's notebook ran
+        assert answers(f"http://127.0.0.1:{dashboard_port}/", timeout=PAGE_SECONDS)
         processes = descendants(server.pid)
         voila = [pid for pid in child_pids(server.pid) if b"voila" in cmdline(pid)]
         assert len(voila) == 1 and child_pids(voila[0])  # Voilà and the page's kernel

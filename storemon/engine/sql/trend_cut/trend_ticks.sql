@@ -270,9 +270,10 @@ run_bounds as (
 -- there starts at the period's start bound when the run began before it, else at the run's
 -- start; it ends at the period's end bound when the run was still open as of that end (its next
 -- observation came after it, or none has come), else at the run's end (at or before that next
--- observation, so inside the period). Each piece holds time: the periods above are those the
--- run meets (a run starts at or before its first observation, which is at or before the end of
--- the oldest; the newest starts before the run's end or ends before its next observation).
+-- observation, so inside the period). No piece ends before it starts: the periods above are
+-- those the run reaches (a run starts at or before its first observation, which is at or before
+-- the oldest one's end; the newest starts before the run's end or ends before its next
+-- observation), so each piece's business time is B at its end minus B at its start.
 pieces as (
     select
         runs.store_key,
